@@ -95,3 +95,63 @@ export type LoadResult =
 export const TAG_PREFIX = 'mint-manifest.';
 export const STACK_TAG = 'mint-manifest.stack';
 export const KEY_TAG = 'mint-manifest.key';
+
+// ---------------------------------------------------------------------------------------------
+// The manifest as written (one file, before defaults/interpolation/file loading). These mirror
+// schema/manifest.schema.json one to one; test/manifest/schema-model.test.ts keeps them in step.
+
+export interface ManifestDefaultsInput {
+  project?: string;
+  experiment_type?: string;
+  status?: ExperimentStatus;
+  tags?: ManifestTags;
+}
+
+/** User tags as written: scalar values only. */
+export type ManifestTags = { [name: string]: string | number | boolean | null };
+
+export interface ProjectInput {
+  key: string;
+  name?: string;
+  description?: string | null;
+  id?: number;
+}
+
+export interface DesignInput {
+  plugin_id: string;
+  /** A YAML number (`1.0`) is read as its source text. */
+  schema_version?: string | number;
+  data?: JsonValue;
+  data_file?: string;
+}
+
+export interface AnalysisInput {
+  plugin_id: string;
+  result?: JsonValue | null;
+  result_file?: string;
+}
+
+export interface ExperimentInput {
+  key: string;
+  code?: string;
+  name?: string;
+  experiment_type?: string;
+  project?: string;
+  status?: ExperimentStatus;
+  notes?: string | null;
+  tags?: ManifestTags;
+  start_date?: string | null;
+  end_date?: string | null;
+  design?: DesignInput | null;
+  analysis?: AnalysisInput[];
+}
+
+export interface ManifestDocument {
+  version: 1;
+  stack: string;
+  defaults?: ManifestDefaultsInput;
+  projects?: ProjectInput[];
+  experiments?: ExperimentInput[];
+  /** experiment_type → JSON Schema file (relative to the manifest) for its design data. */
+  schemas?: { [experimentType: string]: string };
+}

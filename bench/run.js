@@ -1,0 +1,506 @@
+'use strict';
+/* global fetch */
+// `npm run bench` (after `npm run build`): measures the built library, CLI and Action and prints a
+// table of figures beside their targets; writes bench/results.json. `--quick` measures 1,000 only.
+// Figures, not pass/fail: the exit code is 0 even when a target is not met, and 1 only when the
+// bench itself could not run.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { writeBenchManifest, buildBenchSpec } = require('./generate.js');
+const { runReference } = require('./reference-client.js');
+const { fmtSeconds, renderTable, writeResults } = require('./table.js');
+
+const ROOT = path.join(__dirname, '..');
+const CONCURRENCY = 16;
+const LATENCY_MS = 20;
+const LATENCY_FAULTS = { rules: [{ route: '*', latencyMs: LATENCY_MS }] };
+const RSS_TARGET_MB = 300;
+const REFERENCE_SLICE = 1000;
+const COLD_START_RUNS = 7;
+
+const quick = process.argv.includes('--quick');
+const sizes = quick ? [1000] : [1000, 10000];
+const children = new Set();
+
+function log(msg) {
+  process.stderr.write(`▸ ${msg}\n`);
+}
+
+function fmtN(n) {
+  return n.toLocaleString('en-US');
+}
+
+function errorMessage(err) {
+  return err && err.message ? err.message.split('\n')[0] : String(err);
+}
+
+function track(child) {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+async function startSandboxChild(options) {
+  const child = track(
+    spawn(process.execPath, [path.join(__dirname, 'sandbox-child.js'), JSON.stringify(options)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
+  const first = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`sandbox child exited with code ${code} before it was ready`)),
+    );
+  });
+  const call = async (method, route, body) => {
+    const res = await fetch(`${first.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${first.adminToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${route} → HTTP ${res.status}`);
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    url: first.url,
+    token: first.adminToken,
+    call,
+    stats: () => call('GET', '/_sandbox/stats'),
+    resetStats: () => call('POST', '/_sandbox/stats/reset'),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+function runWorker(task) {
+  return new Promise((resolve, reject) => {
+    const child = track(
+      spawn(process.execPath, [path.join(__dirname, 'worker.js'), JSON.stringify(task)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (code === 0 && line) return resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
+      reject(new Error(err.trim().split('\n').pop() || `worker exited with code ${code}`));
+    });
+  });
+}
+
+function runProcess(cmd, args, opts) {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const child = track(spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ code, ms: Number(process.hrtime.bigint() - t0) / 1e6, out }));
+  });
+}
+
+function round1(x) {
+  return Math.round(x * 10) / 10;
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function requestsOf(stats) {
+  return { reads: stats.reads, writes: stats.writes };
+}
+
+function failedRow(id, measurement, target, err) {
+  return { id, measurement, figure: `error: ${errorMessage(err)}`, target, met: target ? false : null };
+}
+
+/** plan, apply, no-op re-plan and no-op re-apply of n experiments, each in its own worker process. */
+async function benchEngine(n, manifestFile, rows, figures) {
+  const sb = await startSandboxChild({ faults: LATENCY_FAULTS });
+  const base = { inputs: [manifestFile], cwd: path.dirname(manifestFile), url: sb.url, token: sb.token };
+  const steps = [
+    { id: `plan-${n}`, kind: 'plan', label: `plan ${fmtN(n)} (fresh)` },
+    { id: `apply-${n}`, kind: 'apply', label: `apply ${fmtN(n)} (fresh)` },
+    { id: `noop-plan-${n}`, kind: 'plan', label: `no-op re-plan ${fmtN(n)}`, noop: true },
+    { id: `noop-apply-${n}`, kind: 'apply', label: `no-op re-apply ${fmtN(n)}`, noop: true },
+  ];
+  try {
+    for (const step of steps) {
+      log(`${step.label} (concurrency ${CONCURRENCY}, ${LATENCY_MS} ms latency)`);
+      await sb.resetStats();
+      let out;
+      try {
+        out = await runWorker({ ...base, kind: step.kind, concurrency: CONCURRENCY });
+      } catch (err) {
+        rows.push(failedRow(step.id, step.label, step.noop ? '0 writes' : undefined, err));
+        continue;
+      }
+      const stats = await sb.stats();
+      figures[step.id] = { ...out, requests: requestsOf(stats) };
+      const row = {
+        id: step.id,
+        measurement: step.label,
+        figure: fmtSeconds(out.wallMs),
+        value: out.wallMs / 1000,
+        unit: 's',
+        requests: requestsOf(stats),
+        peakRssMb: out.peakRssMb,
+        met: null,
+      };
+      const notes = [];
+      if (out.applySummary && out.applySummary.failed) {
+        notes.push(`${out.applySummary.failed} actions failed, first: ${out.firstFailure}`);
+      }
+      if (step.noop) {
+        row.figure = `${stats.writes} writes, ${fmtSeconds(out.wallMs)}`;
+        row.value = stats.writes;
+        row.unit = 'writes';
+        row.target = '0 writes';
+        row.met = stats.writes === 0 && !out.hasChanges;
+        if (out.hasChanges) notes.push(`plan still has changes: ${JSON.stringify(out.planSummary)}`);
+      } else if (step.kind === 'apply' && n === 10000) {
+        row.target = '< 60 s';
+        row.met = out.wallMs < 60_000 && !(out.applySummary && out.applySummary.failed);
+      }
+      if (notes.length) row.note = notes.join('; ');
+      rows.push(row);
+    }
+  } finally {
+    await sb.stop();
+  }
+}
+
+async function benchReference(n, rows, figures) {
+  const spec = buildBenchSpec(n);
+  const sb = await startSandboxChild({ faults: LATENCY_FAULTS });
+  try {
+    log(`reference: sequential script, ${fmtN(n)} experiments (${LATENCY_MS} ms latency)`);
+    await sb.resetStats();
+    const out = await runReference({ baseUrl: sb.url, token: sb.token, spec });
+    const stats = await sb.stats();
+    figures[`reference-${n}`] = { ...out, requests: requestsOf(stats) };
+    rows.push({
+      id: `reference-${n}`,
+      measurement: `reference ${fmtN(n)} (sequential)`,
+      figure: fmtSeconds(out.wallMs),
+      value: out.wallMs / 1000,
+      unit: 's',
+      requests: requestsOf(stats),
+      met: null,
+    });
+  } catch (err) {
+    rows.push(failedRow(`reference-${n}`, `reference ${fmtN(n)} (sequential)`, undefined, err));
+  } finally {
+    await sb.stop();
+  }
+}
+
+function speedupRows(rows, figures) {
+  for (const n of sizes) {
+    const engine = figures[`apply-${n}`];
+    let ref = figures[`reference-${n}`];
+    let extrapolated = false;
+    if (!ref && figures[`reference-${REFERENCE_SLICE}`]) {
+      const slice = figures[`reference-${REFERENCE_SLICE}`];
+      const k = n / slice.experiments;
+      ref = {
+        wallMs: slice.wallMs * k,
+        requests: {
+          reads: Math.round(slice.requests.reads * k),
+          writes: Math.round(slice.requests.writes * k),
+        },
+      };
+      extrapolated = true;
+      rows.push({
+        id: `reference-${n}`,
+        measurement: `reference ${fmtN(n)} (sequential, extrapolated)`,
+        figure: fmtSeconds(ref.wallMs),
+        value: ref.wallMs / 1000,
+        unit: 's',
+        requests: ref.requests,
+        met: null,
+        note: `extrapolated linearly (×${k}) from the ${fmtN(slice.experiments)}-experiment run above`,
+      });
+    }
+    const id = `speedup-${n}`;
+    const measurement = `apply ${fmtN(n)} vs reference${extrapolated ? ' (extrapolated)' : ''}`;
+    if (!engine || !ref) {
+      rows.push(failedRow(id, measurement, '≥ 10×', new Error('missing engine or reference figure')));
+      continue;
+    }
+    const ratio = ref.wallMs / engine.wallMs;
+    rows.push({
+      id,
+      measurement,
+      figure: `${ratio.toFixed(1)}× faster`,
+      value: ratio,
+      unit: '×',
+      target: '≥ 10×',
+      met: ratio >= 10,
+    });
+  }
+}
+
+async function benchValidation(n, manifestFile, rows) {
+  log(`validate ${fmtN(n)} (in-process loadManifests, fresh worker)`);
+  try {
+    const out = await runWorker({
+      kind: 'validate',
+      inputs: [manifestFile],
+      cwd: path.dirname(manifestFile),
+    });
+    rows.push({
+      id: `validate-${n}`,
+      measurement: `validate ${fmtN(n)} (library)`,
+      figure: fmtSeconds(out.wallMs),
+      value: out.wallMs / 1000,
+      unit: 's',
+      peakRssMb: out.peakRssMb,
+      target: '< 2 s',
+      met: out.wallMs < 2000,
+    });
+  } catch (err) {
+    rows.push(failedRow(`validate-${n}`, `validate ${fmtN(n)} (library)`, '< 2 s', err));
+  }
+  const cli = path.join(ROOT, 'lib', 'cli', 'index.js');
+  if (!fs.existsSync(cli)) return;
+  log(`validate ${fmtN(n)} (CLI end to end)`);
+  const res = await runProcess(process.execPath, [cli, 'validate', manifestFile], {
+    cwd: path.dirname(manifestFile),
+  });
+  if (res.code !== 0) {
+    rows.push(
+      failedRow(
+        `validate-cli-${n}`,
+        `validate ${fmtN(n)} (CLI)`,
+        '< 2 s',
+        new Error(`exit ${res.code}: ${res.out.trim().split('\n')[0]}`),
+      ),
+    );
+    return;
+  }
+  rows.push({
+    id: `validate-cli-${n}`,
+    measurement: `validate ${fmtN(n)} (CLI, incl. node start)`,
+    figure: fmtSeconds(res.ms),
+    value: res.ms / 1000,
+    unit: 's',
+    target: '< 2 s',
+    met: res.ms < 2000,
+  });
+}
+
+async function benchColdStart(tmp, rows) {
+  const id = 'action-cold-start';
+  const measurement = `Action cold start (validate, median of ${COLD_START_RUNS})`;
+  const dist = path.join(ROOT, 'dist', 'index.js');
+  if (!fs.existsSync(dist)) {
+    rows.push(failedRow(id, measurement, '< 0.5 s', new Error('dist/index.js not built (npm run package)')));
+    return;
+  }
+  log(measurement);
+  const dir = path.join(tmp, 'cold-start');
+  writeBenchManifest(dir, 5);
+  const times = [];
+  for (let i = 0; i <= COLD_START_RUNS; i++) {
+    const outFile = path.join(dir, `output-${i}`);
+    const summaryFile = path.join(dir, `summary-${i}`);
+    fs.writeFileSync(outFile, '');
+    fs.writeFileSync(summaryFile, '');
+    const env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      RUNNER_TEMP: dir,
+      GITHUB_WORKSPACE: dir,
+      GITHUB_OUTPUT: outFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_EVENT_NAME: 'push',
+      INPUT_COMMAND: 'validate',
+      INPUT_MANIFEST: 'mint.yaml',
+    };
+    const res = await runProcess(process.execPath, [dist], { cwd: dir, env });
+    if (res.code !== 0) {
+      rows.push(
+        failedRow(
+          id,
+          measurement,
+          '< 0.5 s',
+          new Error(`exit ${res.code}: ${res.out.trim().split('\n').pop()}`),
+        ),
+      );
+      return;
+    }
+    if (i > 0) times.push(res.ms); // run 0 warms the file cache
+  }
+  const ms = median(times);
+  rows.push({
+    id,
+    measurement,
+    figure: fmtSeconds(ms),
+    value: ms / 1000,
+    unit: 's',
+    target: '< 0.5 s',
+    met: ms < 500,
+    note: `runs: ${times.map((t) => Math.round(t)).join(', ')} ms`,
+  });
+}
+
+async function benchThroughput(rows) {
+  log('client throughput vs sandbox capacity (loopback, no latency)');
+  const sb = await startSandboxChild({});
+  try {
+    const project = await sb.call('POST', '/api/projects', { name: 'Throughput' });
+    const exp = await sb.call('POST', '/api/experiments', {
+      name: 'Throughput probe',
+      experiment_type: buildBenchSpec(1).experimentType,
+      project_id: project.id,
+    });
+    const requests = quick ? 1000 : 2000;
+    const client = await runWorker({
+      kind: 'throughput',
+      url: sb.url,
+      token: sb.token,
+      experimentId: exp.id,
+      requests,
+      concurrency: CONCURRENCY,
+    });
+    const autocannon = require('autocannon');
+    const ac = await autocannon({
+      url: `${sb.url}/api/experiments/${exp.id}`,
+      connections: CONCURRENCY,
+      duration: quick ? 2 : 5,
+      headers: { authorization: `Bearer ${sb.token}` },
+    });
+    const capacity = ac.requests.average;
+    rows.push({
+      id: 'client-throughput',
+      measurement: `client GET throughput (${fmtN(requests)} GETs, concurrency ${CONCURRENCY})`,
+      figure: `${Math.round(client.rps)} req/s`,
+      value: client.rps,
+      unit: 'req/s',
+      peakRssMb: client.peakRssMb,
+      met: null,
+    });
+    rows.push({
+      id: 'sandbox-capacity',
+      measurement: `sandbox capacity (autocannon, ${CONCURRENCY} connections)`,
+      figure: `${Math.round(capacity)} req/s`,
+      value: capacity,
+      unit: 'req/s',
+      met: null,
+      note: ac.non2xx || ac.errors ? `${ac.non2xx} non-2xx, ${ac.errors} errors` : undefined,
+    });
+    rows.push({
+      id: 'client-vs-capacity',
+      measurement: 'client throughput / sandbox capacity',
+      figure: `${((client.rps / capacity) * 100).toFixed(0)} %`,
+      value: client.rps / capacity,
+      unit: 'ratio',
+      met: null,
+    });
+  } catch (err) {
+    rows.push(failedRow('client-throughput', 'client throughput vs sandbox capacity', undefined, err));
+  } finally {
+    await sb.stop();
+  }
+}
+
+function rssRow(rows) {
+  const measured = rows.filter((r) => typeof r.peakRssMb === 'number');
+  if (!measured.length) return;
+  const worst = measured.reduce((a, b) => (b.peakRssMb > a.peakRssMb ? b : a));
+  rows.push({
+    id: 'peak-rss',
+    measurement: 'peak RSS, worst engine/loader process',
+    figure: `${Math.round(worst.peakRssMb)} MB`,
+    value: worst.peakRssMb,
+    unit: 'MB',
+    target: `< ${RSS_TARGET_MB} MB`,
+    met: worst.peakRssMb < RSS_TARGET_MB,
+    note: `from "${worst.measurement}"`,
+  });
+}
+
+async function main() {
+  for (const p of ['sandbox/index.js', 'client/index.js', 'manifest/index.js', 'actions/index.js']) {
+    if (!fs.existsSync(path.join(ROOT, 'lib', p)))
+      throw new Error(`lib/${p} is missing: run \`npm run build\` first`);
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-bench-'));
+  const rows = [];
+  const figures = {};
+  const started = Date.now();
+  const loadBefore = os.loadavg()[0];
+  if (loadBefore > os.cpus().length * 0.5) {
+    log(
+      `warning: load average ${loadBefore.toFixed(1)} on ${os.cpus().length} CPUs: other work will skew the figures`,
+    );
+  }
+  try {
+    const manifests = {};
+    for (const n of sizes) manifests[n] = writeBenchManifest(path.join(tmp, `m${n}`), n).file;
+    for (const n of sizes) {
+      await benchEngine(n, manifests[n], rows, figures);
+      if (n <= REFERENCE_SLICE) await benchReference(n, rows, figures);
+    }
+    speedupRows(rows, figures);
+    const biggest = sizes[sizes.length - 1];
+    await benchValidation(biggest, manifests[biggest], rows);
+    await benchColdStart(tmp, rows);
+    await benchThroughput(rows);
+    rssRow(rows);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const table = renderTable(rows);
+  const loadAvg = { before: round1(loadBefore), after: round1(os.loadavg()[0]) };
+  process.stdout.write(
+    `\nmint-manifest bench${quick ? ' (--quick)' : ''}: concurrency ${CONCURRENCY}, ${LATENCY_MS} ms injected ` +
+      `latency per request, ${os.cpus().length} CPUs, node ${process.version}, ` +
+      `load average ${loadAvg.before} before / ${loadAvg.after} after\n\n`,
+  );
+  process.stdout.write(table + '\n');
+  const resultsFile = path.join(__dirname, 'results.json');
+  writeResults(resultsFile, rows, {
+    quick,
+    concurrency: CONCURRENCY,
+    latencyMs: LATENCY_MS,
+    loadAvg,
+    durationS: Math.round((Date.now() - started) / 1000),
+    table,
+  });
+  process.stdout.write(`\nwritten: ${path.relative(process.cwd(), resultsFile)}\n`);
+}
+
+function killChildren() {
+  for (const c of children) c.kill('SIGKILL');
+}
+process.on('SIGINT', () => {
+  killChildren();
+  process.exit(130);
+});
+
+main().catch((err) => {
+  killChildren();
+  process.stderr.write(`bench: ${errorMessage(err)}\n`);
+  process.exit(1);
+});

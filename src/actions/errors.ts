@@ -1,0 +1,76 @@
+// Errors the operations throw. Every message is one readable line: what, where, what to do.
+import type { Diagnostic } from '../manifest/model.js';
+
+export class OperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A saved plan no longer matches the live state it was computed against. */
+export class PlanStaleError extends OperationError {
+  readonly changes: string[];
+  constructor(changes: string[]) {
+    const shown = changes.slice(0, 5).join(', ');
+    const more = changes.length > 5 ? ` and ${changes.length - 5} more` : '';
+    super(
+      `the saved plan is stale: MINT changed since it was made (${shown}${more}); run plan again and review the new plan`,
+    );
+    this.changes = changes;
+  }
+}
+
+export class FingerprintMismatchError extends OperationError {
+  readonly expected: string;
+  readonly actual: string;
+  constructor(expected: string, actual: string) {
+    super(
+      `the plan changed since it was reviewed: expected fingerprint ${short(expected)}, got ${short(actual)}; review the new plan and apply again`,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+export class MaxDeletesError extends OperationError {
+  readonly count: number;
+  readonly max: number;
+  constructor(count: number, max: number) {
+    super(
+      `refusing to delete ${count} experiments: more than max-deletes (${max}); nothing was changed. Check the orphans in the plan, then raise max-deletes if this is intended`,
+    );
+    this.count = count;
+    this.max = max;
+  }
+}
+
+export class ManifestInvalidError extends OperationError {
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const first = errors[0] ?? diagnostics[0];
+    const where = first ? `${first.file}:${first.line}:${first.column}: ${first.message}` : 'no details';
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : '';
+    super(`the manifest is invalid: ${where}${more}; run validate to see every error`);
+    this.diagnostics = diagnostics;
+  }
+}
+
+/**
+ * The manifest cannot be planned against this MINT: e.g. a `code` already owned by another stack,
+ * a referenced project id that does not exist, an ambiguous project name.
+ */
+export class PlanConflictError extends OperationError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    const more =
+      problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : '';
+    super(`cannot plan: ${problems[0] ?? 'unknown problem'}${more}`);
+    this.problems = problems;
+  }
+}
+
+function short(fp: string): string {
+  return fp.length > 12 ? fp.slice(0, 12) : fp || '(none)';
+}

@@ -1,0 +1,266 @@
+// Carries out one plan action against MINT, safely: idempotent creates, re-read before updates,
+// ownership re-checked before deletes.
+import type { MintClient } from '../client/index.js';
+import type { Experiment, ExperimentUpdate, Project } from '../client/models.js';
+import { STACK_TAG } from '../manifest/model.js';
+import type { ExperimentSpec, ProjectSpec, ResolvedManifest } from '../manifest/model.js';
+import type { ActionStep } from './build.js';
+import { createBody, experimentWrites, hasWrites, type ExperimentWrites } from './diff.js';
+import { findOwnedExperiment, isNotFound, ownedBy } from './read.js';
+import type { EventSink } from './types.js';
+
+/** Attempts for a write the client will not repeat itself (POST/PATCH that may have been stored). */
+const WRITE_ATTEMPTS = 4;
+
+export class ActionRefusedError extends Error {}
+
+export interface ExecContext {
+  client: MintClient;
+  manifest: ResolvedManifest;
+  concurrency: number;
+  emit: EventSink;
+  /** Project key → id (live ones up front; created ones as they are created). */
+  projectIds: Map<string, number>;
+  /** Experiment key → id (matched ones up front; created ones as they are created). */
+  experimentIds: Map<string, number>;
+  sleep: (ms: number) => Promise<void>;
+}
+
+function errInfo(err: unknown): { status?: number; mayHaveCommitted: boolean } {
+  if (typeof err !== 'object' || err === null) return { mayHaveCommitted: false };
+  const e = err as { status?: unknown; mayHaveCommitted?: unknown };
+  return {
+    status: typeof e.status === 'number' ? e.status : undefined,
+    mayHaveCommitted: e.mayHaveCommitted === true,
+  };
+}
+
+/** Worth another try after the client gave up: lost connection, timeout, 429, 5xx. */
+function transient(err: unknown): boolean {
+  const { status, mayHaveCommitted } = errInfo(err);
+  if (mayHaveCommitted) return true;
+  return status === 0 || status === 429 || (status !== undefined && status >= 500);
+}
+
+const backoff = (attempt: number) => Math.min(2000, 100 * 2 ** attempt);
+
+/** How long to wait before trying a write again: the server's Retry-After on a 429, else backoff. */
+function waitFor(err: unknown, attempt: number): number {
+  const after = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  if (errInfo(err).status === 429 && typeof after === 'number') return Math.min(Math.max(after, 0), 30_000);
+  return backoff(attempt);
+}
+
+/** A 429 on POST/PATCH is refused before anything is stored, and the client does not retry it. */
+function rateLimited(err: unknown): boolean {
+  return errInfo(err).status === 429;
+}
+
+export async function executeStep(step: ActionStep, ctx: ExecContext): Promise<void> {
+  switch (step.kind) {
+    case 'project.create':
+      return createProject(step.spec, ctx);
+    case 'project.update':
+      await ctx.client.projects.update(step.project.id, { description: step.spec.description ?? null });
+      return;
+    case 'experiment.create':
+      return createExperiment(step.spec, ctx);
+    case 'experiment.update':
+      return updateExperiment(step.spec, step.live.experiment, step.adopt, ctx);
+    case 'experiment.status':
+      return finishStatus(step.spec, ctx);
+    case 'experiment.delete':
+      return deleteOrphan(step.orphan.experiment, ctx);
+    case 'design.save': {
+      const { plugin_id, data, schema_version } = step.design;
+      await ctx.client.experiments.designData.save(experimentId(step.spec, ctx), {
+        plugin_id,
+        data,
+        schema_version,
+      });
+      return;
+    }
+    case 'design.delete':
+      return ignoreNotFound(ctx.client.experiments.designData.delete(experimentId(step.spec, ctx)));
+    case 'analysis.save':
+      await ctx.client.experiments.analysis.save(
+        experimentId(step.spec, ctx),
+        step.analysis.plugin_id,
+        step.analysis.result ?? null,
+      );
+      return;
+    case 'analysis.delete':
+      return ignoreNotFound(
+        ctx.client.experiments.analysis.delete(experimentId(step.spec, ctx), step.pluginId),
+      );
+  }
+}
+
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+function experimentId(spec: ExperimentSpec, ctx: ExecContext): number {
+  const id = ctx.experimentIds.get(spec.key);
+  if (id === undefined)
+    throw new ActionRefusedError(`experiment ${spec.key} has no MINT id (it was not created)`);
+  return id;
+}
+
+function projectIdFor(spec: ExperimentSpec, ctx: ExecContext): number | undefined {
+  if (spec.project === undefined) return undefined;
+  const ps = ctx.manifest.projects.find((p) => p.key === spec.project);
+  if (ps?.id !== undefined) return ps.id;
+  const id = ctx.projectIds.get(spec.project);
+  if (id === undefined)
+    throw new ActionRefusedError(`project ${spec.project} has no MINT id (it was not created)`);
+  return id;
+}
+
+async function createProject(spec: ProjectSpec, ctx: ExecContext): Promise<void> {
+  const name = spec.name ?? spec.key;
+  const body = { name, ...(spec.description !== undefined ? { description: spec.description } : {}) };
+  let project: Project | undefined;
+  for (let attempt = 1; !project; attempt++) {
+    try {
+      project = await ctx.client.projects.create(body);
+    } catch (err) {
+      if (attempt >= WRITE_ATTEMPTS) throw err;
+      if (rateLimited(err)) {
+        await ctx.sleep(waitFor(err, attempt));
+        continue;
+      }
+      if (!errInfo(err).mayHaveCommitted) throw err;
+      // It may exist now: look before creating again, so no duplicate project is made.
+      const hits = await ctx.client.projects.list({ search: name });
+      project = hits.filter((p) => p.name === name).sort((a, b) => a.id - b.id)[0];
+      if (!project) await ctx.sleep(backoff(attempt));
+    }
+  }
+  ctx.projectIds.set(spec.key, project.id);
+}
+
+async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise<void> {
+  const stack = ctx.manifest.stack;
+  const projectId = projectIdFor(spec, ctx);
+  const body = createBody(spec, stack, projectId);
+  let created: Experiment | undefined;
+  for (let attempt = 1; !created; attempt++) {
+    try {
+      created = await ctx.client.experiments.create(body);
+    } catch (err) {
+      if (attempt >= WRITE_ATTEMPTS) throw err;
+      if (rateLimited(err)) {
+        await ctx.sleep(waitFor(err, attempt));
+        continue;
+      }
+      if (!errInfo(err).mayHaveCommitted) throw err;
+      // POST is not idempotent (MINT assigns a new code each time): find it by our tags first.
+      ctx.emit({
+        type: 'log',
+        level: 'info',
+        message: `create of ${spec.key} may have been stored; looking it up by its tags`,
+      });
+      created = await findOwnedExperiment(ctx.client, stack, spec.key, projectId, ctx.concurrency);
+      if (created)
+        ctx.emit({
+          type: 'log',
+          level: 'info',
+          message: `found ${created.experiment_code} for ${spec.key}; adopting it`,
+        });
+      else await ctx.sleep(backoff(attempt));
+    }
+  }
+  ctx.experimentIds.set(spec.key, created.id);
+  await converge(spec, created, projectId, false, ctx);
+}
+
+/** The next PATCH towards the manifest: a completed experiment is reopened before fields change. */
+function nextPatch(status: Experiment['status'], w: ExperimentWrites): ExperimentUpdate {
+  if (w.statuses.length === 0) return w.patch;
+  if (status === 'completed') return { status: w.statuses[0] };
+  return { ...w.patch, status: w.statuses[0] };
+}
+
+/**
+ * PATCHes `current` until it matches the spec, one status step at a time. After a failure that may
+ * or may not have been stored, it re-reads and recomputes instead of blindly resending.
+ */
+async function converge(
+  spec: ExperimentSpec,
+  current: Experiment,
+  projectId: number | undefined,
+  adopting: boolean,
+  ctx: ExecContext,
+) {
+  const stack = ctx.manifest.stack;
+  let exp = current;
+  let failures = 0;
+  for (let step = 0; step < 12; step++) {
+    const writes = experimentWrites(spec, exp, stack, projectId);
+    if (!hasWrites(writes)) return;
+    try {
+      exp = await ctx.client.experiments.update(exp.id, nextPatch(exp.status, writes));
+    } catch (err) {
+      if (!transient(err) || ++failures >= WRITE_ATTEMPTS) throw err;
+      await ctx.sleep(waitFor(err, failures));
+      exp = await ctx.client.experiments.get(exp.id);
+      assertStillOurs(exp, spec, stack, adopting);
+    }
+  }
+  throw new ActionRefusedError(
+    `experiment ${spec.key} did not reach the manifest's state after repeated updates`,
+  );
+}
+
+function assertStillOurs(exp: Experiment, spec: ExperimentSpec, stack: string, adopting: boolean) {
+  const owner = exp.tags?.[STACK_TAG];
+  // Adoption may claim an untagged experiment (or re-key one of ours); anything else must be ours.
+  if (adopting ? owner === undefined || owner === null || owner === stack : ownedBy(exp, stack, spec.key))
+    return;
+  const who = typeof owner === 'string' ? `stack "${owner}"` : 'no stack';
+  throw new ActionRefusedError(
+    `not changed: ${exp.experiment_code} now belongs to ${who}, not to ${stack}/${spec.key}; run plan again`,
+  );
+}
+
+async function updateExperiment(spec: ExperimentSpec, planned: Experiment, adopt: boolean, ctx: ExecContext) {
+  // No ETag on experiments: re-read so a change made since the plan is merged, not clobbered.
+  const fresh = await ctx.client.experiments.get(planned.id);
+  if (fresh.updated_at !== planned.updated_at) {
+    ctx.emit({
+      type: 'log',
+      level: 'debug',
+      message: `${fresh.experiment_code} changed since the plan; recomputing its update`,
+    });
+  }
+  assertStillOurs(fresh, spec, ctx.manifest.stack, adopt);
+  ctx.experimentIds.set(spec.key, fresh.id);
+  await converge(spec, fresh, projectIdFor(spec, ctx), adopt, ctx);
+}
+
+async function finishStatus(spec: ExperimentSpec, ctx: ExecContext) {
+  const fresh = await ctx.client.experiments.get(experimentId(spec, ctx));
+  assertStillOurs(fresh, spec, ctx.manifest.stack, false);
+  await converge(spec, fresh, projectIdFor(spec, ctx), false, ctx);
+}
+
+async function deleteOrphan(planned: Experiment, ctx: ExecContext): Promise<void> {
+  let fresh: Experiment;
+  try {
+    fresh = await ctx.client.experiments.get(planned.id);
+  } catch (err) {
+    if (isNotFound(err)) return; // already gone
+    throw err;
+  }
+  if (!ownedBy(fresh, ctx.manifest.stack)) {
+    throw new ActionRefusedError(
+      `not deleted: ${fresh.experiment_code} no longer carries stack ${ctx.manifest.stack}'s tag`,
+    );
+  }
+  await ignoreNotFound(ctx.client.experiments.delete(planned.id));
+}

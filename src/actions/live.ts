@@ -1,0 +1,35 @@
+// The live MINT state the plan is computed against (produced by read.ts, consumed by plan.ts).
+import type { AnalysisResult, DesignData, Experiment, Project } from '../client/models.js';
+import type { PlanWarning } from './types.js';
+
+export interface LiveExperiment {
+  experiment: Experiment;
+  matchedBy: 'tags' | 'code';
+  /** Read only where the manifest manages design data: null = none live; undefined = not read. */
+  design?: DesignData | null;
+  /** Read only for the plugins the manifest lists: plugin id → result (null = none live). */
+  analysis?: Map<string, AnalysisResult | null>;
+}
+
+export interface LiveOrphan {
+  experiment: Experiment;
+  /** The key tag it carries ('' when it has the stack tag but no key tag). */
+  key: string;
+  reason: string;
+}
+
+export interface LiveState {
+  /** Manifest project key → live project; undefined = not found by name (it will be created). */
+  projects: Map<string, Project | undefined>;
+  /** Manifest experiment key → the live experiment it manages. */
+  experiments: Map<string, LiveExperiment>;
+  /** Experiments with this stack's tag that the manifest no longer lists (or duplicates of a key). */
+  orphans: LiveOrphan[];
+  warnings: PlanWarning[];
+  /** Conditions that make the manifest impossible to plan (turned into PlanConflictError). */
+  problems: string[];
+}
+
+export function emptyLiveState(): LiveState {
+  return { projects: new Map(), experiments: new Map(), orphans: [], warnings: [], problems: [] };
+}

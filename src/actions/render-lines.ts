@@ -1,0 +1,154 @@
+// The plan as a list of marked lines, grouped by experiment; text and Markdown render from this.
+import type { ExperimentStatus, JsonValue } from '../client/models.js';
+import { canonicalJson } from './canonical.js';
+import { statusPath } from './status.js';
+import type { ActionOp, FieldChange, Plan, PlanAction } from './types.js';
+
+export type Mark = '+' | '~' | '-' | ' ';
+
+export interface PlanLine {
+  mark: Mark;
+  depth: number;
+  text: string;
+}
+
+const MARK: Record<ActionOp, Mark> = { create: '+', update: '~', delete: '-' };
+const MAX_VALUE = 80;
+const BLOB_FIELDS = new Set(['data', 'result']);
+
+export function formatValue(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return '(none)';
+  const text = typeof v === 'string' ? JSON.stringify(v) : canonicalJson(v);
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+}
+
+function isObj(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function shape(v: JsonValue | undefined): string {
+  if (isObj(v)) return `object with ${Object.keys(v).length} keys`;
+  if (Array.isArray(v)) return `array of ${v.length}`;
+  return formatValue(v);
+}
+
+function listNames(names: string[], max = 8): string {
+  return names.length > max
+    ? `${names.slice(0, max).join(', ')}, … (${names.length - max} more)`
+    : names.join(', ');
+}
+
+/** A design/result blob change in one short line: the top-level keys that change, not the whole blob. */
+export function summarizeBlob(c: FieldChange): string {
+  const { before, after } = c;
+  const small = (v: JsonValue | undefined) => v === undefined || canonicalJson(v).length <= 40;
+  if (small(before) && small(after)) {
+    if (before === undefined) return formatValue(after);
+    if (after === undefined) return `${formatValue(before)} → (deleted)`;
+    return `${formatValue(before)} → ${formatValue(after)}`;
+  }
+  if (before === undefined) return shape(after);
+  if (after === undefined) return `${shape(before)} (deleted)`;
+  if (isObj(before) && isObj(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    const added = keys.filter((k) => !(k in before));
+    const removed = keys.filter((k) => !(k in after));
+    const changed = keys.filter(
+      (k) => k in before && k in after && canonicalJson(before[k]) !== canonicalJson(after[k]),
+    );
+    const parts = [];
+    if (changed.length) parts.push(`changed ${listNames(changed)}`);
+    if (added.length) parts.push(`added ${listNames(added)}`);
+    if (removed.length) parts.push(`removed ${listNames(removed)}`);
+    return parts.join('; ') || 'changed';
+  }
+  return `${shape(before)} → ${shape(after)}`;
+}
+
+function changeLine(a: PlanAction, c: FieldChange): string {
+  if (BLOB_FIELDS.has(c.field)) return `${c.field}: ${summarizeBlob(c)}`;
+  if (a.op === 'create') return `${c.field}: ${formatValue(c.after)}`;
+  if (a.op === 'delete') return `${c.field}: ${formatValue(c.before)}`;
+  let line = `${c.field}: ${formatValue(c.before)} → ${formatValue(c.after)}`;
+  if (c.field === 'status' && typeof c.before === 'string' && typeof c.after === 'string') {
+    const path = statusPath(c.before as ExperimentStatus, c.after as ExperimentStatus);
+    if (path.length > 1) line += ` (via ${path.slice(0, -1).join(', ')})`;
+  }
+  return line;
+}
+
+function header(a: PlanAction): string {
+  const t = a.target;
+  const code = t.code ? ` (${t.code})` : '';
+  switch (a.type) {
+    case 'project':
+      return `project ${t.key}`;
+    case 'experiment': {
+      if (a.id.startsWith('experiment.status:'))
+        return 'status (once its design data and results are written)';
+      const what = a.adopt ? 'adopt experiment' : 'experiment';
+      return `${what} ${t.key}${code}${a.reason && a.op === 'delete' ? ` — ${a.reason}` : ''}`;
+    }
+    case 'design':
+      return `design${t.pluginId ? ` ${t.pluginId}` : ''}`;
+    case 'analysis':
+      return `analysis ${t.pluginId ?? ''}`.trimEnd();
+  }
+}
+
+function actionLines(a: PlanAction, depth: number): PlanLine[] {
+  const mark = MARK[a.op];
+  const out: PlanLine[] = [{ mark, depth, text: header(a) }];
+  // A delete of a whole experiment needs no field list; a create of the ownership tags is noise.
+  if (a.type === 'experiment' && a.op === 'delete') return out;
+  for (const c of a.changes) {
+    if (a.op === 'create' && c.field.startsWith('tags.mint-manifest.')) continue;
+    if (a.type === 'design' && a.op !== 'update' && c.field === 'plugin_id') continue; // in the header
+    out.push({ mark, depth: depth + 2, text: changeLine(a, c) });
+  }
+  return out;
+}
+
+/** Projects first, then one block per experiment (its update and its design/analysis), then deletes. */
+export function planLines(plan: Plan): PlanLine[] {
+  const lines: PlanLine[] = [];
+  const blank = () => {
+    if (lines.length > 0) lines.push({ mark: ' ', depth: 0, text: '' });
+  };
+  for (const a of plan.actions.filter((x) => x.type === 'project')) {
+    blank();
+    lines.push(...actionLines(a, 0));
+  }
+  const groups = new Map<string, PlanAction[]>();
+  for (const a of plan.actions) {
+    if (a.type === 'project' || (a.type === 'experiment' && a.op === 'delete')) continue;
+    groups.set(a.target.key, [...(groups.get(a.target.key) ?? []), a]);
+  }
+  for (const [key, actions] of groups) {
+    blank();
+    const main = actions.find((a) => a.type === 'experiment' && !a.id.startsWith('experiment.status:'));
+    if (main) lines.push(...actionLines(main, 0));
+    else {
+      const code = actions[0].target.code ? ` (${actions[0].target.code})` : '';
+      lines.push({ mark: ' ', depth: 0, text: `experiment ${key}${code}` });
+    }
+    for (const a of actions) if (a !== main) lines.push(...actionLines(a, 2));
+  }
+  for (const a of plan.actions.filter((x) => x.type === 'experiment' && x.op === 'delete')) {
+    blank();
+    lines.push(...actionLines(a, 0));
+  }
+  return lines;
+}
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  if (!plan.hasChanges) return 'No changes. MINT matches the manifest.';
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`;
+}
+
+export function orphanNote(plan: Plan): string | undefined {
+  if (plan.prune || plan.orphans.length === 0) return undefined;
+  const n = plan.orphans.length;
+  return `${n} orphaned experiment${n === 1 ? '' : 's'} not deleted (apply with prune to delete ${n === 1 ? 'it' : 'them'}).`;
+}

@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { startSandbox, type FaultConfig, type SandboxUser } from '../../sandbox/index.js';
+import { createContext, parseCount } from '../context.js';
+import { usageError } from '../errors.js';
+import { examples } from '../help.js';
+
+interface SandboxCommandOptions {
+  port: string;
+  host?: string;
+  data?: string;
+  user: string[];
+  adminToken?: string;
+  faults?: string;
+  legacyErrors?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `name:password` or `name:password:admin`. */
+export function parseUser(spec: string): SandboxUser {
+  const parts = spec.split(':');
+  const [username, password, role] = parts;
+  if (parts.length < 2 || parts.length > 3 || !username || !password || (role && role !== 'admin' && role !== 'member')) {
+    throw usageError(`--user "${username ?? ''}:…" is malformed: write --user name:password (or name:password:admin)`);
+  }
+  return { username, password, role: role === 'admin' ? 'admin' : 'member' };
+}
+
+function readFaults(text: string): FaultConfig {
+  let source = text;
+  if (!text.trim().startsWith('{')) {
+    try {
+      source = fs.readFileSync(path.resolve(text), 'utf8');
+    } catch (err) {
+      throw usageError(`--faults: cannot read ${text}: ${(err as Error).message}; give inline JSON or a JSON file`);
+    }
+  }
+  try {
+    return JSON.parse(source) as FaultConfig;
+  } catch (err) {
+    throw usageError(`--faults is not valid JSON (${(err as Error).message}): e.g. --faults '{"rules":[{"error503":0.2}]}'`);
+  }
+}
+
+export function registerSandbox(program: Command): void {
+  program
+    .command('sandbox')
+    .description('run a local MINT server (the REST contract, in memory or in a file) until Ctrl+C')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '8000')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data <file>', 'keep the data in this JSON file across restarts (default: in memory)')
+    .option('--user <name:password>', 'add a user (repeatable; append :admin for an admin); admin/admin always exists', collect, [])
+    .option('--admin-token <token>', 'use this admin personal access token instead of a random one')
+    .option('--faults <json|file>', 'inject faults, e.g. \'{"rules":[{"error503":0.2}]}\'')
+    .option('--legacy-errors', 'answer errors in the older FastAPI/plugin body shapes')
+    .addHelpText(
+      'after',
+      examples([
+        'mint-manifest sandbox --port 8000',
+        'mint-manifest sandbox --data sandbox.json --user alice:secret',
+        'MINT_URL=http://127.0.0.1:8000 mint-manifest auth login --username admin   # password: admin',
+      ]),
+    )
+    .action(async (opts: SandboxCommandOptions, cmd: Command) => {
+      const ctx = createContext(cmd);
+      const port = parseCount(opts.port, '--port', 0) as number;
+      if (port > 65535) throw usageError(`--port ${port} is not a port: use 0..65535`);
+      const sandbox = await startSandbox({
+        port,
+        host: opts.host,
+        dataFile: opts.data ? path.resolve(ctx.cwd, opts.data) : undefined,
+        users: opts.user.map(parseUser),
+        adminToken: opts.adminToken,
+        faults: opts.faults ? readFaults(opts.faults) : undefined,
+        legacyErrors: opts.legacyErrors,
+        quiet: true,
+      });
+      ctx.out.addSecret(sandbox.adminToken);
+      const users = ['admin', ...opts.user.map((u) => u.split(':')[0]).filter((u) => u !== 'admin')];
+      // The admin token is not printed (output ends up in logs); log in, or choose it with --admin-token.
+      ctx.out.out(
+        [
+          `MINT sandbox listening on ${sandbox.url} (${opts.data ? `data: ${opts.data}` : 'in memory'})`,
+          `  users: ${users.join(', ')} (admin's password is "admin" unless --user admin:… changed it)`,
+          '  to use it from another terminal:',
+          `    export MINT_URL=${sandbox.url}`,
+          opts.adminToken
+            ? '    export MINT_TOKEN=<the --admin-token you chose>'
+            : '    mint-manifest auth login --username admin',
+          'Stop with Ctrl+C.',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      ctx.out.info('stopping the sandbox…');
+      await sandbox.close();
+    });
+}

@@ -1,0 +1,50 @@
+// Manifest inputs for validate/plan/apply: defaults, loading, and reporting diagnostics.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatDiagnostic, loadManifests } from '../manifest/index.js';
+import type { Diagnostic, LoadResult, ResolvedManifest } from '../manifest/model.js';
+import type { CliContext } from './context.js';
+import { CliExitError, usageError } from './errors.js';
+
+const DEFAULT_FILES = ['mint.yaml', 'mint.yml'];
+
+/** The paths given, or ./mint.yaml when none were. */
+export function manifestInputs(paths: string[], cwd: string, fallback: string[] = []): string[] {
+  if (paths.length > 0) return paths;
+  if (fallback.length > 0) return fallback;
+  const found = DEFAULT_FILES.find((f) => fs.existsSync(path.join(cwd, f)));
+  if (!found) {
+    throw usageError(
+      'no manifest given and no mint.yaml in this folder: pass manifest files, folders or globs (e.g. `mint-manifest plan mint.yaml`)',
+    );
+  }
+  return [found];
+}
+
+export async function loadInputs(ctx: CliContext, inputs: string[]): Promise<LoadResult> {
+  return loadManifests(inputs, { cwd: ctx.cwd, env: ctx.env });
+}
+
+export function countLabel(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function printWarnings(ctx: CliContext, warnings: Diagnostic[]): void {
+  if (ctx.out.quiet) return;
+  for (const w of warnings) ctx.out.err(formatDiagnostic(w));
+}
+
+/**
+ * Loads and validates; on errors prints every diagnostic to stderr and exits 1 before anything
+ * is sent to MINT.
+ */
+export async function loadManifestOrExit(ctx: CliContext, inputs: string[]): Promise<ResolvedManifest> {
+  const result = await loadInputs(ctx, inputs);
+  printWarnings(ctx, result.warnings);
+  if (result.ok) return result.manifest;
+  for (const d of result.errors) ctx.out.err(formatDiagnostic(d));
+  throw new CliExitError(
+    1,
+    `the manifest is invalid (${countLabel(result.errors.length, 'error')} above); nothing was sent to MINT`,
+  );
+}

@@ -1,0 +1,105 @@
+// Everything the CLI writes goes through here: colour decisions, --quiet/--verbose, and token redaction.
+import pc from 'picocolors';
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+export interface OutputOptions {
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  debug?: boolean;
+  env?: NodeJS.ProcessEnv;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+// Shapes of MINT credentials, masked even when we were never told the value (defence in depth).
+const TOKEN_PATTERNS: [RegExp, string][] = [
+  [/mint_(?:pat|svc)_[A-Za-z0-9._~+/=-]+/g, '***'],
+  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '***'],
+  [/(Bearer\s+)[^\s"']+/gi, '$1***'],
+];
+
+export class Output {
+  readonly color: boolean;
+  readonly c: Colors;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly debug: boolean;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  private readonly secrets = new Set<string>();
+  /** While a progress bar owns the terminal, stderr lines go through it so they do not tear it. */
+  private stderrRoute?: (text: string) => void;
+
+  constructor(opts: OutputOptions = {}) {
+    const env = opts.env ?? process.env;
+    this.stdout = opts.stdout ?? process.stdout;
+    this.stderr = opts.stderr ?? process.stderr;
+    // NO_COLOR (any non-empty value) and --no-color win; otherwise colour only on a terminal.
+    const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+    this.color = opts.color !== false && !noColorEnv && Boolean(this.stdout.isTTY);
+    this.c = pc.createColors(this.color);
+    this.quiet = Boolean(opts.quiet);
+    this.verbose = Boolean(opts.verbose) && !this.quiet;
+    this.debug = Boolean(opts.debug);
+  }
+
+  /** Registers a value that must never be printed (tokens, passwords). */
+  addSecret(value: string | undefined): void {
+    if (value && value.length >= 4) this.secrets.add(value);
+  }
+
+  routeStderr(route: ((text: string) => void) | undefined): void {
+    this.stderrRoute = route;
+  }
+
+  private writeErr(text: string): void {
+    const clean = this.redact(ensureNewline(text));
+    if (this.stderrRoute) this.stderrRoute(clean);
+    else this.stderr.write(clean);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join('***');
+    for (const [re, replacement] of TOKEN_PATTERNS) out = out.replace(re, replacement);
+    return out;
+  }
+
+  /** The command's product (plans, JSON, schema): always printed, even with --quiet. */
+  out(text: string): void {
+    this.stdout.write(this.redact(ensureNewline(text)));
+  }
+
+  /** Progress and status lines for people: stderr, silenced by --quiet. */
+  info(text: string): void {
+    if (!this.quiet) this.writeErr(text);
+  }
+
+  /** Only with --verbose. */
+  detail(text: string): void {
+    if (this.verbose) this.writeErr(this.c.dim(text));
+  }
+
+  warn(text: string): void {
+    this.writeErr(`${this.c.yellow('warning:')} ${text}`);
+  }
+
+  error(text: string): void {
+    this.writeErr(`${this.c.red('error:')} ${text}`);
+  }
+
+  /** Raw stderr text (diagnostics, stack traces with --debug). */
+  err(text: string): void {
+    this.writeErr(text);
+  }
+
+  get stderrIsTTY(): boolean {
+    return Boolean(this.stderr.isTTY);
+  }
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}

@@ -1,0 +1,194 @@
+// The MINT REST client: `new MintClient()` reads MINT_URL / MINT_TOKEN / the credentials file;
+// resources hang off it (client.experiments, client.projects, …). Knows nothing about manifests.
+
+import { ApiCore } from './core.js';
+import { credentialsPath, deleteCredentials, resolveConnection } from './credentials.js';
+import { MintConfigError } from './errors.js';
+import { DEFAULT_USER_AGENT, createTransport, type Transport } from './http.js';
+import type { HealthInfo, TokenResponse, User, VerifyResponse } from './models.js';
+import { AdminApi, UpdatesApi } from './resources/admin.js';
+import { ExperimentsApi } from './resources/experiments.js';
+import { PluginsApi } from './resources/plugins.js';
+import { ProjectsApi } from './resources/projects.js';
+import { DEFAULT_RETRY_POLICY, type RetryInfo, type RetryPolicy } from './retry.js';
+import { ROUTES } from './routes.js';
+
+export interface MintClientOptions {
+  /** Origin, or origin ending in /api. Default: MINT_URL, then the credentials file. */
+  baseUrl?: string;
+  /** Session JWT or personal access token (mint_pat_…). Default: MINT_TOKEN, then the credentials file. */
+  token?: string;
+  /** With password: logs in on first use (and again if the session cannot be refreshed). */
+  username?: string;
+  password?: string;
+  /** Whole-request timeout; default MINT_PLATFORM_TIMEOUT seconds, else 30 s. */
+  timeoutMs?: number;
+  /** TCP connect timeout; default MINT_PLATFORM_CONNECT_TIMEOUT seconds, else 10 s. */
+  connectTimeoutMs?: number;
+  /** Retries after the first attempt; default 4. */
+  retries?: number;
+  /** Longest wait a Retry-After may impose; default 60 000. */
+  retryAfterCapMs?: number;
+  /** No retry starts after this long since the first attempt; default 120 000. */
+  retryBudgetMs?: number;
+  /** Send credentials over plain http to a non-loopback host. */
+  allowInsecureHttp?: boolean;
+  /** Called before each retry. */
+  onRetry?: (info: RetryInfo) => void;
+  /** Environment to read MINT_* from; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Use this credentials file instead of the XDG/~/.config lookup. */
+  credentialsFile?: string;
+  userAgent?: string;
+}
+
+function secondsFromEnv(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallbackMs;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new MintConfigError(`${name} must be a positive number of seconds, got "${raw}"`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** A credentialsFile option is honoured by pointing the XDG lookup at a private view of it. */
+function envForCredentials(env: NodeJS.ProcessEnv, file?: string): NodeJS.ProcessEnv {
+  if (!file) return env;
+  return { ...env, MINT_CREDENTIALS_FILE: file };
+}
+
+export class MintClient {
+  /** Origin without /api. */
+  readonly baseUrl: string;
+  readonly experiments: ExperimentsApi;
+  readonly projects: ProjectsApi;
+  readonly plugins: PluginsApi;
+  readonly admin: AdminApi;
+  readonly updates: UpdatesApi;
+  readonly auth: {
+    login: (username: string, password: string) => Promise<TokenResponse>;
+    refresh: () => Promise<TokenResponse>;
+    verify: () => Promise<VerifyResponse>;
+    /** Forgets the token locally; `forget: true` also removes it from the credentials file. */
+    logout: (opts?: { forget?: boolean }) => void;
+  };
+  private readonly core: ApiCore;
+  private readonly transport: Transport;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(opts: MintClientOptions = {}) {
+    const env = envForCredentials(opts.env ?? process.env, opts.credentialsFile);
+    this.env = env;
+    const usePassword = Boolean(opts.username && opts.password && !opts.token);
+    const conn = resolveConnection(
+      { baseUrl: opts.baseUrl, token: opts.token },
+      usePassword ? { ...env, MINT_TOKEN: undefined } : env,
+    );
+    this.baseUrl = conn.baseUrl;
+    const timeoutMs = opts.timeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
+    const connectTimeoutMs =
+      opts.connectTimeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
+    const policy: RetryPolicy = {
+      ...DEFAULT_RETRY_POLICY,
+      retries: opts.retries ?? DEFAULT_RETRY_POLICY.retries,
+      retryAfterCapMs: opts.retryAfterCapMs ?? DEFAULT_RETRY_POLICY.retryAfterCapMs,
+      budgetMs: opts.retryBudgetMs ?? DEFAULT_RETRY_POLICY.budgetMs,
+    };
+    this.transport = createTransport({
+      timeoutMs,
+      connectTimeoutMs,
+      userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
+      policy,
+      onRetry: opts.onRetry,
+    });
+    this.core = new ApiCore({
+      baseUrl: conn.baseUrl,
+      transport: this.transport,
+      allowInsecureHttp: opts.allowInsecureHttp ?? false,
+      timeoutMs,
+      connectTimeoutMs,
+      token: usePassword ? undefined : conn.token,
+      username: opts.username,
+      password: opts.password,
+      missingTokenHint:
+        'pass a token (--token / token) or a username and password, set MINT_TOKEN, or log in once to store ' +
+        `one in ${credentialsPath(env)}`,
+    });
+    this.experiments = new ExperimentsApi(this.core);
+    this.projects = new ProjectsApi(this.core);
+    this.plugins = new PluginsApi(this.core);
+    this.admin = new AdminApi(this.core);
+    this.updates = new UpdatesApi(this.core);
+    this.auth = {
+      login: (username, password) => this.core.auth.login(username, password),
+      refresh: () => this.core.auth.refresh(),
+      verify: () => this.core.call<VerifyResponse>(ROUTES.authVerify),
+      logout: (o) => this.logout(o),
+    };
+  }
+
+  /** The token in use (after login/refresh), e.g. to store it with writeCredentials. */
+  get token(): string | undefined {
+    return this.core.auth.currentToken;
+  }
+
+  health(): Promise<HealthInfo> {
+    return this.core.call<HealthInfo>(ROUTES.health);
+  }
+
+  whoami(): Promise<User> {
+    return this.core.call<User>(ROUTES.usersMe);
+  }
+
+  login(username: string, password: string): Promise<TokenResponse> {
+    return this.core.auth.login(username, password);
+  }
+
+  /** There is no server route: the token is dropped locally (and from the credentials file with `forget`). */
+  logout(opts: { forget?: boolean } = {}): void {
+    this.core.auth.clear();
+    if (opts.forget) deleteCredentials(this.baseUrl, this.env);
+  }
+
+  /** Closes pooled keep-alive sockets; the client stays usable (new sockets are opened on demand). */
+  close(): void {
+    this.transport.close();
+  }
+}
+
+export * from './errors.js';
+export * from './credentials.js';
+export * from './models.js';
+export { ROUTES, buildPath, routeKey, type RouteDef, type RouteName, type HttpMethod } from './routes.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  backoffDelay,
+  isRetryableFailure,
+  mayHaveCommitted,
+  parseRetryAfter,
+  retryDelay,
+  type RetryInfo,
+  type RetryPolicy,
+} from './retry.js';
+export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
+export { tokenKind, type TokenKind } from './auth.js';
+export { unwrapList, DEFAULT_PAGE_SIZE, type Page } from './pagination.js';
+export {
+  ExperimentsApi,
+  DesignDataApi,
+  AnalysisApi,
+  isNotFound,
+  type ExperimentPage,
+  type DesignDataExportFormat,
+} from './resources/experiments.js';
+export { ProjectsApi } from './resources/projects.js';
+export { PluginsApi } from './resources/plugins.js';
+export {
+  AdminApi,
+  UpdatesApi,
+  type RoleInfo,
+  type UserCreate,
+  type UserUpdate,
+  type PluginUpdateResult,
+} from './resources/admin.js';

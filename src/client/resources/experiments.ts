@@ -1,0 +1,162 @@
+// experiments, experiments.designData and experiments.analysis.
+
+import type { ApiCore } from '../core.js';
+import { NotFoundError } from '../errors.js';
+import type {
+  AnalysisResult,
+  DesignData,
+  DesignDataSave,
+  Experiment,
+  ExperimentCreate,
+  ExperimentListFilters,
+  ExperimentTypeInfo,
+  ExperimentUpdate,
+  JsonValue,
+  NextSeq,
+} from '../models.js';
+import { DEFAULT_PAGE_SIZE, collect, flatten, paginate, unwrapList } from '../pagination.js';
+import { ROUTES } from '../routes.js';
+
+export interface ExperimentPage {
+  experiments: Experiment[];
+  /** As reported by the server; undefined when it did not say. */
+  total?: number;
+}
+
+export type DesignDataExportFormat = 'json' | 'csv';
+
+export class DesignDataApi {
+  constructor(private readonly core: ApiCore) {}
+
+  /** Throws NotFoundError when the experiment has no design data. */
+  get(id: number): Promise<DesignData> {
+    return this.core.call<DesignData>(ROUTES.designDataGet, { params: { id } });
+  }
+
+  /** An upsert: safe to repeat. */
+  save(id: number, body: DesignDataSave): Promise<DesignData> {
+    return this.core.call<DesignData>(ROUTES.designDataSave, { params: { id }, body });
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.core.call<void>(ROUTES.designDataDelete, { params: { id } });
+  }
+
+  tree(id: number): Promise<JsonValue> {
+    return this.core.call<JsonValue>(ROUTES.designDataTree, { params: { id } });
+  }
+
+  summary(id: number): Promise<JsonValue> {
+    return this.core.call<JsonValue>(ROUTES.designDataSummary, { params: { id } });
+  }
+
+  /** JSON export is parsed; CSV comes back as text. */
+  export(id: number, format: 'csv'): Promise<string>;
+  export(id: number, format?: 'json'): Promise<JsonValue>;
+  export(id: number, format?: DesignDataExportFormat): Promise<JsonValue | string>;
+  export(id: number, format: DesignDataExportFormat = 'json'): Promise<JsonValue | string> {
+    return this.core.call<JsonValue | string>(ROUTES.designDataExport, {
+      params: { id },
+      query: { format },
+      responseType: format === 'csv' ? 'text' : 'json',
+    });
+  }
+}
+
+export class AnalysisApi {
+  constructor(private readonly core: ApiCore) {}
+
+  async list(id: number): Promise<AnalysisResult[]> {
+    const body = await this.core.call<unknown>(ROUTES.resultsList, { params: { id } });
+    return unwrapList<AnalysisResult>(body, 'results').items;
+  }
+
+  /** Throws NotFoundError when the plugin has no result for this experiment. */
+  get(id: number, pluginId: string): Promise<AnalysisResult> {
+    return this.core.call<AnalysisResult>(ROUTES.resultGet, { params: { id, plugin_id: pluginId } });
+  }
+
+  /** Replaces the plugin's result: safe to repeat. */
+  save(id: number, pluginId: string, result: JsonValue): Promise<AnalysisResult> {
+    return this.core.call<AnalysisResult>(ROUTES.resultSave, {
+      params: { id, plugin_id: pluginId },
+      body: { result },
+    });
+  }
+
+  async delete(id: number, pluginId: string): Promise<void> {
+    await this.core.call<void>(ROUTES.resultDelete, { params: { id, plugin_id: pluginId } });
+  }
+}
+
+export class ExperimentsApi {
+  readonly designData: DesignDataApi;
+  readonly analysis: AnalysisApi;
+
+  constructor(private readonly core: ApiCore) {
+    this.designData = new DesignDataApi(core);
+    this.analysis = new AnalysisApi(core);
+  }
+
+  /** Exactly one GET with the given skip/limit (limit default 100). */
+  async page(filters: ExperimentListFilters = {}): Promise<ExperimentPage> {
+    const query = { ...filters, limit: filters.limit ?? DEFAULT_PAGE_SIZE };
+    const body = await this.core.call<unknown>(ROUTES.experimentsList, { query });
+    const page = unwrapList<Experiment>(body, 'experiments');
+    return { experiments: page.items, total: page.total };
+  }
+
+  /** Every page, one page in memory at a time; `skip`/`limit` set the start and page size. */
+  pages(filters: ExperimentListFilters = {}): AsyncIterableIterator<Experiment[]> {
+    const { skip = 0, limit = DEFAULT_PAGE_SIZE, ...rest } = filters;
+    return paginate<Experiment>(
+      async (s, l) => {
+        const p = await this.page({ ...rest, skip: s, limit: l });
+        return { items: p.experiments, total: p.total };
+      },
+      skip,
+      limit,
+    );
+  }
+
+  iterate(filters: ExperimentListFilters = {}): AsyncIterableIterator<Experiment> {
+    return flatten(this.pages(filters));
+  }
+
+  /** All matching experiments (all pages), as a plain array. */
+  list(filters: ExperimentListFilters = {}): Promise<Experiment[]> {
+    return collect(this.pages(filters));
+  }
+
+  get(id: number): Promise<Experiment> {
+    return this.core.call<Experiment>(ROUTES.experimentGet, { params: { id } });
+  }
+
+  /** Not retried once sent: on failure check `error.mayHaveCommitted` and look the experiment up. */
+  create(body: ExperimentCreate): Promise<Experiment> {
+    return this.core.call<Experiment>(ROUTES.experimentsCreate, { body });
+  }
+
+  update(id: number, patch: ExperimentUpdate): Promise<Experiment> {
+    return this.core.call<Experiment>(ROUTES.experimentUpdate, { params: { id }, body: patch });
+  }
+
+  /** Immediate and permanent. */
+  async delete(id: number): Promise<void> {
+    await this.core.call<void>(ROUTES.experimentDelete, { params: { id } });
+  }
+
+  async listTypes(): Promise<ExperimentTypeInfo[]> {
+    const body = await this.core.call<unknown>(ROUTES.experimentsTypes);
+    return unwrapList<ExperimentTypeInfo>(body, 'experiment_types').items;
+  }
+
+  nextSeq(type: string): Promise<NextSeq> {
+    return this.core.call<NextSeq>(ROUTES.experimentsNextSeq, { query: { experiment_type: type } });
+  }
+}
+
+/** True for the NotFoundError the optional getters throw. */
+export function isNotFound(err: unknown): err is NotFoundError {
+  return err instanceof NotFoundError;
+}

@@ -1,0 +1,157 @@
+// Building, formatting and ordering diagnostics; small helpers shared by the manifest modules.
+import * as path from 'node:path';
+import type { Diagnostic, Severity, SourceLocation } from './model.js';
+
+export type PathSegment = string | number;
+
+/** `file:line:col: error: path: message (expected …, found …) — hint` */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = `${d.file}:${d.line}:${d.column}`;
+  const subject = d.path ? `${d.path}: ` : '';
+  const detail: string[] = [];
+  if (d.expected !== undefined) detail.push(`expected ${d.expected}`);
+  if (d.found !== undefined) detail.push(`found ${d.found}`);
+  const paren = detail.length > 0 ? ` (${detail.join(', ')})` : '';
+  const hint = d.hint ? ` — ${d.hint}` : '';
+  return `${where}: ${d.severity}: ${subject}${d.message}${paren}${hint}`;
+}
+
+export function makeDiagnostic(
+  at: SourceLocation,
+  code: string,
+  message: string,
+  extra: { severity?: Severity; expected?: string; found?: string; hint?: string } = {},
+): Diagnostic {
+  const d: Diagnostic = {
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    path: at.path,
+    severity: extra.severity ?? 'error',
+    code,
+    message,
+  };
+  if (extra.expected !== undefined) d.expected = extra.expected;
+  if (extra.found !== undefined) d.found = extra.found;
+  if (extra.hint !== undefined) d.hint = extra.hint;
+  return d;
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.column !== b.column) return a.column - b.column;
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+}
+
+/** Sorted by file, line, column; exact repeats (e.g. one data file shared by two experiments) dropped. */
+export function sortAndDedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of [...list].sort(compareDiagnostics)) {
+    const id = `${d.file}\0${d.line}\0${d.column}\0${d.code}\0${d.path}\0${d.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(d);
+  }
+  return out;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `experiments[2].design.data_file`; odd keys as `tags["mint-manifest.stack"]`. */
+export function formatJsonPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (IDENT.test(s)) out += out === '' ? s : `.${s}`;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+export function joinPath(base: string, more: string): string {
+  if (!base) return more;
+  if (!more) return base;
+  return more.startsWith('[') ? base + more : `${base}.${more}`;
+}
+
+/** A path as shown to users: relative to cwd when inside it, else absolute. */
+export function displayPath(absPath: string, cwd: string): string {
+  const rel = path.relative(cwd, absPath);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return absPath;
+  return rel.split(path.sep).join('/');
+}
+
+export function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** How a value looks to a person, for `found …`. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'string': {
+      const s = v.length > 40 ? `${v.slice(0, 37)}...` : v;
+      return JSON.stringify(s);
+    }
+    case 'number':
+    case 'boolean':
+      return String(v);
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof v;
+  }
+}
+
+/** Optimal-string-alignment distance: a swapped pair of letters counts as one typo, not two. */
+export function levenshtein(a: string, b: string, max = Infinity): number {
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let before: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        cur[j] = Math.min(cur[j], before[j - 2] + 1);
+      }
+      rowMin = Math.min(rowMin, cur[j]);
+    }
+    if (rowMin > max) return max + 1;
+    before = prev;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The closest candidate within `maxDistance` edits (case-insensitive), if any. */
+export function nearest(word: string, candidates: Iterable<string>, maxDistance = 2): string | undefined {
+  let best: string | undefined;
+  let bestD = maxDistance + 1;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const d = levenshtein(w, c.toLowerCase(), maxDistance);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const n = nearest(word, candidates);
+  return n !== undefined ? `did you mean \`${n}\`?` : undefined;
+}
+
+export function quoteList(values: readonly unknown[]): string {
+  return values.map((v) => (typeof v === 'string' ? `\`${v}\`` : JSON.stringify(v))).join(', ');
+}

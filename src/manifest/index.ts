@@ -1,0 +1,7 @@
+// The manifest library: YAML files → validated, located, typed manifest. No network.
+export { loadManifests, MAX_MANIFEST_BYTES, type LoadOptions } from './load.js';
+export { formatDiagnostic } from './diagnostics.js';
+export { manifestSchema, MANIFEST_SCHEMA_PATH, type JsonSchemaObject } from './schema.js';
+export { DEFAULT_MAX_FILE_BYTES } from './files.js';
+export { interpolate, type InterpolationResult } from './interpolate.js';
+export * from './model.js';

@@ -1,0 +1,197 @@
+// loadManifests: inputs → files → parsed, validated, resolved manifest (or every error at once).
+import { promises as fsp, realpathSync } from 'node:fs';
+import * as path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { displayPath, makeDiagnostic, sortAndDedupe } from './diagnostics.js';
+import { validateDesigns } from './design-schemas.js';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes, loadReferencedFile, mapLimit, type FileContext } from './files.js';
+import type { Diagnostic, LoadResult } from './model.js';
+import { resolveManifests, type ParsedManifestFile } from './resolve.js';
+import { schemaErrorsToDiagnostics } from './schema-errors.js';
+import { getManifestValidator } from './schema.js';
+import { parseYaml } from './yaml-source.js';
+
+/** Manifests are hand-written; anything this big is a mistake or an attack. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+const FILE_CONCURRENCY = 32;
+
+export interface LoadOptions {
+  /** Base for relative inputs and for displayed paths; default process.cwd(). */
+  cwd?: string;
+  /** data_file / result_file / schemas must stay inside it; default cwd. */
+  workspaceRoot?: string;
+  /** Environment for `${VAR}` interpolation; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Size cap for data, result and schema files; default 10 MiB. */
+  maxFileBytes?: number;
+  /** Still an error (one run plans one stack), but the hint says to run each stack on its own. */
+  allowMixedStacks?: boolean;
+}
+
+const inputAt = (file: string) => ({ file, line: 1, column: 1, path: '' });
+
+/** Files, folders (their *.yaml / *.yml, not recursive) and globs → absolute manifest paths, in input order. */
+async function expandInputs(inputs: readonly string[], cwd: string, out: Diagnostic[]): Promise<string[]> {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const add = (abs: string) => {
+    if (!seen.has(abs)) {
+      seen.add(abs);
+      files.push(abs);
+    }
+  };
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    const stat = await fsp.stat(abs).catch(() => undefined);
+    if (stat?.isFile()) add(abs);
+    else if (stat?.isDirectory()) {
+      const names = (await fsp.readdir(abs)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+      if (names.length === 0) {
+        out.push(
+          makeDiagnostic(inputAt(input), 'input.empty-folder', `folder \`${input}\` holds no .yaml or .yml files`, {
+            hint: 'folders are not searched recursively; use a glob such as `manifests/**/*.yaml`',
+          }),
+        );
+      }
+      for (const n of names) add(path.join(abs, n));
+    } else if (isDynamicPattern(input)) {
+      const matches = await glob(input, { cwd, absolute: true, onlyFiles: true, expandDirectories: false });
+      if (matches.length === 0) {
+        out.push(makeDiagnostic(inputAt(input), 'input.no-match', `no files match \`${input}\``, { hint: 'check the pattern' }));
+      }
+      for (const m of matches.map((p) => path.resolve(p)).sort()) add(m);
+    } else {
+      out.push(
+        makeDiagnostic(inputAt(input), 'input.not-found', `manifest \`${input}\` not found`, {
+          hint: `paths are relative to ${cwd}`,
+        }),
+      );
+    }
+  }
+  return files;
+}
+
+async function readManifest(
+  abs: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  out: Diagnostic[],
+): Promise<ParsedManifestFile | undefined> {
+  const display = displayPath(abs, cwd);
+  const stat = await fsp.stat(abs);
+  if (stat.size > MAX_MANIFEST_BYTES) {
+    out.push(
+      makeDiagnostic(inputAt(display), 'manifest.too-large', `manifest is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_MANIFEST_BYTES)} limit`, {
+        hint: 'split it into several files, or move large design data into data_file files',
+      }),
+    );
+    return undefined;
+  }
+  const text = await fsp.readFile(abs, 'utf8');
+  const parsed = parseYaml(display, text, { env });
+  out.push(...parsed.diagnostics);
+  if (parsed.value === undefined) return undefined;
+  if (parsed.value === null) {
+    out.push(
+      makeDiagnostic(inputAt(display), 'manifest.empty', 'manifest is empty', {
+        hint: 'start it with `version: 1` and `stack: <name>`',
+      }),
+    );
+    return undefined;
+  }
+  const validate = getManifestValidator();
+  if (!validate(parsed.value)) {
+    out.push(
+      ...schemaErrorsToDiagnostics(validate.errors ?? [], {
+        root: parsed.value,
+        locator: parsed.source,
+        rootName: 'the manifest',
+      }),
+    );
+  }
+  return { absPath: abs, display, dir: path.dirname(abs), source: parsed.source, value: parsed.value };
+}
+
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Load, validate and resolve manifests. Never throws for a user's mistake: every problem found in
+ * every file comes back as a located diagnostic.
+ */
+export async function loadManifests(inputs: string[], opts: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const env = opts.env ?? process.env;
+  const workspaceRoot = path.resolve(cwd, opts.workspaceRoot ?? cwd);
+  const ctx: FileContext = {
+    cwd,
+    workspaceRoot,
+    workspaceRootReal: realpathOr(workspaceRoot),
+    maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+  };
+  const diagnostics: Diagnostic[] = [];
+  if (inputs.length === 0) {
+    diagnostics.push(
+      makeDiagnostic(inputAt('.'), 'input.none', 'no manifest given', { hint: 'pass a file, folder or glob, e.g. mint.yaml' }),
+    );
+  }
+  const paths = await expandInputs(inputs, cwd, diagnostics);
+  const perFile: Diagnostic[][] = paths.map(() => []);
+  const parsed = await mapLimit(
+    paths.map((p, i) => ({ p, i })),
+    FILE_CONCURRENCY,
+    ({ p, i }) => readManifest(p, cwd, env, perFile[i]),
+  );
+  for (const list of perFile) diagnostics.push(...list);
+  const files = parsed.filter((f): f is ParsedManifestFile => f !== undefined);
+
+  const run = resolveManifests(files, diagnostics);
+  if (opts.allowMixedStacks) {
+    for (const d of diagnostics) {
+      if (d.code === 'stack.mixed') d.hint = 'each stack must be planned separately: run once per stack';
+    }
+  }
+
+  const loaded = await mapLimit(run.pending, FILE_CONCURRENCY, (p) =>
+    loadReferencedFile(p.ref, p.baseDir, p.at, ctx, p.what),
+  );
+  loaded.forEach((outcome, i) => {
+    const p = run.pending[i];
+    if (outcome.ok) {
+      p.assign(outcome.file.value, outcome.file.locator);
+      return;
+    }
+    for (const d of outcome.diagnostics) {
+      // A problem inside the data file: also say which manifest line pulled it in.
+      if (d.file !== p.at.file) {
+        const via = `named by ${p.at.path} at ${p.at.file}:${p.at.line}:${p.at.column}`;
+        d.hint = d.hint ? `${d.hint}; ${via}` : via;
+      }
+      diagnostics.push(d);
+    }
+  });
+  await validateDesigns(run, ctx, diagnostics);
+
+  const sorted = sortAndDedupe(diagnostics);
+  const errors = sorted.filter((d) => d.severity === 'error');
+  const warnings = sorted.filter((d) => d.severity === 'warning');
+  if (errors.length > 0 || run.stack === undefined) {
+    return { ok: false, errors, warnings };
+  }
+  return {
+    ok: true,
+    warnings,
+    manifest: {
+      version: 1,
+      stack: run.stack,
+      files: files.map((f) => f.display),
+      projects: run.projects,
+      experiments: run.experiments,
+    },
+  };
+}

@@ -1,0 +1,186 @@
+// Runs the built dist/index.js the way the Actions runner does, and a small stand-in for the
+// GitHub REST API that records the issue-comment calls the Action makes.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const DIST = path.resolve(__dirname, '../../dist/index.js');
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  authorization?: string;
+  body?: { body?: string };
+}
+
+interface StoredComment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+}
+
+/** Issue comments of one repository, served like api.github.com serves them. */
+export class FakeGitHub {
+  readonly calls: RecordedCall[] = [];
+  readonly comments = new Map<number, StoredComment[]>();
+  /** Answer comment writes with this status instead (403 = fork PR token). */
+  writeStatus?: number;
+  private nextId = 5000;
+  private server?: http.Server;
+  url = '';
+
+  seed(issue: number, bodies: string[]): void {
+    const list = this.comments.get(issue) ?? [];
+    for (const body of bodies) list.push({ id: this.nextId++, body, user: { login: 'someone', type: 'User' } });
+    this.comments.set(issue, list);
+  }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      req.on('end', () => this.handle(req, res, raw));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+    const url = new URL(req.url ?? '/', this.url);
+    const body = raw ? (JSON.parse(raw) as { body?: string }) : undefined;
+    this.calls.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization, body });
+    const send = (status: number, data: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(data));
+    };
+    const list = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/);
+    const one = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/);
+    if (list && req.method === 'GET') {
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const all = this.comments.get(Number(list[1])) ?? [];
+      return send(200, all.slice((page - 1) * perPage, page * perPage));
+    }
+    if ((list && req.method === 'POST') || (one && req.method === 'PATCH')) {
+      if (this.writeStatus) return send(this.writeStatus, { message: 'Resource not accessible by integration' });
+      if (list) {
+        const comment = { id: this.nextId++, body: body?.body ?? '', user: { login: 'github-actions[bot]', type: 'Bot' } };
+        const all = this.comments.get(Number(list[1])) ?? [];
+        all.push(comment);
+        this.comments.set(Number(list[1]), all);
+        return send(201, comment);
+      }
+      for (const all of this.comments.values()) {
+        const comment = all.find((c) => c.id === Number(one?.[1]));
+        if (comment) {
+          comment.body = body?.body ?? '';
+          return send(200, comment);
+        }
+      }
+      return send(404, { message: 'Not Found' });
+    }
+    send(404, { message: 'Not Found' });
+  }
+
+  writes(): RecordedCall[] {
+    return this.calls.filter((c) => c.method !== 'GET');
+  }
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Parses the GITHUB_OUTPUT file format (`name<<DELIM\nvalue\nDELIM`). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = lines[i].match(/^([^<=]+)<<(.+)$/);
+    if (!m) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]);
+    outputs[m[1]] = value.join('\n');
+  }
+  return outputs;
+}
+
+export interface Workspace {
+  dir: string;
+  temp: string;
+  eventPath: string;
+}
+
+export function makeWorkspace(files: Record<string, string>, prNumber = 7): Workspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-action-'));
+  const dir = path.join(root, 'repo');
+  const temp = path.join(root, 'runner-temp');
+  fs.mkdirSync(dir);
+  fs.mkdirSync(temp);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const eventPath = path.join(root, 'event.json');
+  fs.writeFileSync(
+    eventPath,
+    JSON.stringify({ action: 'synchronize', number: prNumber, pull_request: { number: prNumber, head: { sha: 'abc1234def' } } }),
+  );
+  return { dir, temp, eventPath };
+}
+
+/** Runs `node dist/index.js` with the env the runner would give the step. */
+export async function runAction(
+  ws: Workspace,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  const outputFile = path.join(ws.temp, `output-${Date.now()}-${Math.random()}`);
+  const summaryFile = path.join(ws.temp, `summary-${Date.now()}-${Math.random()}`);
+  fs.writeFileSync(outputFile, '');
+  fs.writeFileSync(summaryFile, '');
+  const base: NodeJS.ProcessEnv = {};
+  // Only what a runner gives: no INPUT_*, proxy or MINT_* leaking in from the test process.
+  for (const key of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR']) if (process.env[key]) base[key] = process.env[key];
+  const childEnv: NodeJS.ProcessEnv = {
+    ...base,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: ws.dir,
+    RUNNER_TEMP: ws.temp,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: ws.eventPath,
+    GITHUB_REPOSITORY: 'lab/experiments',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SHA: 'ffff000',
+    ...env,
+  };
+  for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const child = spawn(process.execPath, [DIST], { cwd: ws.dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
+    summary: fs.readFileSync(summaryFile, 'utf8'),
+  };
+}

@@ -1,0 +1,170 @@
+// Inputs are read from INPUT_* variables exactly as the runner sets them (upper case, dashes kept).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError, parseInputs, shouldCommentOnPr, splitList } from '../../src/github/inputs.js';
+
+function inputVar(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+let saved: NodeJS.ProcessEnv;
+
+beforeEach(() => {
+  saved = { ...process.env };
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+});
+
+afterEach(() => {
+  process.env = saved;
+});
+
+function setInputs(inputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(inputs)) process.env[inputVar(name)] = value;
+}
+
+function inputErrorOf(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseInputs', () => {
+  it('defaults: plan on mint.yaml, everything else unset', () => {
+    const inputs = parseInputs();
+    expect(inputs.command).toBe('plan');
+    expect(inputs.manifests).toEqual(['mint.yaml']);
+    expect(inputs.prune).toBeUndefined();
+    expect(inputs.commentOnPr).toBeUndefined();
+    expect(inputs.maxDeletes).toBeUndefined();
+    expect(inputs.mintToken).toBeUndefined();
+  });
+
+  it('reads every input with the runner naming (INPUT_MINT-TOKEN)', () => {
+    setInputs({
+      command: 'apply',
+      manifest: 'a.yaml\nstacks/*.yaml, b.yaml',
+      'mint-url': 'https://mint.example.org',
+      'mint-token': 'mint_pat_secret',
+      prune: 'true',
+      'max-deletes': '3',
+      concurrency: '4',
+      timeout: '2.5',
+      retries: '0',
+      'continue-on-error': 'False',
+      'comment-on-pr': 'FALSE',
+      'github-token': 'ghs_x',
+      'expect-fingerprint': 'ABCDEF0123456789',
+      'fail-on-changes': 'true',
+      'working-directory': 'infra',
+    });
+    expect(process.env['INPUT_MINT-TOKEN']).toBe('mint_pat_secret');
+    expect(parseInputs()).toEqual({
+      command: 'apply',
+      manifests: ['a.yaml', 'stacks/*.yaml', 'b.yaml'],
+      mintUrl: 'https://mint.example.org',
+      mintToken: 'mint_pat_secret',
+      mintUsername: undefined,
+      mintPassword: undefined,
+      prune: true,
+      maxDeletes: 3,
+      concurrency: 4,
+      timeoutMs: 2500,
+      retries: 0,
+      continueOnError: false,
+      commentOnPr: false,
+      githubToken: 'ghs_x',
+      expectFingerprint: 'abcdef0123456789',
+      failOnChanges: true,
+      experiment: undefined,
+      pluginId: undefined,
+      resultFile: undefined,
+      designFile: undefined,
+      workingDirectory: 'infra',
+    });
+  });
+
+  it('keeps true, false and unset distinct for optional booleans; empty is unset', () => {
+    setInputs({ prune: 'true', 'continue-on-error': 'false', 'fail-on-changes': '' });
+    const inputs = parseInputs();
+    expect(inputs.prune).toBe(true);
+    expect(inputs.continueOnError).toBe(false);
+    expect(inputs.failOnChanges).toBeUndefined();
+    expect(inputs.commentOnPr).toBeUndefined();
+  });
+
+  it('treats empty and whitespace-only inputs as not given', () => {
+    setInputs({ 'mint-url': '', 'max-deletes': '   ', manifest: '' });
+    const inputs = parseInputs();
+    expect(inputs.mintUrl).toBeUndefined();
+    expect(inputs.maxDeletes).toBeUndefined();
+    expect(inputs.manifests).toEqual(['mint.yaml']);
+  });
+
+  it('rejects a non-boolean with one line naming the input', () => {
+    setInputs({ prune: 'yes' });
+    const err = inputErrorOf(() => parseInputs());
+    expect(err.input).toBe('prune');
+    expect(err.message).toBe('Input "prune" must be true or false, found "yes" — fix it in the step\'s "with:" block');
+  });
+
+  it.each([
+    ['max-deletes', '-1'],
+    ['max-deletes', 'ten'],
+    ['concurrency', '0'],
+    ['retries', '1.5'],
+    ['timeout', '0'],
+    ['timeout', '30s'],
+  ])('rejects %s=%s', (name, value) => {
+    setInputs({ [name]: value });
+    const err = inputErrorOf(() => parseInputs());
+    expect(err.input).toBe(name);
+    expect(err.message).toContain(`"${value}"`);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('rejects an unknown command and a malformed fingerprint', () => {
+    setInputs({ command: 'destroy' });
+    expect(inputErrorOf(() => parseInputs()).message).toContain('must be one of validate, plan, apply, upload');
+    setInputs({ command: 'apply', 'expect-fingerprint': 'not-hex!' });
+    expect(inputErrorOf(() => parseInputs()).input).toBe('expect-fingerprint');
+  });
+
+  it('upload needs experiment, plugin-id and exactly one file', () => {
+    setInputs({ command: 'upload', experiment: 'EXP-1', 'plugin-id': 'peak-qc' });
+    expect(inputErrorOf(() => parseInputs()).message).toContain('exactly one of');
+    setInputs({ 'result-file': 'r.json', 'design-file': 'd.json' });
+    expect(inputErrorOf(() => parseInputs()).message).toContain('exactly one of');
+    delete process.env[inputVar('design-file')];
+    expect(parseInputs()).toMatchObject({ experiment: 'EXP-1', pluginId: 'peak-qc', resultFile: 'r.json' });
+    delete process.env[inputVar('experiment')];
+    expect(inputErrorOf(() => parseInputs()).input).toBe('experiment');
+  });
+
+  it('needs username and password together (unless a token is given)', () => {
+    setInputs({ 'mint-password': 'pw' });
+    expect(inputErrorOf(() => parseInputs()).input).toBe('mint-username');
+    setInputs({ 'mint-username': 'alice' });
+    expect(parseInputs()).toMatchObject({ mintUsername: 'alice', mintPassword: 'pw' });
+    delete process.env[inputVar('mint-password')];
+    expect(inputErrorOf(() => parseInputs()).input).toBe('mint-password');
+  });
+});
+
+describe('splitList', () => {
+  it('splits on newlines and commas but not inside glob braces', () => {
+    expect(splitList('a.yaml,\n  b/{x,y}.yaml\r\n\n, c.yaml ')).toEqual(['a.yaml', 'b/{x,y}.yaml', 'c.yaml']);
+  });
+});
+
+describe('shouldCommentOnPr', () => {
+  it('defaults to on for pull request events only; an explicit value wins', () => {
+    expect(shouldCommentOnPr({}, 'pull_request')).toBe(true);
+    expect(shouldCommentOnPr({}, 'pull_request_target')).toBe(true);
+    expect(shouldCommentOnPr({}, 'push')).toBe(false);
+    expect(shouldCommentOnPr({ commentOnPr: false }, 'pull_request')).toBe(false);
+    expect(shouldCommentOnPr({ commentOnPr: true }, 'schedule')).toBe(true);
+  });
+});
