@@ -45658,7 +45658,10 @@ async function exportManifest(opts) {
         const key = tagOf(e, model_js_1.KEY_TAG);
         if (owner === stack && key && KEY_PATTERN.test(key)) {
             if (keys.has(key)) {
-                skipped.push({ code: e.experiment_code, reason: `another experiment already holds key ${key} of stack ${stack}` });
+                skipped.push({
+                    code: e.experiment_code,
+                    reason: `another experiment already holds key ${key} of stack ${stack}`,
+                });
                 continue;
             }
             keys.add(key);
@@ -45675,7 +45678,12 @@ async function exportManifest(opts) {
         }
         if (owner === stack)
             continue; // a duplicate key, reported above
-        entries.push({ experiment: e, key: uniqueName(slugify(e.experiment_code, `exp-${e.id}`), keys), owned: false, results: [] });
+        entries.push({
+            experiment: e,
+            key: uniqueName(slugify(e.experiment_code, `exp-${e.id}`), keys),
+            owned: false,
+            results: [],
+        });
     }
     entries.sort((a, b) => a.experiment.id - b.experiment.id);
     emit({ type: 'read.start', what: 'design data and analysis results' });
@@ -45737,7 +45745,9 @@ async function exportManifest(opts) {
  * MINT (readable, portable), else by id (a name shared by two projects would be ambiguous).
  */
 async function projectKeys(client, entries, filterProject) {
-    const ids = [...new Set(entries.map((e) => e.experiment.project_id).filter((id) => typeof id === 'number'))];
+    const ids = [
+        ...new Set(entries.map((e) => e.experiment.project_id).filter((id) => typeof id === 'number')),
+    ];
     const out = new Map();
     if (ids.length === 0)
         return out;
@@ -48818,6 +48828,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MAX_ANNOTATIONS_PER_TYPE = void 0;
 exports.annotationPath = annotationPath;
+exports.expectedFound = expectedFound;
 exports.annotationMessage = annotationMessage;
 exports.annotateDiagnostics = annotateDiagnostics;
 // Manifest diagnostics as GitHub annotations on the file and line. GitHub shows at most 10
@@ -48835,12 +48846,18 @@ function annotationPath(file, cwd, workspace) {
         return file;
     return relative.split(path.sep).join('/');
 }
+/** "(expected …, found …)" with whichever of the two is known; '' when neither is. */
+function expectedFound(d) {
+    const parts = [];
+    if (d.expected !== undefined)
+        parts.push(`expected ${d.expected}`);
+    if (d.found !== undefined)
+        parts.push(`found ${d.found}`);
+    return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
 /** One line: what is wrong, expected/found, and the hint. */
 function annotationMessage(d) {
-    let message = d.message;
-    if (d.expected !== undefined || d.found !== undefined) {
-        message += ` (expected ${d.expected ?? '—'}, found ${d.found ?? '—'})`;
-    }
+    let message = d.message + expectedFound(d);
     if (d.path)
         message += ` [at ${d.path}]`;
     if (d.hint)
@@ -49013,7 +49030,8 @@ async function loadOrFail(rt) {
 }
 async function runValidate(rt) {
     const manifest = await loadOrFail(rt);
-    await writeSummary(rt, (0, markdown_js_1.buildDiagnosticsSummary)([], []) + `\nStack \`${manifest.stack}\`: ${manifest.experiments.length} experiment(s) in ${manifest.files.map((f) => `\`${f}\``).join(', ')}.\n`);
+    await writeSummary(rt, (0, markdown_js_1.buildDiagnosticsSummary)([], []) +
+        `\nStack \`${manifest.stack}\`: ${manifest.experiments.length} experiment(s) in ${manifest.files.map((f) => `\`${f}\``).join(', ')}.\n`);
     core.info('Manifest is valid');
 }
 function setPlanOutputs(plan, planFile) {
@@ -49115,7 +49133,8 @@ async function runApply(rt) {
 /** The stack of the manifest, when one is there: upload resolves a manifest key with it. */
 async function stackForUpload(rt) {
     const literal = rt.inputs.manifests.filter((m) => !/[*?{[]/.test(m));
-    const anyPresent = literal.length < rt.inputs.manifests.length || literal.some((m) => fs.existsSync(path.resolve(rt.cwd, m)));
+    const anyPresent = literal.length < rt.inputs.manifests.length ||
+        literal.some((m) => fs.existsSync(path.resolve(rt.cwd, m)));
     if (!anyPresent)
         return undefined;
     return (await loadOrFail(rt)).stack;
@@ -49191,8 +49210,13 @@ async function upsertStickyComment(api, marker, body) {
 function octokitCommentsApi(octokit, where) {
     const { owner, repo, issueNumber } = where;
     return {
-        list: async (page, perPage) => (await octokit.rest.issues.listComments({ owner, repo, issue_number: issueNumber, per_page: perPage, page }))
-            .data,
+        list: async (page, perPage) => (await octokit.rest.issues.listComments({
+            owner,
+            repo,
+            issue_number: issueNumber,
+            per_page: perPage,
+            page,
+        })).data,
         create: async (body) => (await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })).data,
         update: async (commentId, body) => (await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data,
     };
@@ -49287,7 +49311,9 @@ function readRunContext(env = process.env) {
     const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
     const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
         ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
-            (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '')
+            (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1'
+                ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
+                : '')
         : undefined;
     return {
         eventName: env.GITHUB_EVENT_NAME || undefined,
@@ -49487,7 +49513,9 @@ function checkCombinations(inputs) {
     if (inputs.mintPassword !== undefined && inputs.mintUsername === undefined) {
         throw new InputError('mint-username', 'Input "mint-password" is set but "mint-username" is not — set both, or use mint-token');
     }
-    if (inputs.mintUsername !== undefined && inputs.mintPassword === undefined && inputs.mintToken === undefined) {
+    if (inputs.mintUsername !== undefined &&
+        inputs.mintPassword === undefined &&
+        inputs.mintToken === undefined) {
         throw new InputError('mint-password', 'Input "mint-username" is set but "mint-password" is not — set both, or use mint-token');
     }
     if (inputs.command !== 'upload')
@@ -49728,6 +49756,7 @@ exports.applyHeadline = applyHeadline;
 exports.buildApplySummary = buildApplySummary;
 exports.diagnosticLocation = diagnosticLocation;
 exports.buildDiagnosticsSummary = buildDiagnosticsSummary;
+const annotations_js_1 = __nccwpck_require__(4793);
 const comment_js_1 = __nccwpck_require__(7318);
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other steps append. */
 exports.SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -49795,12 +49824,7 @@ function fitToBytes(markdown, maxBytes, note) {
 }
 const SUMMARY_CUT_NOTE = '\n\n> **Truncated** to fit the 1 MiB job summary limit: the whole plan is in the `plan-json` output file.\n';
 function buildPlanSummary(plan, render) {
-    const head = [
-        `## ${planHeadline(plan)}`,
-        '',
-        `Fingerprint: \`${plan.fingerprint}\``,
-        '',
-    ].join('\n');
+    const head = [`## ${planHeadline(plan)}`, '', `Fingerprint: \`${plan.fingerprint}\``, ''].join('\n');
     const body = render(plan, { maxChars: SUMMARY_BUDGET_BYTES });
     return fitToBytes(`${head}${body}\n`, SUMMARY_BUDGET_BYTES, SUMMARY_CUT_NOTE);
 }
@@ -49815,11 +49839,12 @@ function tableCell(text) {
 }
 function targetLabel(r) {
     const t = r.target;
-    const parts = [`${t.type} \`${t.key}\``];
+    const owner = t.type === 'project' ? 'project' : 'experiment';
+    const parts = [`${owner} \`${t.key}\``];
     if (t.code)
         parts.push(`(${t.code})`);
     if (t.pluginId)
-        parts.push(`plugin \`${t.pluginId}\``);
+        parts.push(`· ${t.type} \`${t.pluginId}\``);
     return parts.join(' ');
 }
 function applyHeadline(result) {
@@ -49831,12 +49856,7 @@ function applyHeadline(result) {
 function buildApplySummary(result) {
     const order = { failed: 0, skipped: 1, ok: 2 };
     const rows = [...result.results].sort((a, b) => order[a.status] - order[b.status]);
-    const lines = [
-        `## ${applyHeadline(result)}`,
-        '',
-        `Fingerprint: \`${result.fingerprint}\``,
-        '',
-    ];
+    const lines = [`## ${applyHeadline(result)}`, '', `Fingerprint: \`${result.fingerprint}\``, ''];
     if (rows.length === 0) {
         lines.push('Nothing to apply: MINT already matches the manifest.');
     }
@@ -49864,10 +49884,7 @@ function buildDiagnosticsSummary(errors, warnings) {
     if (all.length > 0) {
         lines.push('| Severity | Location | Problem | Hint |', '| --- | --- | --- | --- |');
         for (const d of all) {
-            let problem = d.message;
-            if (d.expected !== undefined || d.found !== undefined) {
-                problem += ` (expected ${d.expected ?? '—'}, found ${d.found ?? '—'})`;
-            }
+            const problem = d.message + (0, annotations_js_1.expectedFound)(d);
             lines.push(`| ${d.severity} | \`${tableCell(diagnosticLocation(d))}\` ${tableCell(d.path)} | ${tableCell(problem)} | ${tableCell(d.hint ?? '')} |`);
         }
     }
@@ -50290,7 +50307,11 @@ function parseJson(display, text) {
     }
 }
 function isOutcome(v) {
-    return v !== null && typeof v === 'object' && 'ok' in v && v.ok === false && 'diagnostics' in v;
+    return (v !== null &&
+        typeof v === 'object' &&
+        'ok' in v &&
+        v.ok === false &&
+        'diagnostics' in v);
 }
 /**
  * Read `ref` (as written in the manifest at `at`), relative to `baseDir`. Errors about finding or
@@ -50337,17 +50358,26 @@ async function loadReferencedFile(ref, baseDir, at, ctx, what = 'file') {
         const parsed = parseJson(display, text);
         if (isOutcome(parsed))
             return parsed;
-        return { ok: true, file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) } };
+        return {
+            ok: true,
+            file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) },
+        };
     }
     const parsed = (0, yaml_source_js_1.parseYaml)(display, text);
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0 || parsed.value === undefined) {
-        return { ok: false, diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })) };
+        return {
+            ok: false,
+            diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })),
+        };
     }
     if (parsed.value === null && text.trim() === '') {
         return fail('file.empty', `${what} \`${ref}\` is empty`, 'put the JSON or YAML data in it', (0, diagnostics_js_1.describeValue)(''));
     }
-    return { ok: true, file: { absPath: abs, display, value: parsed.value, locator: parsed.source } };
+    return {
+        ok: true,
+        file: { absPath: abs, display, value: parsed.value, locator: parsed.source },
+    };
 }
 /** Run `fn` over `items` with at most `limit` in flight (thousands of data files must not exhaust fds). */
 async function mapLimit(items, limit, fn) {
@@ -50572,7 +50602,9 @@ async function expandInputs(inputs, cwd, out) {
         else if ((0, tinyglobby_1.isDynamicPattern)(input)) {
             const matches = await (0, tinyglobby_1.glob)(input, { cwd, absolute: true, onlyFiles: true, expandDirectories: false });
             if (matches.length === 0) {
-                out.push((0, diagnostics_js_1.makeDiagnostic)(inputAt(input), 'input.no-match', `no files match \`${input}\``, { hint: 'check the pattern' }));
+                out.push((0, diagnostics_js_1.makeDiagnostic)(inputAt(input), 'input.no-match', `no files match \`${input}\``, {
+                    hint: 'check the pattern',
+                }));
             }
             for (const m of matches.map((p) => path.resolve(p)).sort())
                 add(m);
@@ -50639,7 +50671,9 @@ async function loadManifests(inputs, opts = {}) {
     };
     const diagnostics = [];
     if (inputs.length === 0) {
-        diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(inputAt('.'), 'input.none', 'no manifest given', { hint: 'pass a file, folder or glob, e.g. mint.yaml' }));
+        diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(inputAt('.'), 'input.none', 'no manifest given', {
+            hint: 'pass a file, folder or glob, e.g. mint.yaml',
+        }));
     }
     const paths = await expandInputs(inputs, cwd, diagnostics);
     const perFile = paths.map(() => []);
@@ -50842,7 +50876,18 @@ function checkDefaults(f, defaults, projectKeys, out) {
     }
 }
 const EXPERIMENT_FIELDS = new Set([
-    'key', 'code', 'name', 'experiment_type', 'project', 'status', 'notes', 'tags', 'start_date', 'end_date', 'design', 'analysis',
+    'key',
+    'code',
+    'name',
+    'experiment_type',
+    'project',
+    'status',
+    'notes',
+    'tags',
+    'start_date',
+    'end_date',
+    'design',
+    'analysis',
 ]);
 function hasNearMissKey(e, field) {
     return Object.keys(e).some((k) => !EXPERIMENT_FIELDS.has(k) && (0, diagnostics_js_1.nearest)(k, [field]) !== undefined);
@@ -50896,7 +50941,10 @@ function resolveExperiment(f, e, base, defaults, run, out) {
     }
     checkTags(f, e.tags, [...base, 'tags'], out);
     if (isObj(defaults.tags) || isObj(e.tags)) {
-        spec.tags = { ...(isObj(defaults.tags) ? defaults.tags : {}), ...(isObj(e.tags) ? e.tags : {}) };
+        spec.tags = {
+            ...(isObj(defaults.tags) ? defaults.tags : {}),
+            ...(isObj(e.tags) ? e.tags : {}),
+        };
     }
     for (const field of ['start_date', 'end_date']) {
         const v = e[field];
@@ -50948,7 +50996,13 @@ function resolveExperiment(f, e, base, defaults, run, out) {
             const hasResult = 'result' in a;
             const hasFile = a.result_file !== undefined;
             if (hasResult === hasFile) {
-                out.push((0, diagnostics_js_1.makeDiagnostic)(hasFile ? f.source.locate([...at, 'result_file'], 'key') : f.source.locate(at), 'analysis.result-conflict', hasFile ? 'give `result` or `result_file`, not both' : `analysis \`${a.plugin_id}\` has no \`result\` or \`result_file\``, { hint: hasFile ? 'remove one of the two' : 'add `result_file:`, or `result: null` to delete the result' }));
+                out.push((0, diagnostics_js_1.makeDiagnostic)(hasFile ? f.source.locate([...at, 'result_file'], 'key') : f.source.locate(at), 'analysis.result-conflict', hasFile
+                    ? 'give `result` or `result_file`, not both'
+                    : `analysis \`${a.plugin_id}\` has no \`result\` or \`result_file\``, {
+                    hint: hasFile
+                        ? 'remove one of the two'
+                        : 'add `result_file:`, or `result: null` to delete the result',
+                }));
             }
             const item = {
                 plugin_id: a.plugin_id,
@@ -50978,7 +51032,11 @@ function resolveDesign(f, d, at, spec, run, out) {
     const hasData = 'data' in d;
     const hasFile = d.data_file !== undefined;
     if (hasData === hasFile) {
-        out.push((0, diagnostics_js_1.makeDiagnostic)(hasFile ? f.source.locate([...at, 'data_file'], 'key') : f.source.locate(at), 'design.data-conflict', hasFile ? 'give `data` or `data_file`, not both' : '`design` has neither `data` nor `data_file`', { hint: hasFile ? 'remove one of the two' : 'add `data_file:` (a JSON or YAML file) or inline `data:`' }));
+        out.push((0, diagnostics_js_1.makeDiagnostic)(hasFile ? f.source.locate([...at, 'data_file'], 'key') : f.source.locate(at), 'design.data-conflict', hasFile ? 'give `data` or `data_file`, not both' : '`design` has neither `data` nor `data_file`', {
+            hint: hasFile
+                ? 'remove one of the two'
+                : 'add `data_file:` (a JSON or YAML file) or inline `data:`',
+        }));
     }
     let version = '1.0';
     if (typeof d.schema_version === 'string')
@@ -51125,7 +51183,11 @@ function schemaErrorsToDiagnostics(errors, ctx) {
     return denoise(errors).map((e) => {
         const segs = [...base, ...toSegments(e.instancePath, ctx.root)];
         const last = segs.length > base.length ? segs[segs.length - 1] : undefined;
-        const name = typeof last === 'string' ? `\`${last}\`` : last === undefined ? (ctx.rootName ?? 'the document') : 'entry';
+        const name = typeof last === 'string'
+            ? `\`${last}\``
+            : last === undefined
+                ? (ctx.rootName ?? 'the document')
+                : 'entry';
         const code = `${codePrefix}.${e.keyword}`;
         const params = e.params;
         switch (e.keyword) {

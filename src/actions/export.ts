@@ -5,7 +5,14 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
 import type { MintClient } from '../client/index.js';
-import type { AnalysisResult, DesignData, Experiment, JsonObject, JsonValue, Project } from '../client/models.js';
+import type {
+  AnalysisResult,
+  DesignData,
+  Experiment,
+  JsonObject,
+  JsonValue,
+  Project,
+} from '../client/models.js';
 import { KEY_TAG, STACK_TAG, TAG_PREFIX } from '../manifest/model.js';
 import { OperationError } from './errors.js';
 import { mapLimit } from './limiter.js';
@@ -94,10 +101,13 @@ async function resolveProjectFilter(client: MintClient, ref: string): Promise<Pr
     }
   }
   const found = (await client.projects.list({ search: wanted })).filter((p) => p.name === wanted);
-  if (found.length === 0) throw new OperationError(`no MINT project is named "${wanted}": check --project (name or id)`);
+  if (found.length === 0)
+    throw new OperationError(`no MINT project is named "${wanted}": check --project (name or id)`);
   if (found.length > 1) {
     const ids = found.map((p) => p.id).join(', ');
-    throw new OperationError(`${found.length} MINT projects are named "${wanted}" (ids ${ids}): pass --project with the id`);
+    throw new OperationError(
+      `${found.length} MINT projects are named "${wanted}" (ids ${ids}): pass --project with the id`,
+    );
   }
   return found[0];
 }
@@ -114,11 +124,14 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
   const outFile = path.resolve(opts.cwd ?? process.cwd(), opts.outFile);
   const baseDir = path.dirname(outFile);
   if (!opts.force && (await exists(outFile))) {
-    throw new OperationError(`${opts.outFile} already exists: choose another --out, or pass --force to overwrite it`);
+    throw new OperationError(
+      `${opts.outFile} already exists: choose another --out, or pass --force to overwrite it`,
+    );
   }
 
   emit({ type: 'read.start', what: 'experiments' });
-  const filterProject = opts.project !== undefined ? await resolveProjectFilter(client, opts.project) : undefined;
+  const filterProject =
+    opts.project !== undefined ? await resolveProjectFilter(client, opts.project) : undefined;
   const live = await client.experiments.list({
     ...(filterProject ? { project_id: filterProject.id } : {}),
     ...(opts.experimentType ? { experiment_type: opts.experimentType } : {}),
@@ -135,7 +148,10 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
     const key = tagOf(e, KEY_TAG);
     if (owner === stack && key && KEY_PATTERN.test(key)) {
       if (keys.has(key)) {
-        skipped.push({ code: e.experiment_code, reason: `another experiment already holds key ${key} of stack ${stack}` });
+        skipped.push({
+          code: e.experiment_code,
+          reason: `another experiment already holds key ${key} of stack ${stack}`,
+        });
         continue;
       }
       keys.add(key);
@@ -150,7 +166,12 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
       continue;
     }
     if (owner === stack) continue; // a duplicate key, reported above
-    entries.push({ experiment: e, key: uniqueName(slugify(e.experiment_code, `exp-${e.id}`), keys), owned: false, results: [] });
+    entries.push({
+      experiment: e,
+      key: uniqueName(slugify(e.experiment_code, `exp-${e.id}`), keys),
+      owned: false,
+      results: [],
+    });
   }
   entries.sort((a, b) => a.experiment.id - b.experiment.id);
 
@@ -228,7 +249,11 @@ async function projectKeys(
   entries: Entry[],
   filterProject: Project | undefined,
 ): Promise<Map<number, ProjectRef>> {
-  const ids = [...new Set(entries.map((e) => e.experiment.project_id).filter((id): id is number => typeof id === 'number'))];
+  const ids = [
+    ...new Set(
+      entries.map((e) => e.experiment.project_id).filter((id): id is number => typeof id === 'number'),
+    ),
+  ];
   const out = new Map<number, ProjectRef>();
   if (ids.length === 0) return out;
   const all = await client.projects.list();
@@ -296,7 +321,8 @@ function buildDocument(
     ' Fields left out are not managed. Review with `mint-manifest plan`.';
   // A blank line between experiments keeps long manifests readable.
   const list = isMap(doc.contents) ? doc.contents.get('experiments', true) : undefined;
-  if (isSeq(list)) list.items.forEach((node, i) => i > 0 && ((node as { spaceBefore?: boolean }).spaceBefore = true));
+  if (isSeq(list))
+    list.items.forEach((node, i) => i > 0 && ((node as { spaceBefore?: boolean }).spaceBefore = true));
   return doc;
 }
 

@@ -180,7 +180,10 @@ function parseYamlData(file: string, text: string): JsonValue {
   if (first) {
     const pos = first.linePos?.[0];
     const loc = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    throw new UploadFileError(file, `${loc}: not valid YAML or JSON (${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`);
+    throw new UploadFileError(
+      file,
+      `${loc}: not valid YAML or JSON (${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`,
+    );
   }
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (value === undefined)

@@ -30,7 +30,13 @@ export function globalOptions(cmd: Command): GlobalOptions {
 
 export function createContext(cmd: Command, env: NodeJS.ProcessEnv = process.env): CliContext {
   const opts = globalOptions(cmd);
-  const out = new Output({ color: opts.color, quiet: opts.quiet, verbose: opts.verbose, debug: opts.debug, env });
+  const out = new Output({
+    color: opts.color,
+    quiet: opts.quiet,
+    verbose: opts.verbose,
+    debug: opts.debug,
+    env,
+  });
   out.addSecret(opts.token);
   out.addSecret(env.MINT_TOKEN);
   out.addSecret(env.MINT_PASSWORD);
@@ -52,7 +58,9 @@ export function parseSeconds(value: string | undefined, flag: string): number | 
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0) {
-    throw usageError(`${flag} must be a number of seconds greater than 0, found "${value}" (e.g. ${flag} 30)`);
+    throw usageError(
+      `${flag} must be a number of seconds greater than 0, found "${value}" (e.g. ${flag} 30)`,
+    );
   }
   return Math.round(n * 1000);
 }
@@ -68,7 +76,9 @@ export function parseCount(value: string | undefined, flag: string, min = 0): nu
 
 function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): MintClient {
   if (opts.token) {
-    out.warn('--token puts the token in your shell history and process list; MINT_TOKEN or `mint-manifest auth login` is safer');
+    out.warn(
+      '--token puts the token in your shell history and process list; MINT_TOKEN or `mint-manifest auth login` is safer',
+    );
   }
   const timeoutMs = parseSeconds(opts.timeout, '--timeout');
   const retries = parseCount(opts.retries, '--retries');

@@ -29,7 +29,10 @@ export function buildProgram(): Command {
     .description('Keep MINT lab experiments in git: validate, plan and apply YAML manifests against MINT.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--url <url>', 'MINT server origin (default: MINT_URL, then the credentials file)')
-    .option('--token <token>', 'MINT token (prefer MINT_TOKEN or `auth login`: flags end up in shell history)')
+    .option(
+      '--token <token>',
+      'MINT token (prefer MINT_TOKEN or `auth login`: flags end up in shell history)',
+    )
     .option('--timeout <seconds>', 'per-request timeout in seconds (default: MINT_PLATFORM_TIMEOUT or 30)')
     .option('--retries <n>', 'retries of a failed request that is safe to repeat (default 4)')
     .option('--no-color', 'no colours (also NO_COLOR=1); colours are only used on a terminal')
@@ -142,7 +145,9 @@ function apiErrorHint(err: MintApiError): string | undefined {
       : 'check MINT_URL (or --url) and that the server is reachable';
   }
   if (err instanceof ServerError) {
-    const committed = err.mayHaveCommitted ? '; the write may have reached MINT, so run plan to see where things stand' : '';
+    const committed = err.mayHaveCommitted
+      ? '; the write may have reached MINT, so run plan to see where things stand'
+      : '';
     return `MINT failed on its side: try again later${committed}`;
   }
   return undefined;

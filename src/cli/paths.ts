@@ -27,6 +27,8 @@ export function packageRoot(): string {
 }
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
   return pkg.version ?? '0.0.0';
 }

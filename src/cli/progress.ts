@@ -88,7 +88,8 @@ export function createProgress(out: Output): Progress {
         if (event.result.status === 'failed') failed++;
         const extra = failed > 0 ? `  (${failed} failed)` : '';
         bar?.update(actionsDone, { label: 'Applying', extra });
-        if (!useBar) out.detail(`${event.result.status} ${event.result.actionId} (${event.result.durationMs} ms)`);
+        if (!useBar)
+          out.detail(`${event.result.status} ${event.result.actionId} (${event.result.durationMs} ms)`);
         break;
       }
       case 'retry':

@@ -29,12 +29,17 @@ export function annotationPath(file: string, cwd: string, workspace: string): st
   return relative.split(path.sep).join('/');
 }
 
+/** "(expected …, found …)" with whichever of the two is known; '' when neither is. */
+export function expectedFound(d: Pick<Diagnostic, 'expected' | 'found'>): string {
+  const parts: string[] = [];
+  if (d.expected !== undefined) parts.push(`expected ${d.expected}`);
+  if (d.found !== undefined) parts.push(`found ${d.found}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 /** One line: what is wrong, expected/found, and the hint. */
 export function annotationMessage(d: Diagnostic): string {
-  let message = d.message;
-  if (d.expected !== undefined || d.found !== undefined) {
-    message += ` (expected ${d.expected ?? '—'}, found ${d.found ?? '—'})`;
-  }
+  let message = d.message + expectedFound(d);
   if (d.path) message += ` [at ${d.path}]`;
   if (d.hint) message += ` — ${d.hint}`;
   return message;

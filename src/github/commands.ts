@@ -13,7 +13,7 @@ import {
 } from '../actions/index.js';
 import type { ApplyResult, Plan } from '../actions/types.js';
 import { upload } from '../actions/upload.js';
-import { MintClient } from '../client/index.js';
+import { MintClient, readCredentials } from '../client/index.js';
 import { formatDiagnostic } from '../manifest/index.js';
 import type { Diagnostic, LoadResult, ResolvedManifest } from '../manifest/model.js';
 import { annotateDiagnostics } from './annotations.js';
@@ -21,7 +21,14 @@ import { octokitCommentsApi, planMarker, upsertStickyComment } from './comment.j
 import { fileSafe, type RunContext, writeJsonFile } from './context.js';
 import { type Inputs, shouldCommentOnPr } from './inputs.js';
 import { eventLogger, type Redactor, retryLine } from './logging.js';
-import { applyHeadline, buildApplySummary, buildDiagnosticsSummary, buildPlanComment, buildPlanSummary, changeCounts } from './markdown.js';
+import {
+  applyHeadline,
+  buildApplySummary,
+  buildDiagnosticsSummary,
+  buildPlanComment,
+  buildPlanSummary,
+  changeCounts,
+} from './markdown.js';
 
 /** A failure already explained to the user (annotations, summary): `run()` only fails the step with it. */
 export class StepFailure extends Error {
@@ -52,8 +59,29 @@ async function writeSummary(rt: Runtime, markdown: string): Promise<void> {
   await core.summary.addRaw(rt.redactor.redact(markdown), true).write();
 }
 
+/** The client's own hints name CLI flags; in a workflow the fix is an input, so say that first. */
+function checkConnectionInputs(inputs: Inputs, env: NodeJS.ProcessEnv): void {
+  let stored: { url?: string; token?: string } | undefined;
+  try {
+    stored = readCredentials(env);
+  } catch {
+    stored = undefined;
+  }
+  if (!inputs.mintUrl && !env.MINT_URL?.trim() && !stored?.url) {
+    throw new StepFailure(
+      'No MINT server: set the "mint-url" input (e.g. mint-url: ${{ vars.MINT_URL }}) or the MINT_URL environment variable',
+    );
+  }
+  if (!inputs.mintToken && !inputs.mintUsername && !env.MINT_TOKEN?.trim() && !stored?.token) {
+    throw new StepFailure(
+      'No MINT credentials: set the "mint-token" input from a secret (e.g. mint-token: ${{ secrets.MINT_TOKEN }}), or "mint-username" and "mint-password"',
+    );
+  }
+}
+
 export function createClient(rt: Runtime): MintClient {
   const { inputs } = rt;
+  checkConnectionInputs(inputs, process.env);
   const log = logSink(rt);
   const client = new MintClient({
     baseUrl: inputs.mintUrl,
@@ -101,7 +129,8 @@ async function loadOrFail(rt: Runtime): Promise<ResolvedManifest> {
     await writeSummary(rt, buildDiagnosticsSummary(result.errors, result.warnings));
     const first = result.errors[0];
     const where = first ? `: ${first.file}:${first.line}:${first.column} ${first.message}` : '';
-    const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more, see the annotations)` : '';
+    const more =
+      result.errors.length > 1 ? ` (and ${result.errors.length - 1} more, see the annotations)` : '';
     throw new StepFailure(
       `Manifest invalid: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}${where}${more} — fix the manifest and push again`,
     );
@@ -114,7 +143,11 @@ async function loadOrFail(rt: Runtime): Promise<ResolvedManifest> {
 
 export async function runValidate(rt: Runtime): Promise<void> {
   const manifest = await loadOrFail(rt);
-  await writeSummary(rt, buildDiagnosticsSummary([], []) + `\nStack \`${manifest.stack}\`: ${manifest.experiments.length} experiment(s) in ${manifest.files.map((f) => `\`${f}\``).join(', ')}.\n`);
+  await writeSummary(
+    rt,
+    buildDiagnosticsSummary([], []) +
+      `\nStack \`${manifest.stack}\`: ${manifest.experiments.length} experiment(s) in ${manifest.files.map((f) => `\`${f}\``).join(', ')}.\n`,
+  );
   core.info('Manifest is valid');
 }
 
@@ -158,7 +191,9 @@ async function commentOnPullRequest(rt: Runtime, plan: Plan): Promise<void> {
   const api = octokitCommentsApi(octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest });
   try {
     const { id, created } = await upsertStickyComment(api, planMarker(plan.stack), body);
-    core.info(`${created ? 'Created' : 'Updated'} the plan comment on pull request #${ctx.pullRequest} (comment ${id})`);
+    core.info(
+      `${created ? 'Created' : 'Updated'} the plan comment on pull request #${ctx.pullRequest} (comment ${id})`,
+    );
   } catch (err) {
     const status = (err as { status?: unknown }).status;
     const why =
@@ -234,7 +269,8 @@ export async function runApply(rt: Runtime): Promise<void> {
 async function stackForUpload(rt: Runtime): Promise<string | undefined> {
   const literal = rt.inputs.manifests.filter((m) => !/[*?{[]/.test(m));
   const anyPresent =
-    literal.length < rt.inputs.manifests.length || literal.some((m) => fs.existsSync(path.resolve(rt.cwd, m)));
+    literal.length < rt.inputs.manifests.length ||
+    literal.some((m) => fs.existsSync(path.resolve(rt.cwd, m)));
   if (!anyPresent) return undefined;
   return (await loadOrFail(rt)).stack;
 }
@@ -256,7 +292,11 @@ export async function runUpload(rt: Runtime): Promise<void> {
   });
   const resultFile = writeJsonFile(rt.ctx, rt.cwd, 'upload.json', JSON.stringify(result, null, 2));
   core.setOutput('result-json', resultFile);
-  const what = kind === 'result' ? `analysis result "${inputs.pluginId}"` : `design data (${inputs.pluginId})`;
+  const what =
+    kind === 'result' ? `analysis result "${inputs.pluginId}"` : `design data (${inputs.pluginId})`;
   core.info(`Uploaded ${what} from ${file} to experiment ${inputs.experiment}`);
-  await writeSummary(rt, `## MINT upload\n\nSaved the ${what} from \`${file}\` to experiment \`${inputs.experiment}\`.\n`);
+  await writeSummary(
+    rt,
+    `## MINT upload\n\nSaved the ${what} from \`${file}\` to experiment \`${inputs.experiment}\`.\n`,
+  );
 }

@@ -23,7 +23,10 @@ export interface IssueCommentsApi {
 export const COMMENTS_PER_PAGE = 100;
 
 /** Pages through every comment until one carries the marker; stops at the first match. */
-export async function findMarkedComment(api: IssueCommentsApi, marker: string): Promise<IssueComment | undefined> {
+export async function findMarkedComment(
+  api: IssueCommentsApi,
+  marker: string,
+): Promise<IssueComment | undefined> {
   for (let page = 1; ; page++) {
     const comments = await api.list(page, COMMENTS_PER_PAGE);
     const found = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
@@ -87,8 +90,15 @@ export function octokitCommentsApi(
   const { owner, repo, issueNumber } = where;
   return {
     list: async (page, perPage) =>
-      (await octokit.rest.issues.listComments({ owner, repo, issue_number: issueNumber, per_page: perPage, page }))
-        .data,
+      (
+        await octokit.rest.issues.listComments({
+          owner,
+          repo,
+          issue_number: issueNumber,
+          per_page: perPage,
+          page,
+        })
+      ).data,
     create: async (body) =>
       (await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })).data,
     update: async (commentId, body) =>

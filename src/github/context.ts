@@ -42,7 +42,9 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
   const runUrl =
     env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
       ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
-        (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '')
+        (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1'
+          ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
+          : '')
       : undefined;
   return {
     eventName: env.GITHUB_EVENT_NAME || undefined,

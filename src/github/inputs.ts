@@ -60,7 +60,10 @@ export function optionalBoolean(name: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (TRUE_VALUES.has(value)) return true;
   if (FALSE_VALUES.has(value)) return false;
-  throw new InputError(name, `Input "${name}" must be true or false, found "${value}" — fix it in the step's "with:" block`);
+  throw new InputError(
+    name,
+    `Input "${name}" must be true or false, found "${value}" — fix it in the step's "with:" block`,
+  );
 }
 
 function optionalInteger(name: string, min: number): number | undefined {
@@ -165,17 +168,33 @@ export function parseInputs(): Inputs {
 
 function checkCombinations(inputs: Inputs): void {
   if (inputs.mintPassword !== undefined && inputs.mintUsername === undefined) {
-    throw new InputError('mint-username', 'Input "mint-password" is set but "mint-username" is not — set both, or use mint-token');
+    throw new InputError(
+      'mint-username',
+      'Input "mint-password" is set but "mint-username" is not — set both, or use mint-token',
+    );
   }
-  if (inputs.mintUsername !== undefined && inputs.mintPassword === undefined && inputs.mintToken === undefined) {
-    throw new InputError('mint-password', 'Input "mint-username" is set but "mint-password" is not — set both, or use mint-token');
+  if (
+    inputs.mintUsername !== undefined &&
+    inputs.mintPassword === undefined &&
+    inputs.mintToken === undefined
+  ) {
+    throw new InputError(
+      'mint-password',
+      'Input "mint-username" is set but "mint-password" is not — set both, or use mint-token',
+    );
   }
   if (inputs.command !== 'upload') return;
   if (inputs.experiment === undefined) {
-    throw new InputError('experiment', 'command "upload" needs input "experiment" (an experiment_code or manifest key)');
+    throw new InputError(
+      'experiment',
+      'command "upload" needs input "experiment" (an experiment_code or manifest key)',
+    );
   }
   if (inputs.pluginId === undefined) {
-    throw new InputError('plugin-id', 'command "upload" needs input "plugin-id" (the analysis or design plugin id)');
+    throw new InputError(
+      'plugin-id',
+      'command "upload" needs input "plugin-id" (the analysis or design plugin id)',
+    );
   }
   if ((inputs.resultFile === undefined) === (inputs.designFile === undefined)) {
     throw new InputError(
@@ -186,7 +205,10 @@ function checkCombinations(inputs: Inputs): void {
 }
 
 /** The PR comment is on by default only for pull request events. */
-export function shouldCommentOnPr(inputs: Pick<Inputs, 'commentOnPr'>, eventName: string | undefined): boolean {
+export function shouldCommentOnPr(
+  inputs: Pick<Inputs, 'commentOnPr'>,
+  eventName: string | undefined,
+): boolean {
   if (inputs.commentOnPr !== undefined) return inputs.commentOnPr;
   return eventName === 'pull_request' || eventName === 'pull_request_target';
 }

@@ -1,6 +1,7 @@
 // Markdown for the PR comment and the job summary, each kept under GitHub's size limit.
 import type { ActionResult, ApplyResult, Plan } from '../actions/types.js';
 import type { Diagnostic } from '../manifest/model.js';
+import { expectedFound } from './annotations.js';
 import { COMMENT_LIMIT, planMarker, truncateMarkdown } from './comment.js';
 
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other steps append. */
@@ -83,12 +84,7 @@ const SUMMARY_CUT_NOTE =
   '\n\n> **Truncated** to fit the 1 MiB job summary limit: the whole plan is in the `plan-json` output file.\n';
 
 export function buildPlanSummary(plan: Plan, render: PlanMarkdownRenderer): string {
-  const head = [
-    `## ${planHeadline(plan)}`,
-    '',
-    `Fingerprint: \`${plan.fingerprint}\``,
-    '',
-  ].join('\n');
+  const head = [`## ${planHeadline(plan)}`, '', `Fingerprint: \`${plan.fingerprint}\``, ''].join('\n');
   const body = render(plan, { maxChars: SUMMARY_BUDGET_BYTES });
   return fitToBytes(`${head}${body}\n`, SUMMARY_BUDGET_BYTES, SUMMARY_CUT_NOTE);
 }
@@ -106,9 +102,10 @@ export function tableCell(text: string): string {
 
 function targetLabel(r: ActionResult): string {
   const t = r.target;
-  const parts = [`${t.type} \`${t.key}\``];
+  const owner = t.type === 'project' ? 'project' : 'experiment';
+  const parts = [`${owner} \`${t.key}\``];
   if (t.code) parts.push(`(${t.code})`);
-  if (t.pluginId) parts.push(`plugin \`${t.pluginId}\``);
+  if (t.pluginId) parts.push(`· ${t.type} \`${t.pluginId}\``);
   return parts.join(' ');
 }
 
@@ -122,19 +119,15 @@ export function applyHeadline(result: ApplyResult): string {
 export function buildApplySummary(result: ApplyResult): string {
   const order: Record<ActionResult['status'], number> = { failed: 0, skipped: 1, ok: 2 };
   const rows = [...result.results].sort((a, b) => order[a.status] - order[b.status]);
-  const lines = [
-    `## ${applyHeadline(result)}`,
-    '',
-    `Fingerprint: \`${result.fingerprint}\``,
-    '',
-  ];
+  const lines = [`## ${applyHeadline(result)}`, '', `Fingerprint: \`${result.fingerprint}\``, ''];
   if (rows.length === 0) {
     lines.push('Nothing to apply: MINT already matches the manifest.');
   } else {
     lines.push('| Status | Action | Target | Details |', '| --- | --- | --- | --- |');
     for (const r of rows) {
       let details = r.message ?? '';
-      if (r.status === 'failed' && r.mayHaveCommitted) details += ' (may have reached MINT; a re-run converges)';
+      if (r.status === 'failed' && r.mayHaveCommitted)
+        details += ' (may have reached MINT; a re-run converges)';
       lines.push(
         `| ${STATUS_LABEL[r.status]} | ${r.op} ${r.type} | ${tableCell(targetLabel(r))} | ${tableCell(details.trim())} |`,
       );
@@ -162,14 +155,15 @@ export function buildDiagnosticsSummary(errors: Diagnostic[], warnings: Diagnost
   if (all.length > 0) {
     lines.push('| Severity | Location | Problem | Hint |', '| --- | --- | --- | --- |');
     for (const d of all) {
-      let problem = d.message;
-      if (d.expected !== undefined || d.found !== undefined) {
-        problem += ` (expected ${d.expected ?? '—'}, found ${d.found ?? '—'})`;
-      }
+      const problem = d.message + expectedFound(d);
       lines.push(
         `| ${d.severity} | \`${tableCell(diagnosticLocation(d))}\` ${tableCell(d.path)} | ${tableCell(problem)} | ${tableCell(d.hint ?? '')} |`,
       );
     }
   }
-  return fitToBytes(lines.join('\n') + '\n', SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the job summary limit.\n');
+  return fitToBytes(
+    lines.join('\n') + '\n',
+    SUMMARY_BUDGET_BYTES,
+    '\n\n> **Truncated** to fit the job summary limit.\n',
+  );
 }

@@ -1,7 +1,8 @@
 // Dates in manifests: `YYYY-MM-DD` or an ISO 8601 date-time, checked against the calendar.
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?$/;
 
 /** Undefined when valid; otherwise what is wrong with it, in words. */
 export function checkDate(text: string): string | undefined {

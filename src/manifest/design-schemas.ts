@@ -24,9 +24,14 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
     } catch (err) {
       const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
       out.push(
-        makeDiagnostic(s.at, 'schemas.invalid', `design schema \`${s.ref}\` is not a usable JSON Schema: ${reason}`, {
-          hint: 'fix the schema file (draft 2020-12, 2019-09 or draft-07)',
-        }),
+        makeDiagnostic(
+          s.at,
+          'schemas.invalid',
+          `design schema \`${s.ref}\` is not a usable JSON Schema: ${reason}`,
+          {
+            hint: 'fix the schema file (draft 2020-12, 2019-09 or draft-07)',
+          },
+        ),
       );
     }
   });

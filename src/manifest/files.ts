@@ -72,16 +72,27 @@ function parseJson(display: string, text: string): LoadOutcome | JsonValue {
     return {
       ok: false,
       diagnostics: [
-        makeDiagnostic({ file: display, ...offsetPosition(text, offset), path: '' }, 'file.invalid-json', `invalid JSON: ${clean}`, {
-          hint: 'fix the JSON syntax (a `.yaml` file may use YAML instead)',
-        }),
+        makeDiagnostic(
+          { file: display, ...offsetPosition(text, offset), path: '' },
+          'file.invalid-json',
+          `invalid JSON: ${clean}`,
+          {
+            hint: 'fix the JSON syntax (a `.yaml` file may use YAML instead)',
+          },
+        ),
       ],
     };
   }
 }
 
 function isOutcome(v: unknown): v is LoadOutcome {
-  return v !== null && typeof v === 'object' && 'ok' in v && (v as { ok: unknown }).ok === false && 'diagnostics' in v;
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    'ok' in v &&
+    (v as { ok: unknown }).ok === false &&
+    'diagnostics' in v
+  );
 }
 
 /**
@@ -127,7 +138,11 @@ export async function loadReferencedFile(
         `paths are relative to the manifest's folder ${displayPath(baseDir, ctx.cwd)}/`,
       );
     }
-    return fail('file.unreadable', `${what} \`${ref}\` cannot be read: ${code ?? String(err)}`, 'check its permissions');
+    return fail(
+      'file.unreadable',
+      `${what} \`${ref}\` cannot be read: ${code ?? String(err)}`,
+      'check its permissions',
+    );
   }
   if (!isInside(ctx.workspaceRootReal, real)) {
     return fail(
@@ -138,7 +153,11 @@ export async function loadReferencedFile(
   }
   const stat = await fsp.stat(real);
   if (!stat.isFile()) {
-    return fail('file.not-a-file', `${what} \`${ref}\` is not a regular file`, 'point at a JSON or YAML file');
+    return fail(
+      'file.not-a-file',
+      `${what} \`${ref}\` is not a regular file`,
+      'point at a JSON or YAML file',
+    );
   }
   if (stat.size > ctx.maxFileBytes) {
     return fail(
@@ -153,21 +172,39 @@ export async function loadReferencedFile(
   if (looksJson) {
     const parsed = parseJson(display, text);
     if (isOutcome(parsed)) return parsed;
-    return { ok: true, file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) } };
+    return {
+      ok: true,
+      file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) },
+    };
   }
   const parsed = parseYaml(display, text);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || parsed.value === undefined) {
-    return { ok: false, diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })) };
+    return {
+      ok: false,
+      diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })),
+    };
   }
   if (parsed.value === null && text.trim() === '') {
-    return fail('file.empty', `${what} \`${ref}\` is empty`, 'put the JSON or YAML data in it', describeValue(''));
+    return fail(
+      'file.empty',
+      `${what} \`${ref}\` is empty`,
+      'put the JSON or YAML data in it',
+      describeValue(''),
+    );
   }
-  return { ok: true, file: { absPath: abs, display, value: parsed.value as JsonValue, locator: parsed.source } };
+  return {
+    ok: true,
+    file: { absPath: abs, display, value: parsed.value as JsonValue, locator: parsed.source },
+  };
 }
 
 /** Run `fn` over `items` with at most `limit` in flight (thousands of data files must not exhaust fds). */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -4,7 +4,13 @@ import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { displayPath, makeDiagnostic, sortAndDedupe } from './diagnostics.js';
 import { validateDesigns } from './design-schemas.js';
-import { DEFAULT_MAX_FILE_BYTES, formatBytes, loadReferencedFile, mapLimit, type FileContext } from './files.js';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  formatBytes,
+  loadReferencedFile,
+  mapLimit,
+  type FileContext,
+} from './files.js';
 import type { Diagnostic, LoadResult } from './model.js';
 import { resolveManifests, type ParsedManifestFile } from './resolve.js';
 import { schemaErrorsToDiagnostics } from './schema-errors.js';
@@ -48,16 +54,25 @@ async function expandInputs(inputs: readonly string[], cwd: string, out: Diagnos
       const names = (await fsp.readdir(abs)).filter((n) => /\.ya?ml$/i.test(n)).sort();
       if (names.length === 0) {
         out.push(
-          makeDiagnostic(inputAt(input), 'input.empty-folder', `folder \`${input}\` holds no .yaml or .yml files`, {
-            hint: 'folders are not searched recursively; use a glob such as `manifests/**/*.yaml`',
-          }),
+          makeDiagnostic(
+            inputAt(input),
+            'input.empty-folder',
+            `folder \`${input}\` holds no .yaml or .yml files`,
+            {
+              hint: 'folders are not searched recursively; use a glob such as `manifests/**/*.yaml`',
+            },
+          ),
         );
       }
       for (const n of names) add(path.join(abs, n));
     } else if (isDynamicPattern(input)) {
       const matches = await glob(input, { cwd, absolute: true, onlyFiles: true, expandDirectories: false });
       if (matches.length === 0) {
-        out.push(makeDiagnostic(inputAt(input), 'input.no-match', `no files match \`${input}\``, { hint: 'check the pattern' }));
+        out.push(
+          makeDiagnostic(inputAt(input), 'input.no-match', `no files match \`${input}\``, {
+            hint: 'check the pattern',
+          }),
+        );
       }
       for (const m of matches.map((p) => path.resolve(p)).sort()) add(m);
     } else {
@@ -81,9 +96,14 @@ async function readManifest(
   const stat = await fsp.stat(abs);
   if (stat.size > MAX_MANIFEST_BYTES) {
     out.push(
-      makeDiagnostic(inputAt(display), 'manifest.too-large', `manifest is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_MANIFEST_BYTES)} limit`, {
-        hint: 'split it into several files, or move large design data into data_file files',
-      }),
+      makeDiagnostic(
+        inputAt(display),
+        'manifest.too-large',
+        `manifest is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_MANIFEST_BYTES)} limit`,
+        {
+          hint: 'split it into several files, or move large design data into data_file files',
+        },
+      ),
     );
     return undefined;
   }
@@ -137,7 +157,9 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   const diagnostics: Diagnostic[] = [];
   if (inputs.length === 0) {
     diagnostics.push(
-      makeDiagnostic(inputAt('.'), 'input.none', 'no manifest given', { hint: 'pass a file, folder or glob, e.g. mint.yaml' }),
+      makeDiagnostic(inputAt('.'), 'input.none', 'no manifest given', {
+        hint: 'pass a file, folder or glob, e.g. mint.yaml',
+      }),
     );
   }
   const paths = await expandInputs(inputs, cwd, diagnostics);

@@ -1,6 +1,13 @@
 // Semantic checks across all files of a run, and the resolved specs (defaults applied).
 import type { ExperimentStatus, JsonObject, JsonValue } from '../client/models.js';
-import { didYouMean, describeValue, makeDiagnostic, nearest, quoteList, type PathSegment } from './diagnostics.js';
+import {
+  didYouMean,
+  describeValue,
+  makeDiagnostic,
+  nearest,
+  quoteList,
+  type PathSegment,
+} from './diagnostics.js';
 import { checkDate, compareDates } from './dates.js';
 import {
   TAG_PREFIX,
@@ -91,9 +98,14 @@ export function resolveManifests(files: readonly ParsedManifestFile[], out: Diag
       const entryAt = f.source.locate(['projects', i]);
       if (p.name === undefined && p.id === undefined) {
         out.push(
-          makeDiagnostic(entryAt, 'project.missing-name-or-id', `project \`${p.key}\` has neither \`name\` nor \`id\``, {
-            hint: 'give `name:` (matched or created by name) or `id:` (an existing project)',
-          }),
+          makeDiagnostic(
+            entryAt,
+            'project.missing-name-or-id',
+            `project \`${p.key}\` has neither \`name\` nor \`id\``,
+            {
+              hint: 'give `name:` (matched or created by name) or `id:` (an existing project)',
+            },
+          ),
         );
       }
       const spec: ProjectSpec = { key: p.key, source: entryAt };
@@ -131,9 +143,14 @@ export function resolveManifests(files: readonly ParsedManifestFile[], out: Diag
         const prev = codes.get(spec.code);
         if (prev) {
           out.push(
-            makeDiagnostic(codeAt, 'experiment.duplicate-code', `experiment code \`${spec.code}\` is adopted twice`, {
-              hint: `already adopted at ${where(prev)}; one live experiment can belong to one manifest entry`,
-            }),
+            makeDiagnostic(
+              codeAt,
+              'experiment.duplicate-code',
+              `experiment code \`${spec.code}\` is adopted twice`,
+              {
+                hint: `already adopted at ${where(prev)}; one live experiment can belong to one manifest entry`,
+              },
+            ),
           );
         } else codes.set(spec.code, codeAt);
       }
@@ -157,11 +174,16 @@ function checkStacks(files: readonly ParsedManifestFile[], run: ResolvedRun, out
       run.stack = stack;
     } else if (stack !== first.stack) {
       out.push(
-        makeDiagnostic(f.source.locate(['stack']), 'stack.mixed', `stack \`${stack}\` differs from the run's stack`, {
-          expected: `\`${first.stack}\` (from ${first.file})`,
-          found: `\`${stack}\``,
-          hint: 'one run manages one stack: validate, plan and apply each stack separately',
-        }),
+        makeDiagnostic(
+          f.source.locate(['stack']),
+          'stack.mixed',
+          `stack \`${stack}\` differs from the run's stack`,
+          {
+            expected: `\`${first.stack}\` (from ${first.file})`,
+            found: `\`${stack}\``,
+            hint: 'one run manages one stack: validate, plan and apply each stack separately',
+          },
+        ),
       );
     }
   }
@@ -189,7 +211,18 @@ function checkDefaults(
 }
 
 const EXPERIMENT_FIELDS = new Set([
-  'key', 'code', 'name', 'experiment_type', 'project', 'status', 'notes', 'tags', 'start_date', 'end_date', 'design', 'analysis',
+  'key',
+  'code',
+  'name',
+  'experiment_type',
+  'project',
+  'status',
+  'notes',
+  'tags',
+  'start_date',
+  'end_date',
+  'design',
+  'analysis',
 ]);
 
 function hasNearMissKey(e: Obj, field: string): boolean {
@@ -201,9 +234,14 @@ function checkTags(f: ParsedManifestFile, tags: unknown, at: PathSegment[], out:
   for (const name of Object.keys(tags)) {
     if (name.startsWith(TAG_PREFIX)) {
       out.push(
-        makeDiagnostic(f.source.locate([...at, name], 'key'), 'tag.reserved', `tag \`${name}\` uses the reserved \`${TAG_PREFIX}\` prefix`, {
-          hint: 'the ownership tags are set by the tool; rename this tag',
-        }),
+        makeDiagnostic(
+          f.source.locate([...at, name], 'key'),
+          'tag.reserved',
+          `tag \`${name}\` uses the reserved \`${TAG_PREFIX}\` prefix`,
+          {
+            hint: 'the ownership tags are set by the tool; rename this tag',
+          },
+        ),
       );
     }
   }
@@ -247,16 +285,24 @@ function resolveExperiment(
       !hasNearMissKey(e, 'experiment_type')
     ) {
       out.push(
-        makeDiagnostic(loc, 'experiment.missing-type', `experiment \`${spec.key}\` has no \`experiment_type\``, {
-          hint: 'add `experiment_type:` here or `defaults.experiment_type`, or `code:` to adopt an existing experiment',
-        }),
+        makeDiagnostic(
+          loc,
+          'experiment.missing-type',
+          `experiment \`${spec.key}\` has no \`experiment_type\``,
+          {
+            hint: 'add `experiment_type:` here or `defaults.experiment_type`, or `code:` to adopt an existing experiment',
+          },
+        ),
       );
     }
   }
 
   checkTags(f, e.tags, [...base, 'tags'], out);
   if (isObj(defaults.tags) || isObj(e.tags)) {
-    spec.tags = { ...(isObj(defaults.tags) ? defaults.tags : {}), ...(isObj(e.tags) ? e.tags : {}) } as JsonObject;
+    spec.tags = {
+      ...(isObj(defaults.tags) ? defaults.tags : {}),
+      ...(isObj(e.tags) ? e.tags : {}),
+    } as JsonObject;
   }
 
   for (const field of ['start_date', 'end_date'] as const) {
@@ -266,11 +312,16 @@ function resolveExperiment(
       const problem = checkDate(v);
       if (problem) {
         out.push(
-          makeDiagnostic(f.source.locate([...base, field]), 'value.date', `\`${field}\` is not a valid date`, {
-            expected: 'a date YYYY-MM-DD or an ISO 8601 date-time',
-            found: describeValue(v),
-            hint: problem,
-          }),
+          makeDiagnostic(
+            f.source.locate([...base, field]),
+            'value.date',
+            `\`${field}\` is not a valid date`,
+            {
+              expected: 'a date YYYY-MM-DD or an ISO 8601 date-time',
+              found: describeValue(v),
+              hint: problem,
+            },
+          ),
         );
       } else spec[field] = v;
     }
@@ -278,11 +329,16 @@ function resolveExperiment(
   if (typeof spec.start_date === 'string' && typeof spec.end_date === 'string') {
     if (compareDates(spec.end_date, spec.start_date) < 0) {
       out.push(
-        makeDiagnostic(f.source.locate([...base, 'end_date']), 'value.date-order', '`end_date` is before `start_date`', {
-          severity: 'warning',
-          found: `${spec.end_date} < ${spec.start_date}`,
-          hint: 'check the two dates',
-        }),
+        makeDiagnostic(
+          f.source.locate([...base, 'end_date']),
+          'value.date-order',
+          '`end_date` is before `start_date`',
+          {
+            severity: 'warning',
+            found: `${spec.end_date} < ${spec.start_date}`,
+            hint: 'check the two dates',
+          },
+        ),
       );
     }
   }
@@ -301,9 +357,14 @@ function resolveExperiment(
       const prev = seen.get(a.plugin_id);
       if (prev) {
         out.push(
-          makeDiagnostic(pidAt, 'analysis.duplicate-plugin', `analysis for plugin \`${a.plugin_id}\` is listed twice`, {
-            hint: `first listed at ${where(prev)}; an experiment has one result per plugin`,
-          }),
+          makeDiagnostic(
+            pidAt,
+            'analysis.duplicate-plugin',
+            `analysis for plugin \`${a.plugin_id}\` is listed twice`,
+            {
+              hint: `first listed at ${where(prev)}; an experiment has one result per plugin`,
+            },
+          ),
         );
         return;
       }
@@ -315,8 +376,14 @@ function resolveExperiment(
           makeDiagnostic(
             hasFile ? f.source.locate([...at, 'result_file'], 'key') : f.source.locate(at),
             'analysis.result-conflict',
-            hasFile ? 'give `result` or `result_file`, not both' : `analysis \`${a.plugin_id}\` has no \`result\` or \`result_file\``,
-            { hint: hasFile ? 'remove one of the two' : 'add `result_file:`, or `result: null` to delete the result' },
+            hasFile
+              ? 'give `result` or `result_file`, not both'
+              : `analysis \`${a.plugin_id}\` has no \`result\` or \`result_file\``,
+            {
+              hint: hasFile
+                ? 'remove one of the two'
+                : 'add `result_file:`, or `result: null` to delete the result',
+            },
           ),
         );
       }
@@ -360,7 +427,11 @@ function resolveDesign(
         hasFile ? f.source.locate([...at, 'data_file'], 'key') : f.source.locate(at),
         'design.data-conflict',
         hasFile ? 'give `data` or `data_file`, not both' : '`design` has neither `data` nor `data_file`',
-        { hint: hasFile ? 'remove one of the two' : 'add `data_file:` (a JSON or YAML file) or inline `data:`' },
+        {
+          hint: hasFile
+            ? 'remove one of the two'
+            : 'add `data_file:` (a JSON or YAML file) or inline `data:`',
+        },
       ),
     );
   }

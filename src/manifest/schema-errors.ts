@@ -109,7 +109,11 @@ export function schemaErrorsToDiagnostics(
     const segs = [...base, ...toSegments(e.instancePath, ctx.root)];
     const last = segs.length > base.length ? segs[segs.length - 1] : undefined;
     const name =
-      typeof last === 'string' ? `\`${last}\`` : last === undefined ? (ctx.rootName ?? 'the document') : 'entry';
+      typeof last === 'string'
+        ? `\`${last}\``
+        : last === undefined
+          ? (ctx.rootName ?? 'the document')
+          : 'entry';
     const code = `${codePrefix}.${e.keyword}`;
     const params = e.params as Record<string, unknown>;
     switch (e.keyword) {

@@ -131,15 +131,25 @@ function yamlErrorDiagnostic(src: YamlSource, e: YAMLError, severity: 'error' | 
     });
   }
   if (e.code === 'MULTIPLE_DOCS') {
-    return makeDiagnostic(src.at(e.pos[0], []), 'yaml.multi-document', 'file holds more than one YAML document', {
-      hint: YAML_HINTS.MULTIPLE_DOCS,
-    });
+    return makeDiagnostic(
+      src.at(e.pos[0], []),
+      'yaml.multi-document',
+      'file holds more than one YAML document',
+      {
+        hint: YAML_HINTS.MULTIPLE_DOCS,
+      },
+    );
   }
   const code = e.code === 'TAB_AS_INDENT' ? 'yaml.tab' : 'yaml.syntax';
-  return makeDiagnostic(src.at(e.pos[0], []), code, `YAML ${message.charAt(0).toLowerCase()}${message.slice(1)}`, {
-    severity,
-    hint: YAML_HINTS[e.code],
-  });
+  return makeDiagnostic(
+    src.at(e.pos[0], []),
+    code,
+    `YAML ${message.charAt(0).toLowerCase()}${message.slice(1)}`,
+    {
+      severity,
+      hint: YAML_HINTS[e.code],
+    },
+  );
 }
 
 export interface ParsedYaml {
@@ -187,10 +197,15 @@ export function parseYaml(file: string, text: string, opts: ParseOptions = {}): 
         if (key !== null && !isScalar(key)) {
           const offset = key.range?.[0] ?? node.range?.[0] ?? 0;
           diagnostics.push(
-            makeDiagnostic(source.at(offset, path), 'yaml.complex-key', 'a mapping key must be a plain value', {
-              found: isSeq(key) ? 'a list' : isMap(key) ? 'a mapping' : 'an alias',
-              hint: 'write keys as plain words',
-            }),
+            makeDiagnostic(
+              source.at(offset, path),
+              'yaml.complex-key',
+              'a mapping key must be a plain value',
+              {
+                found: isSeq(key) ? 'a list' : isMap(key) ? 'a mapping' : 'an alias',
+                hint: 'write keys as plain words',
+              },
+            ),
           );
           fatal = true;
           continue;
@@ -226,9 +241,14 @@ export function parseYaml(file: string, text: string, opts: ParseOptions = {}): 
       );
     } else if (/unresolved alias/i.test(raw)) {
       diagnostics.push(
-        makeDiagnostic(at, 'yaml.unknown-alias', `unknown alias \`*${/:\s*(\S+)\s*$/.exec(raw)?.[1] ?? '?'}\``, {
-          hint: 'define the `&anchor` before using `*anchor`',
-        }),
+        makeDiagnostic(
+          at,
+          'yaml.unknown-alias',
+          `unknown alias \`*${/:\s*(\S+)\s*$/.exec(raw)?.[1] ?? '?'}\``,
+          {
+            hint: 'define the `&anchor` before using `*anchor`',
+          },
+        ),
       );
     } else {
       diagnostics.push(makeDiagnostic(at, 'yaml.syntax', `YAML could not be read: ${raw.split('\n')[0]}`));

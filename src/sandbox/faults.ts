@@ -1,6 +1,9 @@
 // Seeded fault injection. One PRNG (mulberry32) per configuration: the same seed and the same
 // sequence of requests give the same faults, so a failing test or bench run can be replayed.
+import { SANDBOX_ROUTES } from './routes.js';
 import type { FaultConfig, FaultRule } from './types.js';
+
+const TEMPLATES = new Set(SANDBOX_ROUTES.map((r) => r.path));
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -48,8 +51,16 @@ export function validateFaultConfig(input: unknown): FaultConfig {
         );
       }
     }
-    if (rule.route !== undefined && typeof rule.route !== 'string')
-      throw new Error(`fault config: rules[${i}].route must be a string`);
+    if (rule.route !== undefined) {
+      if (typeof rule.route !== 'string') throw new Error(`fault config: rules[${i}].route must be a string`);
+      const template = rule.route.includes(' ') ? rule.route.slice(rule.route.indexOf(' ') + 1) : rule.route;
+      // A typo would silently never match; name the problem instead.
+      if (rule.route !== '*' && !TEMPLATES.has(template)) {
+        throw new Error(
+          `fault config: rules[${i}].route ${JSON.stringify(rule.route)} is not a route template; use '*', '/api/experiments/{id}' or 'POST /api/experiments' (the stats keys)`,
+        );
+      }
+    }
     if (rule.method !== undefined && typeof rule.method !== 'string')
       throw new Error(`fault config: rules[${i}].method must be a string`);
   });

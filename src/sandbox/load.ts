@@ -21,6 +21,11 @@ export async function prepareLoadTargets(sandbox: Sandbox): Promise<LoadTarget[]
   const { id } = (await res.json()) as { id: number };
   return [
     { name: 'GET /api/health', url: `${sandbox.url}/api/health`, method: 'GET', headers: {} },
-    { name: 'GET /api/experiments/{id}', url: `${sandbox.url}/api/experiments/${id}`, method: 'GET', headers },
+    {
+      name: 'GET /api/experiments/{id}',
+      url: `${sandbox.url}/api/experiments/${id}`,
+      method: 'GET',
+      headers,
+    },
   ];
 }

@@ -12,6 +12,7 @@ import { projectHandlers } from './handlers/projects.js';
 import {
   type ErrorDialect,
   HttpError,
+  type MatchResult,
   type Reply,
   Router,
   errorReply,
@@ -122,7 +123,7 @@ export class SandboxServer {
     }
 
     const isApi = path === '/api' || path.startsWith('/api/');
-    const found = this.router.match(method === 'OPTIONS' ? 'GET' : method, path);
+    const found = method === 'OPTIONS' ? this.preflight(path) : this.router.match(method, path);
     const spec: RouteSpec | undefined = found.kind === 'ok' ? found.match.spec : undefined;
     const template = spec?.path ?? null;
     if (isApi) this.count(method, template);
@@ -205,7 +206,7 @@ export class SandboxServer {
     query: URLSearchParams,
     body: unknown,
     requestId: string,
-    found: ReturnType<Router<Handler>['match']>,
+    found: MatchResult<Handler>,
     entry: RequestLogEntry,
   ): Promise<Reply> {
     if (this.deps.authLimiter && (path === '/api/auth' || path.startsWith('/api/auth/'))) {
@@ -241,12 +242,8 @@ export class SandboxServer {
       );
     }
     const { spec, params, value: handler } = found.match;
-    if (method === 'OPTIONS') {
-      const allow = SANDBOX_ROUTES.filter((r) => this.router.match(r.method, path).kind === 'ok').map(
-        (r) => r.method,
-      );
-      return { status: 204, headers: { allow: [...new Set(allow), 'OPTIONS'].join(', ') } };
-    }
+    if (method === 'OPTIONS')
+      return { status: 204, headers: { allow: [...this.allowed(path), 'OPTIONS'].join(', ') } };
     const ctx: Ctx = { method, path, query, params, body, headers: req.headers, requestId };
     if (spec.auth !== 'none') {
       ctx.auth = this.deps.app.auth.authenticate(req.headers.authorization);
@@ -265,10 +262,21 @@ export class SandboxServer {
     return handler(ctx, this.deps.app);
   }
 
+  private allowed(path: string): string[] {
+    return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => this.router.match(m, path).kind === 'ok');
+  }
+
+  /** OPTIONS matches a path when any method does; the route found only names the template. */
+  private preflight(path: string): MatchResult<Handler> {
+    const first = this.allowed(path)[0];
+    return first ? this.router.match(first, path) : { kind: 'none' };
+  }
+
   private failure(e: unknown, dialect: ErrorDialect, requestId: string): Reply {
     if (e instanceof HttpError) return errorReply(e, dialect, requestId);
     const msg = e instanceof Error ? e.message : String(e);
-    if (!this.closing && !this.deps.quiet) process.stderr.write(`sandbox: internal error (${requestId}): ${msg}\n`);
+    if (!this.closing && !this.deps.quiet)
+      process.stderr.write(`sandbox: internal error (${requestId}): ${msg}\n`);
     return errorReply(
       new HttpError(500, 'INTERNAL_ERROR', `Sandbox internal error (request ${requestId}): ${msg}`),
       dialect,

@@ -15,13 +15,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const now = opts.now ?? Date.now;
   const store = new Store(opts.dataFile);
   const auth = new Auth(store, now, opts.sessionTtlSeconds ?? 3600, opts.refreshWindowSeconds ?? 86_400);
-  const usersChanged = auth.ensureUsers([
+  auth.ensureUsers([
     ...(opts.users?.some((u) => u.username === 'admin')
       ? []
       : [{ username: 'admin', password: 'admin', role: 'admin' as const }]),
     ...(opts.users ?? []),
   ]);
-  if (opts.dataFile && (usersChanged || !store.hasFileOnDisk())) store.flushSync();
+  // Always written at start: proves the file is writable and clears temp files of a killed run.
+  if (opts.dataFile) store.flushSync();
 
   // The admin user always exists (added above); a caller may only have changed its password.
   const adminName =

@@ -1,9 +1,18 @@
 // Sandbox state and its persistence. Every acknowledged write is durable before the response:
 // handlers mutate memory synchronously, then await commit(); concurrent commits share one
 // atomic file write (temp file, fsync, rename, fsync dir), so a SIGKILL never leaves a torn file.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ExperimentStatus, JsonObject, JsonValue, ProjectStatus } from '../client/models.js';
 import type { SandboxRole } from './types.js';
 
@@ -130,23 +139,26 @@ export class Store {
     this.state = file ? loadStateFile(file) : emptyState();
   }
 
-  hasFileOnDisk(): boolean {
-    return this.file !== undefined && existsSync(this.file);
-  }
-
   /** Writes the current state once, synchronously (start-up, so the file exists from the start). */
   flushSync(): void {
     if (!this.file) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, JSON.stringify(this.state));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, JSON.stringify(this.state));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+    } catch (e) {
+      throw new Error(
+        `sandbox: cannot write data file ${this.file} (${(e as Error).message}); check that its folder exists and is writable`,
+      );
     }
-    renameSync(tmp, this.file);
     syncDirSync(dirname(this.file));
+    removeStaleTemps(this.file);
   }
 
   /** Resolves once every mutation made before this call is on disk. */
@@ -195,6 +207,21 @@ async function writeAtomic(file: string, json: string): Promise<void> {
     // Some filesystems refuse fsync on a directory; the rename is still atomic.
   } finally {
     await dir.close();
+  }
+}
+
+/** Temp files of a sandbox killed mid-write are garbage: the data file itself is always whole. */
+function removeStaleTemps(file: string): void {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.`;
+  for (const name of readdirSync(dir)) {
+    if (
+      name.startsWith(prefix) &&
+      /^\d+\.tmp$/.test(name.slice(prefix.length)) &&
+      name !== `${prefix}${process.pid}.tmp`
+    ) {
+      rmSync(join(dir, name), { force: true });
+    }
   }
 }
 

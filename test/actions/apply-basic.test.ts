@@ -68,10 +68,17 @@ describe('apply from scratch', () => {
     expect([...live.keys()].sort()).toEqual(['e1', 'e2', 'e3']);
     const e1 = live.get('e1')!;
     expect(e1).toMatchObject({ name: 'First', status: 'ongoing', notes: 'hello', project: 'Basic project' });
-    expect(e1.tags).toMatchObject({ cell_line: 'A', 'mint-manifest.stack': STACK, 'mint-manifest.key': 'e1' });
+    expect(e1.tags).toMatchObject({
+      cell_line: 'A',
+      'mint-manifest.stack': STACK,
+      'mint-manifest.key': 'e1',
+    });
     expect(live.get('e2')!.status).toBe('completed');
     expect((await h.client.experiments.designData.get(live.get('e2')!.id)).data).toEqual({ samples: [] });
-    expect((await h.client.experiments.analysis.get(e1.id, 'peak-qc')).result).toEqual({ passed: true, score: 0.9 });
+    expect((await h.client.experiments.analysis.get(e1.id, 'peak-qc')).result).toEqual({
+      passed: true,
+      score: 0.9,
+    });
 
     h.sandbox.resetStats();
     const again = await apply({ manifest: m, client: h.client });

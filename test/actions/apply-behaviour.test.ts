@@ -19,7 +19,12 @@ ${body}`;
 }
 
 const withDesign = (keys: string[], status = 'ongoing') =>
-  keys.map((k) => `  - key: ${k}\n    name: ${k}\n    status: ${status}\n    design: { plugin_id: seq, data: { k: ${k} } }\n`).join('');
+  keys
+    .map(
+      (k) =>
+        `  - key: ${k}\n    name: ${k}\n    status: ${status}\n    design: { plugin_id: seq, data: { k: ${k} } }\n`,
+    )
+    .join('');
 
 let h: Harness;
 beforeEach(async () => {
@@ -39,8 +44,12 @@ describe('failures', () => {
     expect(byId.get('experiment.create:a')!.status).toBe('ok');
     expect(byId.get('design.save:a')!.status).toBe('failed');
     expect(byId.get('design.save:a')!.message).toMatch(/PUT \/api\/experiments\/\d+\/data → 500/);
-    expect(byId.get('experiment.create:c')!.status).toBe('skipped');
-    expect(byId.get('experiment.create:c')!.message).toMatch(/stopped at the first failure/);
+    // One at a time, breadth first: the creates ran before the first design write failed.
+    expect(byId.get('experiment.create:c')!.status).toBe('ok');
+    for (const id of ['design.save:b', 'design.save:c']) {
+      expect(byId.get(id)!.status).toBe('skipped');
+      expect(byId.get(id)!.message).toMatch(/stopped at the first failure/);
+    }
     expect(result.success).toBe(false);
     expect(result.summary.failed).toBe(1);
     expect(result.results.map((r) => r.actionId)).toEqual(expect.arrayContaining([...byId.keys()]));
@@ -54,6 +63,7 @@ describe('failures', () => {
     h.sandbox.setFaults({ rules: [] });
     const status = Object.fromEntries(result.results.map((r) => [r.actionId, r.status]));
     expect(status).toEqual({
+      'project.create:p': 'ok',
       'experiment.create:a': 'ok',
       'design.save:a': 'failed',
       'experiment.status:a': 'skipped',
@@ -65,17 +75,21 @@ describe('failures', () => {
       'not started: dependency design.save:a failed',
     );
     // Not completed, so the re-run can still write the design (completed is read-only).
-    expect(byKey(await h.all(), STACK).get('a')!.status).toBe('ongoing');
+    expect(byKey(await h.all(), STACK).get('a')!.status).toBe('planned');
     const rerun = await apply({ manifest: m, client });
     expect(rerun.result.success).toBe(true);
     expect(byKey(await h.all(), STACK).get('a')!.status).toBe('completed');
   });
 
   it('reports permission denied for a member editing a completed experiment, warned in the plan', async () => {
-    const m1 = await h.load({ 'mint.yaml': manifest(`  - key: done\n    name: Done\n    status: completed\n`) });
+    const m1 = await h.load({
+      'mint.yaml': manifest(`  - key: done\n    name: Done\n    status: completed\n`),
+    });
     await apply({ manifest: m1, client: h.client });
     const alice = h.clientWith({ token: h.sandbox.createToken({ username: 'alice' }) });
-    const m2 = await h.load({ 'mint.yaml': manifest(`  - key: done\n    name: Done again\n    status: completed\n`) });
+    const m2 = await h.load({
+      'mint.yaml': manifest(`  - key: done\n    name: Done again\n    status: completed\n`),
+    });
     const p = await plan({ manifest: m2, client: alice });
     expect(p.warnings.map((w) => w.code)).toContain('experiment.completed-edit');
     const { result } = await apply({ manifest: m2, client: alice });

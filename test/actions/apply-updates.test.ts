@@ -77,7 +77,13 @@ describe('updating each field kind', () => {
     r = await applyShape({ name: 'Renamed', start: '2026-05-01', end: '2026-05-09T12:00:00Z' });
     expect(fields(r.plan)).toEqual(['end_date', 'start_date']);
     // Same instants written differently are not a change.
-    const same = await h.load({ 'mint.yaml': manifest({ name: 'Renamed', start: '2026-05-01T00:00:00Z', end: '2026-05-09T14:00:00+02:00' }) });
+    const same = await h.load({
+      'mint.yaml': manifest({
+        name: 'Renamed',
+        start: '2026-05-01T00:00:00Z',
+        end: '2026-05-09T14:00:00+02:00',
+      }),
+    });
     expect((await plan({ manifest: same, client: h.client })).actions).toEqual([]);
 
     r = await applyShape({ name: 'Renamed', type: 'method_development' });
@@ -113,7 +119,8 @@ describe('updating each field kind', () => {
   });
 });
 
-const design = (data: string, extra = '') => `    design:\n      plugin_id: lcms-sequence\n${extra}      data: ${data}\n`;
+const design = (data: string, extra = '') =>
+  `    design:\n      plugin_id: lcms-sequence\n${extra}      data: ${data}\n`;
 const analysis = (...items: string[]) => `    analysis:\n${items.map((i) => `      - ${i}\n`).join('')}`;
 
 describe('design data and analysis results', () => {
@@ -129,7 +136,10 @@ describe('design data and analysis results', () => {
 
     r = await applyShape({ design: design('{ rows: [1, 2, 3], mode: pos }') });
     expect(r.plan.actions.map((a) => `${a.id}/${a.op}`)).toEqual(['design.save:x/update']);
-    expect((await h.client.experiments.designData.get(r.x.id)).data).toEqual({ rows: [1, 2, 3], mode: 'pos' });
+    expect((await h.client.experiments.designData.get(r.x.id)).data).toEqual({
+      rows: [1, 2, 3],
+      mode: 'pos',
+    });
 
     // Unmanaged (no design key) leaves it alone.
     r = await applyShape({});

@@ -13,7 +13,13 @@ function spec(key: string, extra: Partial<ExperimentSpec> = {}): ExperimentSpec 
 }
 
 function manifest(experiments: ExperimentSpec[]): ResolvedManifest {
-  return { version: 1, stack: STACK, files: ['mint.yaml'], projects: [{ key: 'p', name: 'P', source: src }], experiments };
+  return {
+    version: 1,
+    stack: STACK,
+    files: ['mint.yaml'],
+    projects: [{ key: 'p', name: 'P', source: src }],
+    experiments,
+  };
 }
 
 let nextId = 100;
@@ -38,13 +44,17 @@ function liveExp(key: string, extra: Partial<Experiment> = {}): Experiment {
 function liveWith(...exps: Experiment[]): LiveState {
   const live = emptyLiveState();
   live.projects.set('p', { id: 1, name: 'P' });
-  for (const e of exps) live.experiments.set(String(e.tags['mint-manifest.key']), { experiment: e, matchedBy: 'tags' });
+  for (const e of exps)
+    live.experiments.set(String(e.tags['mint-manifest.key']), { experiment: e, matchedBy: 'tags' });
   return live;
 }
 
 describe('buildPlan', () => {
   it('compares only what the manifest sets, and leaves foreign tags alone', () => {
-    const e = liveExp('a', { notes: 'set by hand', tags: { 'mint-manifest.stack': STACK, 'mint-manifest.key': 'a', x: 1 } });
+    const e = liveExp('a', {
+      notes: 'set by hand',
+      tags: { 'mint-manifest.stack': STACK, 'mint-manifest.key': 'a', x: 1 },
+    });
     const { plan } = buildPlan(manifest([spec('a', { tags: { y: 2 } })]), liveWith(e));
     expect(plan.actions).toHaveLength(1);
     expect(plan.actions[0].changes).toEqual([{ field: 'tags.y', after: 2 }]);
@@ -85,7 +95,10 @@ describe('buildPlan', () => {
     expect(noPrune.hasChanges).toBe(false);
     expect(noPrune.summary.orphaned).toBe(2);
     const pruned = buildPlan(m, live, { prune: true }).plan;
-    expect(pruned.actions.map((a) => a.id)).toEqual(['experiment.delete:gone', `experiment.delete:a@${dupe.experiment_code}`]);
+    expect(pruned.actions.map((a) => a.id)).toEqual([
+      'experiment.delete:gone',
+      `experiment.delete:a@${dupe.experiment_code}`,
+    ]);
     expect(pruned.summary).toMatchObject({ delete: 2, orphaned: 0 });
   });
 
@@ -94,7 +107,12 @@ describe('buildPlan', () => {
     const live = emptyLiveState();
     live.projects.set('p', { id: 1, name: 'P' });
     live.experiments.set('x', { experiment: e, matchedBy: 'code', analysis: new Map([['q', null]]) });
-    const { plan } = buildPlan(manifest([spec('x', { code: e.experiment_code, analysis: [{ plugin_id: 'q', result: 1, source: src }] })]), live);
+    const { plan } = buildPlan(
+      manifest([
+        spec('x', { code: e.experiment_code, analysis: [{ plugin_id: 'q', result: 1, source: src }] }),
+      ]),
+      live,
+    );
     expect(plan.actions[0]).toMatchObject({ id: 'experiment.update:x', adopt: true });
     expect(plan.actions[1]).toMatchObject({ id: 'analysis.save:x:q', dependsOn: ['experiment.update:x'] });
   });

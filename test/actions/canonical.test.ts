@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, dateInstant, datesEqual, digest, jsonEqual, textEqual } from '../../src/actions/canonical.js';
+import {
+  canonicalJson,
+  dateInstant,
+  datesEqual,
+  digest,
+  jsonEqual,
+  textEqual,
+} from '../../src/actions/canonical.js';
 import { statusMoveIssue, statusPath } from '../../src/actions/status.js';
 import { createLimiter, mapLimit } from '../../src/actions/limiter.js';
 
 describe('semantic equality', () => {
   it('ignores key order at every depth and compares numbers by value', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"x":1,"y":2}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"x":1,"y":2}]},"b":1}',
+    );
     expect(jsonEqual({ a: 1.0, b: [1, 2] }, { b: [1, 2], a: 1 })).toBe(true);
     expect(jsonEqual({ a: 1 }, { a: '1' })).toBe(false);
     expect(jsonEqual([1, 2], [2, 1])).toBe(false);

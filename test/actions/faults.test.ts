@@ -52,7 +52,9 @@ describe('apply under faults', () => {
     const m = await h.load({ 'mint.yaml': manifest(4) });
     const { events, sink } = collect();
     const slow = h.clientWith({ timeoutMs: 300 });
-    h.sandbox.setFaults({ rules: [{ method: 'POST', route: 'POST /api/experiments', commitThenStall: 1, stallMs: 1500 }] });
+    h.sandbox.setFaults({
+      rules: [{ method: 'POST', route: 'POST /api/experiments', commitThenStall: 1, stallMs: 1500 }],
+    });
 
     const { result } = await apply({ manifest: m, client: slow, onEvent: sink });
     h.sandbox.setFaults({ rules: [] });
@@ -64,7 +66,9 @@ describe('apply under faults', () => {
     });
     // Exactly one POST per experiment: each timed-out create was found by its tags, not repeated.
     expect(h.sandbox.stats().byRoute['POST /api/experiments']).toBe(4);
-    expect(events.some((e: EngineEvent) => e.type === 'log' && /looking it up by its tags/.test(e.message))).toBe(true);
+    expect(
+      events.some((e: EngineEvent) => e.type === 'log' && /looking it up by its tags/.test(e.message)),
+    ).toBe(true);
     expect(await keyCounts(h)).toEqual({ e0: 1, e1: 1, e2: 1, e3: 1 });
     expect((await plan({ manifest: m, client: h.client })).hasChanges).toBe(false);
   });
@@ -86,15 +90,22 @@ describe('apply under faults', () => {
     const fired = h.sandbox.log().filter((e) => e.fault).length;
     expect(fired, 'faults actually fired').toBeGreaterThan(0);
     expect(events.some((e) => e.type === 'retry')).toBe(true);
-    for (const r of run.result.results.filter((x) => x.status !== 'ok')) expect(r.message, r.actionId).toMatch(/\S/);
+    for (const r of run.result.results.filter((x) => x.status !== 'ok'))
+      expect(r.message, r.actionId).toMatch(/\S/);
 
     if (!run.result.success) run = await apply({ manifest: m, client: faulty, continueOnError: true });
     h.sandbox.setFaults({ rules: [] });
 
     const fresh = await plan({ manifest: m, client: h.client });
-    expect(fresh.actions.map((a) => a.id), 'live state equals the manifest').toEqual([]);
+    expect(
+      fresh.actions.map((a) => a.id),
+      'live state equals the manifest',
+    ).toEqual([]);
     const counts = await keyCounts(h);
     expect(Object.keys(counts)).toHaveLength(n);
-    expect(Object.values(counts).every((c) => c === 1), JSON.stringify(counts)).toBe(true);
+    expect(
+      Object.values(counts).every((c) => c === 1),
+      JSON.stringify(counts),
+    ).toBe(true);
   });
 });

@@ -39,7 +39,10 @@ export async function startHarness(opts: SandboxOptions = {}): Promise<Harness> 
         fs.writeFileSync(file, text);
       }
       const res = await validate({ paths: [path.join(dir, main)], cwd: dir, workspaceRoot: dir, env: {} });
-      if (!res.ok) throw new Error(`test manifest invalid: ${res.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+      if (!res.ok)
+        throw new Error(
+          `test manifest invalid: ${res.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        );
       return res.manifest;
     },
     all: () => client.experiments.list({ limit: 1000 }),

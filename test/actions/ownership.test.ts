@@ -33,7 +33,11 @@ describe('orphans and prune', () => {
     await apply({ manifest: m1, client: h.client });
     const projectId = byKey(await h.all(), STACK).get('a')!.project_id!;
     // Someone else's experiment in the same project, and one tagged by another stack.
-    const stranger = await h.client.experiments.create({ name: 'Hand made', experiment_type: 'lcms_batch', project_id: projectId });
+    const stranger = await h.client.experiments.create({
+      name: 'Hand made',
+      experiment_type: 'lcms_batch',
+      project_id: projectId,
+    });
     const other = await h.client.experiments.create({
       name: 'Other stack',
       experiment_type: 'lcms_batch',
@@ -55,7 +59,10 @@ describe('orphans and prune', () => {
     expect(h.sandbox.stats().writes).toBe(0);
 
     const pruned = await apply({ manifest: m2, client: h.client, prune: true });
-    expect(pruned.plan.actions.map((a) => a.id).sort()).toEqual(['experiment.delete:b', 'experiment.delete:c']);
+    expect(pruned.plan.actions.map((a) => a.id).sort()).toEqual([
+      'experiment.delete:b',
+      'experiment.delete:c',
+    ]);
     expect(pruned.result.success).toBe(true);
     const ids = (await h.all()).map((e) => e.id);
     expect(ids).toContain(stranger.id);
@@ -68,10 +75,14 @@ describe('orphans and prune', () => {
     await apply({ manifest: m1, client: h.client });
     const m2 = await h.load({ 'mint.yaml': manifest(['a'], '  - key: new\n    name: New one\n') });
     h.sandbox.resetStats();
-    const err = await apply({ manifest: m2, client: h.client, prune: true, maxDeletes: 2 }).catch((e: unknown) => e);
+    const err = await apply({ manifest: m2, client: h.client, prune: true, maxDeletes: 2 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(MaxDeletesError);
     expect((err as MaxDeletesError).count).toBe(3);
-    expect((err as Error).message).toMatch(/refusing to delete 3 experiments: more than max-deletes \(2\); nothing was changed/);
+    expect((err as Error).message).toMatch(
+      /refusing to delete 3 experiments: more than max-deletes \(2\); nothing was changed/,
+    );
     expect(h.sandbox.stats().writes).toBe(0);
     expect(byKey(await h.all(), STACK).size).toBe(4);
   });
@@ -79,13 +90,22 @@ describe('orphans and prune', () => {
 
 describe('adoption by code', () => {
   it('adopts an existing experiment by code, keeps its other tags, then manages it by tags', async () => {
-    const existing = await h.client.experiments.create({ name: 'Pilot', experiment_type: 'lcms_batch', tags: { lab: 'x' } });
+    const existing = await h.client.experiments.create({
+      name: 'Pilot',
+      experiment_type: 'lcms_batch',
+      tags: { lab: 'x' },
+    });
     const extra = `  - key: legacy\n    code: ${existing.experiment_code}\n    name: Pilot renamed\n`;
     const m = await h.load({ 'mint.yaml': manifest(['a'], extra) });
     const p = await plan({ manifest: m, client: h.client });
     const adopt = p.actions.find((a) => a.id === 'experiment.update:legacy')!;
     expect(adopt.adopt).toBe(true);
-    expect(adopt.changes.map((c) => c.field).sort()).toEqual(['name', 'project', 'tags.mint-manifest.key', 'tags.mint-manifest.stack']);
+    expect(adopt.changes.map((c) => c.field).sort()).toEqual([
+      'name',
+      'project',
+      'tags.mint-manifest.key',
+      'tags.mint-manifest.stack',
+    ]);
 
     const { result } = await apply({ manifest: m, client: h.client });
     expect(result.success).toBe(true);
@@ -102,7 +122,12 @@ describe('adoption by code', () => {
       experiment_type: 'lcms_batch',
       tags: { 'mint-manifest.stack': 'other', 'mint-manifest.key': 'k' },
     });
-    const m = await h.load({ 'mint.yaml': manifest([], `  - key: steal\n    code: ${theirs.experiment_code}\n  - key: ghost\n    code: NOPE-999\n`) });
+    const m = await h.load({
+      'mint.yaml': manifest(
+        [],
+        `  - key: steal\n    code: ${theirs.experiment_code}\n  - key: ghost\n    code: NOPE-999\n`,
+      ),
+    });
     h.sandbox.resetStats();
     const err = await apply({ manifest: m, client: h.client }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlanConflictError);
@@ -111,5 +136,26 @@ describe('adoption by code', () => {
     expect(problems).toContain('no experiment with code NOPE-999');
     expect(h.sandbox.stats().writes).toBe(0);
     expect((await h.client.experiments.get(theirs.id)).tags['mint-manifest.stack']).toBe('other');
+  });
+
+  it('refuses a referenced project id that does not exist, naming it', async () => {
+    const m = await h.load({
+      'mint.yaml': `version: 1
+stack: ${STACK}
+projects:
+  - key: gone
+    id: 4242
+experiments:
+  - key: a
+    name: A
+    project: gone
+    experiment_type: lcms_batch
+`,
+    });
+    const err = await plan({ manifest: m, client: h.client }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlanConflictError);
+    expect((err as Error).message).toBe(
+      'cannot plan: project gone: no project with id 4242 in MINT; fix the id or give a name to create it',
+    );
   });
 });

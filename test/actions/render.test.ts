@@ -36,7 +36,13 @@ function makePlan(actions: PlanAction[], over: Partial<Plan> = {}): Plan {
     actions,
     orphans: [],
     warnings: [],
-    summary: { create: count('create'), update: count('update'), delete: count('delete'), orphaned: 0, unchanged: 0 },
+    summary: {
+      create: count('create'),
+      update: count('update'),
+      delete: count('delete'),
+      orphaned: 0,
+      unchanged: 0,
+    },
     hasChanges: actions.length > 0,
     fingerprint: 'ab'.repeat(32),
     liveState: { 'experiment:k': 'absent' },
@@ -46,7 +52,12 @@ function makePlan(actions: PlanAction[], over: Partial<Plan> = {}): Plan {
 }
 
 const sample = makePlan([
-  action('experiment.create:b1', { changes: [{ field: 'name', after: 'Batch 1' }, { field: 'tags.mint-manifest.stack', after: 'demo' }] }),
+  action('experiment.create:b1', {
+    changes: [
+      { field: 'name', after: 'Batch 1' },
+      { field: 'tags.mint-manifest.stack', after: 'demo' },
+    ],
+  }),
   action('experiment.update:b2', {
     changes: [
       { field: 'name', before: 'a', after: 'b' },
@@ -78,8 +89,8 @@ describe('renderPlanText', () => {
     expect(text).toContain('      ~ data: changed samples; added added; removed old');
     expect(text).toContain('  - experiment gone (EXP-gone) — orphaned: no longer in the manifest');
     expect(text.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to create, 2 to update, 1 to delete.');
-    expect(text).not.toMatch(/\x1b\[/);
-    expect(renderPlanText(sample, { color: true })).toMatch(/\x1b\[32m/);
+    expect(text.includes('\u001b[')).toBe(false);
+    expect(renderPlanText(sample, { color: true })).toContain('\u001b[32m');
   });
 
   it('says so when nothing changes, and mentions orphans left alone', () => {
@@ -100,18 +111,26 @@ describe('renderPlanMarkdown', () => {
     expect(lines[0]).toBe('**Plan: 1 to create, 2 to update, 1 to delete.**');
     expect(md).toContain(`fingerprint \`${'ab'.repeat(6)}\``);
     expect(md).toContain('- ⚠️ be &lt;careful&gt;');
-    expect(md).toMatch(/<details><summary>Show the plan \(4 actions\)<\/summary>\n\n```diff\n\+ experiment b1/);
+    expect(md).toMatch(
+      /<details><summary>Show the plan \(4 actions\)<\/summary>\n\n```diff\n\+ experiment b1/,
+    );
     expect(md).toContain('! experiment b2');
     expect(md).toContain('- experiment gone');
   });
 
   it('stays within the size budget with a truncation note pointing at the full plan', () => {
     const many = makePlan(
-      Array.from({ length: 400 }, (_, i) => action(`experiment.create:exp-${i}`, { changes: [{ field: 'name', after: `Experiment number ${i}` }] })),
+      Array.from({ length: 400 }, (_, i) =>
+        action(`experiment.create:exp-${i}`, {
+          changes: [{ field: 'name', after: `Experiment number ${i}` }],
+        }),
+      ),
     );
     const md = renderPlanMarkdown(many, { maxChars: 4000, detailsUrl: 'https://example.org/run/1' });
     expect(md.length).toBeLessThanOrEqual(4000);
-    expect(md).toMatch(/The plan is truncated here\*\* \(\d+ more lines to fit the 4000-character limit\)\. Read \[the full plan\]\(https:\/\/example\.org\/run\/1\)\./);
+    expect(md).toMatch(
+      /The plan is truncated here\*\* \(\d+ more lines to fit the 4000-character limit\)\. Read \[the full plan\]\(https:\/\/example\.org\/run\/1\)\./,
+    );
     expect(md.split('```').length).toBe(3); // the code fence is closed
     expect(renderPlanMarkdown(many).length).toBeGreaterThan(4000);
   });
@@ -121,7 +140,11 @@ describe('plan JSON', () => {
   it('round-trips and rejects other versions or broken files with a readable error', () => {
     const back = parsePlanJson(planToJson(sample));
     expect(back).toEqual(sample);
-    expect(Object.keys(JSON.parse(planToJson(sample))).slice(0, 3)).toEqual(['formatVersion', 'stack', 'fingerprint']);
+    expect(Object.keys(JSON.parse(planToJson(sample))).slice(0, 3)).toEqual([
+      'formatVersion',
+      'stack',
+      'fingerprint',
+    ]);
     expect(() => parsePlanJson('{"formatVersion": 2}')).toThrow(/formatVersion 2, this tool reads 1/);
     expect(() => parsePlanJson('nope')).toThrow(OperationError);
     const broken = JSON.parse(planToJson(sample));
@@ -136,9 +159,33 @@ describe('apply renderings', () => {
     stack: 'demo',
     fingerprint: 'f',
     results: [
-      { actionId: 'experiment.create:b1', type: 'experiment', op: 'create', target: { type: 'experiment', key: 'b1' }, status: 'ok', durationMs: 3 },
-      { actionId: 'design.save:b1', type: 'design', op: 'create', target: { type: 'design', key: 'b1' }, status: 'failed', message: 'PUT /api/x → 500 | boom', mayHaveCommitted: true, durationMs: 3 },
-      { actionId: 'experiment.status:b1', type: 'experiment', op: 'update', target: { type: 'experiment', key: 'b1' }, status: 'skipped', message: 'not started: dependency design.save:b1 failed', durationMs: 0 },
+      {
+        actionId: 'experiment.create:b1',
+        type: 'experiment',
+        op: 'create',
+        target: { type: 'experiment', key: 'b1' },
+        status: 'ok',
+        durationMs: 3,
+      },
+      {
+        actionId: 'design.save:b1',
+        type: 'design',
+        op: 'create',
+        target: { type: 'design', key: 'b1' },
+        status: 'failed',
+        message: 'PUT /api/x → 500 | boom',
+        mayHaveCommitted: true,
+        durationMs: 3,
+      },
+      {
+        actionId: 'experiment.status:b1',
+        type: 'experiment',
+        op: 'update',
+        target: { type: 'experiment', key: 'b1' },
+        status: 'skipped',
+        message: 'not started: dependency design.save:b1 failed',
+        durationMs: 0,
+      },
     ],
     summary: { ok: 1, failed: 1, skipped: 1 },
     success: false,
@@ -149,11 +196,13 @@ describe('apply renderings', () => {
     expect(text).toContain('Apply for stack demo: 1 ok, 1 failed, 1 skipped.');
     expect(text).toContain('✗ design.save:b1 — PUT /api/x → 500 | boom');
     expect(text).toContain('Changed in MINT: 1 action (1 created, 0 updated, 0 deleted).');
-    expect(text).toContain('Not changed: 1 failed, 1 skipped (a failed write may still have been stored). Run apply again');
+    expect(text).toContain(
+      'Not changed: 1 failed, 1 skipped (a failed write may still have been stored). Run apply again',
+    );
     const md = renderApplyMarkdown(result);
     expect(md).toContain('| ✗ failed | `design.save:b1` | PUT /api/x → 500 \\| boom |');
-    expect(renderApplyText({ ...result, results: [], summary: { ok: 0, failed: 0, skipped: 0 }, success: true })).toContain(
-      'no changes. MINT matches the manifest.',
-    );
+    expect(
+      renderApplyText({ ...result, results: [], summary: { ok: 0, failed: 0, skipped: 0 }, success: true }),
+    ).toContain('no changes. MINT matches the manifest.');
   });
 });

@@ -70,7 +70,9 @@ describe('saved plans', () => {
     const err = await apply({ manifest: m, client: h.client, savedPlan: saved }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlanStaleError);
     expect((err as PlanStaleError).changes).toEqual(['experiment:a was modified']);
-    expect((err as Error).message).toMatch(/^the saved plan is stale: MINT changed since it was made \(experiment:a was modified\)/);
+    expect((err as Error).message).toMatch(
+      /^the saved plan is stale: MINT changed since it was made \(experiment:a was modified\)/,
+    );
     expect(h.sandbox.stats().writes).toBe(0);
   });
 
@@ -87,9 +89,11 @@ describe('saved plans', () => {
     const reviewed = await plan({ manifest: await h.load({ 'mint.yaml': manifest() }), client: h.client });
     const changed = await h.load({ 'mint.yaml': manifest('Changed name', 'different notes') });
     h.sandbox.resetStats();
-    const err = await apply({ manifest: changed, client: h.client, expectedFingerprint: reviewed.fingerprint }).catch(
-      (e: unknown) => e,
-    );
+    const err = await apply({
+      manifest: changed,
+      client: h.client,
+      expectedFingerprint: reviewed.fingerprint,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FingerprintMismatchError);
     expect((err as Error).message).toContain('the plan changed since it was reviewed');
     expect(h.sandbox.stats().writes).toBe(0);
@@ -104,9 +108,13 @@ describe('saved plans', () => {
   });
 
   it('refuses a saved plan when the manifest changed since (same live state)', async () => {
-    const saved = roundTrip(await plan({ manifest: await h.load({ 'mint.yaml': manifest() }), client: h.client }));
+    const saved = roundTrip(
+      await plan({ manifest: await h.load({ 'mint.yaml': manifest() }), client: h.client }),
+    );
     const changed = await h.load({ 'mint.yaml': manifest('Another name') });
-    const err = await apply({ manifest: changed, client: h.client, savedPlan: saved }).catch((e: unknown) => e);
+    const err = await apply({ manifest: changed, client: h.client, savedPlan: saved }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FingerprintMismatchError);
   });
 });

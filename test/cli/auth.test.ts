@@ -40,7 +40,10 @@ describe('auth', () => {
     expect(fs.statSync(credFile).mode & 0o777).toBe(0o600);
     const text = fs.readFileSync(credFile, 'utf8');
     expect(text).not.toContain(PASSWORD);
-    const stored = JSON.parse(text) as { default: string; hosts: Record<string, { token: string; username: string }> };
+    const stored = JSON.parse(text) as {
+      default: string;
+      hosts: Record<string, { token: string; username: string }>;
+    };
     expect(stored.default).toBe(sandbox.url);
     const token = stored.hosts[sandbox.url].token;
     expect(token.length).toBeGreaterThan(10);
@@ -54,9 +57,9 @@ describe('auth', () => {
     expect(r.stdout).toContain(`Token:   session token, from ${credFile}`);
     expect(r.stdout).toMatch(/User:\s+alice \(role member\)/);
     expect(r.stdout).toMatch(/Expires: \d{4}-\d{2}-\d{2}T/);
-    const token = (JSON.parse(fs.readFileSync(credFile, 'utf8')) as { hosts: Record<string, { token: string }> }).hosts[
-      sandbox.url
-    ].token;
+    const token = (
+      JSON.parse(fs.readFileSync(credFile, 'utf8')) as { hosts: Record<string, { token: string }> }
+    ).hosts[sandbox.url].token;
     expect(r.stdout + r.stderr).not.toContain(token);
 
     const up = await cli(['upload', '--experiment', 'NOPE-1', '--result', credFile, '--plugin', 'x']);

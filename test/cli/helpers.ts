@@ -26,13 +26,15 @@ export const transcript: string[] = [];
 export function baseEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('MINT_') && k !== 'XDG_CONFIG_HOME' && k !== 'NO_COLOR' && k !== 'FORCE_COLOR') env[k] = v;
+    if (!k.startsWith('MINT_') && k !== 'XDG_CONFIG_HOME' && k !== 'NO_COLOR' && k !== 'FORCE_COLOR')
+      env[k] = v;
   }
   return { ...env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), ...extra };
 }
 
 export function runCli(args: string[], opts: RunOptions = {}): Promise<CliRun> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -p tsconfig.build.json\` (npm test does)`);
+  if (!fs.existsSync(CLI))
+    throw new Error(`${CLI} is missing: run \`npx tsc -p tsconfig.build.json\` (npm test does)`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd,

@@ -82,13 +82,17 @@ describe('validate', () => {
   it('reports every error as file:line:col and exits 1', async () => {
     const r = await cli(['validate', 'bad.yaml']);
     expect(r.code).toBe(1);
-    const lines = locatedLines(r.stdout, 'bad.yaml');
+    const lines = locatedLines(r.stderr, 'bad.yaml');
+    expect(r.stdout).toBe('');
     expect(lines.some((l) => /^bad\.yaml:5:5: error: .*`nmae`.*did you mean `name`/.test(l))).toBe(true);
     expect(r.stderr).toMatch(/^error: invalid: \d+ errors?$/m);
 
     const j = await cli(['validate', 'bad.yaml', '--format', 'json']);
     expect(j.code).toBe(1);
-    const body = JSON.parse(j.stdout) as { valid: boolean; errors: { file: string; line: number; column: number }[] };
+    const body = JSON.parse(j.stdout) as {
+      valid: boolean;
+      errors: { file: string; line: number; column: number }[];
+    };
     expect(body.valid).toBe(false);
     expect(body.errors).toContainEqual(expect.objectContaining({ file: 'bad.yaml', line: 5, column: 5 }));
   });
@@ -116,7 +120,11 @@ describe('plan', () => {
   it('prints JSON and saves it with --out; markdown for PR comments', async () => {
     const r = await cli(['plan', '--format', 'json', '--out', 'plan.json']);
     expect(r.code).toBe(0);
-    const printed = JSON.parse(r.stdout) as { hasChanges: boolean; fingerprint: string; actions: { id: string }[] };
+    const printed = JSON.parse(r.stdout) as {
+      hasChanges: boolean;
+      fingerprint: string;
+      actions: { id: string }[];
+    };
     expect(printed.hasChanges).toBe(true);
     expect(printed.actions.map((a) => a.id)).toContain('experiment.create:b1');
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as { fingerprint: string };
@@ -131,7 +139,14 @@ describe('plan', () => {
 
   it('exits 1 (not 2) with --detailed-exitcode when MINT cannot be reached', async () => {
     const port = await closedPort();
-    const r = await cli(['plan', '--detailed-exitcode', '--retries', '0', '--url', `http://127.0.0.1:${port}`]);
+    const r = await cli([
+      'plan',
+      '--detailed-exitcode',
+      '--retries',
+      '0',
+      '--url',
+      `http://127.0.0.1:${port}`,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: MINT request failed: .*ECONNREFUSED/);
@@ -171,7 +186,9 @@ describe('apply', () => {
     sandbox.resetStats();
     const r = await cli(['apply', '--auto-approve', '--expect-fingerprint', '0'.repeat(64)]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: the plan changed since it was reviewed: expected fingerprint 000000000000/m);
+    expect(r.stderr).toMatch(
+      /^error: the plan changed since it was reviewed: expected fingerprint 000000000000/m,
+    );
     expect(sandbox.stats().writes).toBe(0);
   });
 
@@ -195,10 +212,10 @@ describe('apply', () => {
   it('exits 1 naming what failed and what was not applied', async () => {
     writeFiles(dir, {
       'designs/b1.json': '{"samples": ["S1", "S2", "S3"]}\n',
-      'more.yaml': MANIFEST.replace(/experiments:[\s\S]*$/, 'experiments:\n  - key: b3\n    name: Batch three\n').replace(
-        /projects:[\s\S]*?defaults:/,
-        'defaults:',
-      ),
+      'more.yaml': MANIFEST.replace(
+        /experiments:[\s\S]*$/,
+        'experiments:\n  - key: b3\n    name: Batch three\n',
+      ).replace(/projects:[\s\S]*?defaults:/, 'defaults:'),
     });
     sandbox.setFaults({ rules: [{ method: 'PUT', route: '/api/experiments/{id}/data', error500: 1 }] });
     try {
@@ -220,7 +237,9 @@ describe('apply', () => {
 
 async function findKey(key: string) {
   const all = await client.experiments.list();
-  const hit = all.find((e) => e.tags['mint-manifest.stack'] === 'cli-test' && e.tags['mint-manifest.key'] === key);
+  const hit = all.find(
+    (e) => e.tags['mint-manifest.stack'] === 'cli-test' && e.tags['mint-manifest.key'] === key,
+  );
   if (!hit) throw new Error(`no experiment with key ${key}`);
   return hit;
 }

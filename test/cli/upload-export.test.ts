@@ -59,7 +59,15 @@ const cli = (args: string[], cwd = dir) => runCli(args, { env, cwd });
 
 describe('upload', () => {
   it('uploads an analysis result by experiment code; a second upload is the same record (idempotent PUT)', async () => {
-    const args = ['upload', '--experiment', legacy.experiment_code, '--result', 'qc.json', '--plugin', 'peak-qc'];
+    const args = [
+      'upload',
+      '--experiment',
+      legacy.experiment_code,
+      '--result',
+      'qc.json',
+      '--plugin',
+      'peak-qc',
+    ];
     sandbox.resetStats();
     const first = await cli([...args, '--format', 'json']);
     expect(first.stderr).toBe('');
@@ -72,10 +80,14 @@ describe('upload', () => {
     expect(b.record.result).toEqual(a.record.result);
     expect(a.record.result).toEqual({ score: 0.97, peaks: [101.2, 230.4] });
     expect(sandbox.stats().byRoute['PUT /api/experiments/{id}/results/{plugin_id}']).toBe(2);
-    expect((await client.experiments.analysis.list(legacy.id)).filter((r) => r.plugin_id === 'peak-qc')).toHaveLength(1);
+    expect(
+      (await client.experiments.analysis.list(legacy.id)).filter((r) => r.plugin_id === 'peak-qc'),
+    ).toHaveLength(1);
 
     const text = await cli(args);
-    expect(text.stdout).toMatch(new RegExp(`uploaded analysis result peak-qc from qc.json to ${legacy.experiment_code}`));
+    expect(text.stdout).toMatch(
+      new RegExp(`uploaded analysis result peak-qc from qc.json to ${legacy.experiment_code}`),
+    );
   });
 
   it('uploads design data (YAML) by manifest key and stack, with a schema version', async () => {
@@ -101,7 +113,15 @@ describe('upload', () => {
 
   it('rejects a broken file with its location, sending no write', async () => {
     sandbox.resetStats();
-    const r = await cli(['upload', '--experiment', legacy.experiment_code, '--result', 'broken.json', '--plugin', 'x']);
+    const r = await cli([
+      'upload',
+      '--experiment',
+      legacy.experiment_code,
+      '--result',
+      'broken.json',
+      '--plugin',
+      'x',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: broken\.json:3:1: not valid JSON/);
     expect(sandbox.stats().total).toBe(0);
@@ -111,7 +131,17 @@ describe('upload', () => {
     const missing = await cli(['upload', '--experiment', 'NOPE-999', '--result', 'qc.json', '--plugin', 'x']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no experiment has code "NOPE-999".*--stack/);
-    const both = await cli(['upload', '--experiment', 'X', '--result', 'qc.json', '--design', 'qc.json', '--plugin', 'x']);
+    const both = await cli([
+      'upload',
+      '--experiment',
+      'X',
+      '--result',
+      'qc.json',
+      '--design',
+      'qc.json',
+      '--plugin',
+      'x',
+    ]);
     expect(both.code).toBe(1);
     expect(both.stderr).toMatch(/either --result FILE or --design FILE, not both/);
   });
@@ -120,9 +150,14 @@ describe('upload', () => {
 describe('export', () => {
   it('writes a manifest with data files that plan right after shows as no changes', async () => {
     const out = tempDir('export');
-    const r = await cli(['export', '--project', 'Legacy lab', '--stack', 'legacy', '--out', 'mint.yaml'], out);
+    const r = await cli(
+      ['export', '--project', 'Legacy lab', '--stack', 'legacy', '--out', 'mint.yaml'],
+      out,
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/wrote mint\.yaml: stack legacy, 2 experiment\(s\), 1 project\(s\), 2 data file\(s\)/);
+    expect(r.stdout).toMatch(
+      /wrote mint\.yaml: stack legacy, 2 experiment\(s\), 1 project\(s\), 2 data file\(s\)/,
+    );
     const doc = parse(fs.readFileSync(path.join(out, 'mint.yaml'), 'utf8')) as {
       stack: string;
       projects: { key: string; name: string }[];
@@ -139,7 +174,9 @@ describe('export', () => {
       design: { plugin_id: 'lcms-sequence', schema_version: '2.1' },
     });
     const design = first.design as { data_file: string };
-    expect(JSON.parse(fs.readFileSync(path.join(out, design.data_file), 'utf8'))).toEqual({ samples: [1, 2] });
+    expect(JSON.parse(fs.readFileSync(path.join(out, design.data_file), 'utf8'))).toEqual({
+      samples: [1, 2],
+    });
     const analysis = first.analysis as { plugin_id: string; result_file: string }[];
     expect(analysis.map((a) => a.plugin_id)).toEqual(['peak-qc']);
     expect(fs.existsSync(path.join(out, analysis[0].result_file))).toBe(true);
@@ -169,7 +206,9 @@ describe('export', () => {
     expect(sandbox.stats().writes).toBe(0);
     const plan = await cli(['plan', '--detailed-exitcode'], out);
     expect(plan.code).toBe(2);
-    expect(plan.stdout).toContain(`adopt experiment ${fresh.experiment_code.toLowerCase()} (${fresh.experiment_code})`);
+    expect(plan.stdout).toContain(
+      `adopt experiment ${fresh.experiment_code.toLowerCase()} (${fresh.experiment_code})`,
+    );
   });
 
   it('leaves out experiments owned by another stack, saying so', async () => {

@@ -29,7 +29,13 @@ function experiment(key: string, extra: string[] = []): string {
 }
 
 function mintInputs(extra: Record<string, string> = {}): Record<string, string> {
-  return { 'mint-url': sandbox.url, 'mint-token': mintToken, 'github-token': GITHUB_TOKEN, manifest: 'mint.yaml', ...extra };
+  return {
+    'mint-url': sandbox.url,
+    'mint-token': mintToken,
+    'github-token': GITHUB_TOKEN,
+    manifest: 'mint.yaml',
+    ...extra,
+  };
 }
 
 function githubEnv(): Record<string, string> {
@@ -76,7 +82,11 @@ afterAll(async () => {
 });
 
 describe('plan on a pull request', () => {
-  const ws = () => makeWorkspace({ 'mint.yaml': manifest('gh-plan', [experiment('a'), experiment('b'), experiment('c')]) }, PR);
+  const ws = () =>
+    makeWorkspace(
+      { 'mint.yaml': manifest('gh-plan', [experiment('a'), experiment('b'), experiment('c')]) },
+      PR,
+    );
 
   it('writes outputs, the summary and one sticky comment, edited in place by the next run', async () => {
     const workspace = ws();
@@ -84,11 +94,19 @@ describe('plan on a pull request', () => {
     const first = await runAction(workspace, mintInputs({ command: 'plan' }), githubEnv());
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.outputs).toMatchObject({ 'has-changes': 'true', 'to-create': '3', 'to-update': '0', 'to-delete': '0' });
+    expect(first.outputs).toMatchObject({
+      'has-changes': 'true',
+      'to-create': '3',
+      'to-update': '0',
+      'to-delete': '0',
+    });
     expect(first.outputs.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     const planFile = first.outputs['plan-json'];
     expect(planFile.startsWith(workspace.temp)).toBe(true);
-    expect(JSON.parse(fs.readFileSync(planFile, 'utf8'))).toMatchObject({ stack: 'gh-plan', fingerprint: first.outputs.fingerprint });
+    expect(JSON.parse(fs.readFileSync(planFile, 'utf8'))).toMatchObject({
+      stack: 'gh-plan',
+      fingerprint: first.outputs.fingerprint,
+    });
     expect(first.summary).toContain('MINT plan for stack `gh-plan`: 3 to create, 0 to update, 0 to delete');
     expect(first.summary).toContain(first.outputs.fingerprint);
     // Planning never writes to MINT.
@@ -96,9 +114,14 @@ describe('plan on a pull request', () => {
 
     const afterFirst = gh.writes();
     expect(afterFirst).toHaveLength(1);
-    expect(afterFirst[0]).toMatchObject({ method: 'POST', path: `/repos/lab/experiments/issues/${PR}/comments` });
+    expect(afterFirst[0]).toMatchObject({
+      method: 'POST',
+      path: `/repos/lab/experiments/issues/${PR}/comments`,
+    });
     expect(afterFirst[0].authorization).toBe(`token ${GITHUB_TOKEN}`);
-    const commentId = gh.comments.get(PR)?.find((c) => c.body.includes('<!-- mint-manifest:plan stack=gh-plan -->'))?.id;
+    const commentId = gh.comments
+      .get(PR)
+      ?.find((c) => c.body.includes('<!-- mint-manifest:plan stack=gh-plan -->'))?.id;
     expect(commentId).toBeDefined();
 
     const second = await runAction(workspace, mintInputs({ command: 'plan' }), githubEnv());
@@ -106,7 +129,10 @@ describe('plan on a pull request', () => {
     expect(second.outputs.fingerprint).toBe(first.outputs.fingerprint);
     const writes = gh.writes();
     expect(writes.filter((c) => c.method === 'POST')).toHaveLength(1);
-    expect(writes[1]).toMatchObject({ method: 'PATCH', path: `/repos/lab/experiments/issues/comments/${commentId}` });
+    expect(writes[1]).toMatchObject({
+      method: 'PATCH',
+      path: `/repos/lab/experiments/issues/comments/${commentId}`,
+    });
     // The list was paged (130 foreign comments + ours) rather than read once.
     expect(gh.calls.some((c) => c.method === 'GET' && /[?&]page=2\b/.test(c.path))).toBe(true);
 
@@ -125,7 +151,11 @@ describe('plan on a pull request', () => {
     expect(firstMask).toBe(0);
     expect(lines).toContain(`::add-mask::${mintToken}`);
     expect(lines).toContain(`::add-mask::${GITHUB_TOKEN}`);
-    const shown = [visibleText(run), ...commentBodies(), ...gh.calls.map((c) => JSON.stringify(c.body ?? ''))].join('\n');
+    const shown = [
+      visibleText(run),
+      ...commentBodies(),
+      ...gh.calls.map((c) => JSON.stringify(c.body ?? '')),
+    ].join('\n');
     expect(shown).not.toContain(mintToken);
     expect(shown).not.toContain(GITHUB_TOKEN);
   });
@@ -136,14 +166,16 @@ describe('plan on a pull request', () => {
       const workspace = makeWorkspace({ 'mint.yaml': manifest('gh-fork', [experiment('x')]) }, 8);
       const run = await runAction(workspace, mintInputs({ command: 'plan' }), githubEnv());
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/^::warning::Could not write the plan comment on pull request #8: .*pull-requests: write/m);
+      expect(run.stdout).toMatch(
+        /^::warning::Could not write the plan comment on pull request #8: .*pull-requests: write/m,
+      );
     } finally {
       gh.writeStatus = undefined;
     }
   });
 
   it('truncates an oversized plan under 65,536 characters with a pointer to the job summary', async () => {
-    const big = Array.from({ length: 120 }, (_, i) =>
+    const big = Array.from({ length: 300 }, (_, i) =>
       experiment(`big-${String(i).padStart(3, '0')}`, [
         `notes: "${'long note text '.repeat(40)}"`,
         `tags: { run: "${'r'.repeat(200)}", batch: "${i}" }`,
@@ -152,22 +184,47 @@ describe('plan on a pull request', () => {
     const workspace = makeWorkspace({ 'mint.yaml': manifest('gh-big', big) }, PR);
     const run = await runAction(workspace, mintInputs({ command: 'plan' }), githubEnv());
     expect(run.code).toBe(0);
-    expect(run.outputs['to-create']).toBe('120');
+    expect(run.outputs['to-create']).toBe('300');
     const body = commentBodies().find((b) => b.includes('<!-- mint-manifest:plan stack=gh-big -->'));
     expect(body).toBeDefined();
     expect(body!.length).toBeLessThanOrEqual(65_536);
-    expect(body).toContain('**Plan truncated** to fit a comment: the full plan is in the [job summary](https://github.com/lab/experiments/actions/runs/4242)');
+    expect(body).toContain(
+      '**Plan truncated** to fit a comment: the full plan is in the [job summary](https://github.com/lab/experiments/actions/runs/4242)',
+    );
     // The summary holds the whole plan: the last experiment is there, and it stays under 1 MiB.
-    expect(run.summary).toContain('big-119');
-    expect(body).not.toContain('big-119');
+    expect(run.summary).toContain('big-299');
+    expect(body).not.toContain('big-299');
     expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024);
     // gh-plan's comment is still the only other sticky one: one comment per stack.
     expect(commentBodies().filter((b) => b.includes('<!-- mint-manifest:plan stack='))).toHaveLength(2);
   });
 
+  it('logs each retry of a MINT request as a line', async () => {
+    const workspace = makeWorkspace({ 'mint.yaml': manifest('gh-retry', [experiment('r')]) });
+    sandbox.setFaults({ seed: 3, rules: [{ method: 'GET', route: '/api/experiments', error503: 1 }] });
+    try {
+      const run = await runAction(
+        workspace,
+        mintInputs({ command: 'plan', 'comment-on-pr': 'false', retries: '1' }),
+        githubEnv(),
+      );
+      expect(run.stdout).toMatch(/^Retrying GET \/api\/experiments\S* in \d+(\.\d)?s \(attempt 1\): .+/m);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^::error::mint-manifest plan failed: .+/m);
+    } finally {
+      sandbox.setFaults({ rules: [] });
+    }
+  });
+
   it('fail-on-changes turns drift into a failed step with one clear line', async () => {
-    const workspace = makeWorkspace({ 'mint.yaml': manifest('gh-drift', [experiment('d1'), experiment('d2')]) });
-    const run = await runAction(workspace, mintInputs({ command: 'plan', 'fail-on-changes': 'true', 'comment-on-pr': 'false' }), githubEnv());
+    const workspace = makeWorkspace({
+      'mint.yaml': manifest('gh-drift', [experiment('d1'), experiment('d2')]),
+    });
+    const run = await runAction(
+      workspace,
+      mintInputs({ command: 'plan', 'fail-on-changes': 'true', 'comment-on-pr': 'false' }),
+      githubEnv(),
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       '::error::Drift detected for stack "gh-drift": 2 to create, 0 to update, 0 to delete — run apply or update the manifest',
@@ -179,11 +236,18 @@ describe('plan on a pull request', () => {
 describe('apply', () => {
   it('applies the manifest, writes a results table and result-json; a second apply has nothing to do', async () => {
     const workspace = makeWorkspace({
-      'mint.yaml': manifest('gh-apply', [experiment('one'), experiment('two', ['tags: { cell_line: HeLa }'])]),
+      'mint.yaml': manifest('gh-apply', [
+        experiment('one'),
+        experiment('two', ['tags: { cell_line: HeLa }']),
+      ]),
     });
     sandbox.resetStats();
     const githubWritesBefore = gh.writes().length;
-    const run = await runAction(workspace, mintInputs({ command: 'apply', 'comment-on-pr': 'false' }), githubEnv());
+    const run = await runAction(
+      workspace,
+      mintInputs({ command: 'apply', 'comment-on-pr': 'false' }),
+      githubEnv(),
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(sandbox.stats().byRoute['POST /api/experiments']).toBe(2);
@@ -195,15 +259,51 @@ describe('apply', () => {
     expect(run.summary).toContain('| Status | Action | Target | Details |');
     expect(run.summary.match(/^\| ✅ ok \| create experiment \| experiment `(one|two)`/gm)).toHaveLength(2);
     const result = JSON.parse(fs.readFileSync(run.outputs['result-json'], 'utf8'));
-    expect(result).toMatchObject({ stack: 'gh-apply', success: true, summary: { ok: 2, failed: 0, skipped: 0 } });
+    expect(result).toMatchObject({
+      stack: 'gh-apply',
+      success: true,
+      summary: { ok: 2, failed: 0, skipped: 0 },
+    });
     // comment-on-pr: false is honoured on a pull_request event.
     expect(gh.writes()).toHaveLength(githubWritesBefore);
 
-    const again = await runAction(workspace, mintInputs({ command: 'apply', 'comment-on-pr': 'false' }), githubEnv());
+    const again = await runAction(
+      workspace,
+      mintInputs({ command: 'apply', 'comment-on-pr': 'false' }),
+      githubEnv(),
+    );
     expect(again.code).toBe(0);
     expect(again.outputs['has-changes']).toBe('false');
     expect(again.summary).toContain('Nothing to apply');
     expect(sandbox.stats().byRoute['POST /api/experiments']).toBe(2);
+  });
+
+  it('a failed action fails the step naming what failed and what was applied', async () => {
+    const workspace = makeWorkspace({
+      'mint.yaml': manifest('gh-fail', [
+        experiment('r1', ['analysis:', '  - plugin_id: peak-qc', '    result: { ok: true }']),
+      ]),
+    });
+    sandbox.setFaults({
+      rules: [{ method: 'PUT', route: '/api/experiments/{id}/results/{plugin_id}', error500: 1 }],
+    });
+    try {
+      const run = await runAction(
+        workspace,
+        mintInputs({ command: 'apply', 'comment-on-pr': 'false', retries: '0' }),
+        githubEnv(),
+      );
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /^::error::Apply failed for stack "gh-fail": 1 action\(s\) failed \(analysis\.save:r1:peak-qc: .+\); 1 applied, 0 skipped — see the job summary/m,
+      );
+      expect(run.summary).toMatch(/^\| ❌ failed \| create analysis \| experiment `r1`/m);
+      expect(JSON.parse(fs.readFileSync(run.outputs['result-json'], 'utf8'))).toMatchObject({
+        success: false,
+      });
+    } finally {
+      sandbox.setFaults({ rules: [] });
+    }
   });
 
   it('refuses a plan other than the reviewed one (expect-fingerprint) and changes nothing', async () => {
@@ -215,7 +315,9 @@ describe('apply', () => {
       githubEnv(),
     );
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::error::mint-manifest apply failed: the plan changed since it was reviewed/m);
+    expect(run.stdout).toMatch(
+      /^::error::mint-manifest apply failed: the plan changed since it was reviewed/m,
+    );
     expect(sandbox.stats().writes).toBe(0);
   });
 });
@@ -226,11 +328,20 @@ describe('upload', () => {
       'mint.yaml': manifest('gh-upload', [experiment('u1')]),
       'results/qc.json': JSON.stringify({ passed: true, peaks: 42 }),
     });
-    const applied = await runAction(workspace, mintInputs({ command: 'apply', 'comment-on-pr': 'false' }), githubEnv());
+    const applied = await runAction(
+      workspace,
+      mintInputs({ command: 'apply', 'comment-on-pr': 'false' }),
+      githubEnv(),
+    );
     expect(applied.code).toBe(0);
     const run = await runAction(
       workspace,
-      mintInputs({ command: 'upload', experiment: 'u1', 'plugin-id': 'peak-qc', 'result-file': 'results/qc.json' }),
+      mintInputs({
+        command: 'upload',
+        experiment: 'u1',
+        'plugin-id': 'peak-qc',
+        'result-file': 'results/qc.json',
+      }),
       githubEnv(),
     );
     expect(run.code).toBe(0);
@@ -269,7 +380,9 @@ describe('failures', () => {
     expect(annotations.length).toBeGreaterThanOrEqual(2);
     for (const a of annotations) expect(a).toMatch(/^::error file=infra\/mint\.yaml,line=\d+,col=\d+::\S/);
     expect(annotations.some((a) => a.startsWith('::error file=infra/mint.yaml,line=7,'))).toBe(true);
-    expect(run.stdout).toMatch(/^::error::Manifest invalid: \d+ errors?: .*— fix the manifest and push again$/m);
+    expect(run.stdout).toMatch(
+      /^::error::Manifest invalid: \d+ errors?: .*— fix the manifest and push again$/m,
+    );
     expect(run.summary).toContain('## Manifest invalid');
     expect(sandbox.stats().total).toBe(0);
   });
@@ -285,15 +398,49 @@ describe('failures', () => {
   });
 
   it('a wrong input fails the step naming the input, without touching MINT', async () => {
-    const run = await runAction(makeWorkspace({}), mintInputs({ command: 'plan', 'max-deletes': 'lots' }), githubEnv());
+    const run = await runAction(
+      makeWorkspace({}),
+      mintInputs({ command: 'plan', 'max-deletes': 'lots' }),
+      githubEnv(),
+    );
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('::error::Input "max-deletes" must be a whole number of at least 0, found "lots"');
+    expect(run.stdout).toContain(
+      '::error::Input "max-deletes" must be a whole number of at least 0, found "lots"',
+    );
+  });
+
+  it('missing mint-url or mint-token fails with one line naming the input to set', async () => {
+    const workspace = makeWorkspace({ 'mint.yaml': manifest('gh-conn', [experiment('a')]) });
+    const noUrl = await runAction(workspace, mintInputs({ command: 'plan', 'mint-url': '' }), githubEnv());
+    expect(noUrl.code).toBe(1);
+    expect(noUrl.stdout).toMatch(/^::error::No MINT server: set the "mint-url" input/m);
+    const noToken = await runAction(
+      workspace,
+      mintInputs({ command: 'plan', 'mint-token': '' }),
+      githubEnv(),
+    );
+    expect(noToken.code).toBe(1);
+    expect(noToken.stdout).toMatch(
+      /^::error::No MINT credentials: set the "mint-token" input from a secret/m,
+    );
+    // MINT_URL / MINT_TOKEN in the step's env: are the documented alternative.
+    const fromEnv = await runAction(
+      workspace,
+      { command: 'plan', manifest: 'mint.yaml', 'comment-on-pr': 'false' },
+      { ...githubEnv(), MINT_URL: sandbox.url, MINT_TOKEN: mintToken },
+    );
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stdout.split('\n')).toContain(`::add-mask::${mintToken}`);
   });
 
   it('a rejected MINT token fails with one line that does not contain the token', async () => {
     const wrong = 'mint_pat_' + 'z'.repeat(40);
     const workspace = makeWorkspace({ 'mint.yaml': manifest('gh-auth', [experiment('a')]) });
-    const run = await runAction(workspace, mintInputs({ command: 'plan', 'mint-token': wrong, 'comment-on-pr': 'false' }), githubEnv());
+    const run = await runAction(
+      workspace,
+      mintInputs({ command: 'plan', 'mint-token': wrong, 'comment-on-pr': 'false' }),
+      githubEnv(),
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^::error::mint-manifest plan failed: .+/m);
     expect(visibleText(run)).not.toContain(wrong);

@@ -29,7 +29,8 @@ function recorder() {
     calls,
     annotator: {
       error: (message: string, props: AnnotationProperties) => calls.push({ type: 'error', message, props }),
-      warning: (message: string, props: AnnotationProperties) => calls.push({ type: 'warning', message, props }),
+      warning: (message: string, props: AnnotationProperties) =>
+        calls.push({ type: 'warning', message, props }),
     },
   };
 }
@@ -57,7 +58,9 @@ describe('annotateDiagnostics', () => {
     const warnings = [diag(20, 'warning')];
     const result = annotateDiagnostics(errors, warnings, annotator, where);
     expect(calls.filter((c) => c.type === 'error')).toHaveLength(10);
-    expect(calls.filter((c) => c.type === 'error').map((c) => c.props.startLine)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(calls.filter((c) => c.type === 'error').map((c) => c.props.startLine)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
     const warningLines = calls.filter((c) => c.type === 'warning');
     expect(warningLines).toHaveLength(2);
     expect(warningLines[1].message).toBe(
@@ -68,7 +71,12 @@ describe('annotateDiagnostics', () => {
 
   it('keeps warnings within the cap too, counting the summary line in it', () => {
     const { calls, annotator } = recorder();
-    annotateDiagnostics([], Array.from({ length: 12 }, (_, i) => diag(i, 'warning')), annotator, where);
+    annotateDiagnostics(
+      [],
+      Array.from({ length: 12 }, (_, i) => diag(i, 'warning')),
+      annotator,
+      where,
+    );
     expect(calls).toHaveLength(10);
     expect(calls[9].message).toMatch(/^3 more warnings not annotated/);
   });
@@ -81,9 +89,15 @@ describe('annotationPath / annotationMessage', () => {
     expect(annotationPath(path.join('/ws', 'c.yaml'), '/ws/infra', '/ws')).toBe('c.yaml');
   });
 
-  it('is the message alone when there is nothing else to say', () => {
-    expect(annotationMessage({ ...diag(0), expected: undefined, found: undefined, hint: undefined, path: '' })).toBe(
-      'bad status 0',
+  it('names only what is known of expected/found', () => {
+    expect(annotationMessage({ ...diag(0), found: undefined, hint: undefined, path: '' })).toBe(
+      'bad status 0 (expected planned | ongoing)',
     );
+  });
+
+  it('is the message alone when there is nothing else to say', () => {
+    expect(
+      annotationMessage({ ...diag(0), expected: undefined, found: undefined, hint: undefined, path: '' }),
+    ).toBe('bad status 0');
   });
 });

@@ -77,7 +77,14 @@ describe('truncateMarkdown', () => {
   });
 
   it('cuts at a line boundary, under the limit, and closes an open code fence and details', () => {
-    const text = ['<details><summary>x</summary>', '', '```diff', ...Array.from({ length: 500 }, (_, i) => `+ line ${i}`), '```', '</details>'].join('\n');
+    const text = [
+      '<details><summary>x</summary>',
+      '',
+      '```diff',
+      ...Array.from({ length: 500 }, (_, i) => `+ line ${i}`),
+      '```',
+      '</details>',
+    ].join('\n');
     const cut = truncateMarkdown(text, 1000);
     expect(cut.length).toBeLessThanOrEqual(1000);
     expect(cut.match(/```/g)?.length).toBe(2);

@@ -34,7 +34,8 @@ export class FakeGitHub {
 
   seed(issue: number, bodies: string[]): void {
     const list = this.comments.get(issue) ?? [];
-    for (const body of bodies) list.push({ id: this.nextId++, body, user: { login: 'someone', type: 'User' } });
+    for (const body of bodies)
+      list.push({ id: this.nextId++, body, user: { login: 'someone', type: 'User' } });
     this.comments.set(issue, list);
   }
 
@@ -55,7 +56,12 @@ export class FakeGitHub {
   private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', this.url);
     const body = raw ? (JSON.parse(raw) as { body?: string }) : undefined;
-    this.calls.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization, body });
+    this.calls.push({
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      authorization: req.headers.authorization,
+      body,
+    });
     const send = (status: number, data: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(data));
@@ -69,9 +75,14 @@ export class FakeGitHub {
       return send(200, all.slice((page - 1) * perPage, page * perPage));
     }
     if ((list && req.method === 'POST') || (one && req.method === 'PATCH')) {
-      if (this.writeStatus) return send(this.writeStatus, { message: 'Resource not accessible by integration' });
+      if (this.writeStatus)
+        return send(this.writeStatus, { message: 'Resource not accessible by integration' });
       if (list) {
-        const comment = { id: this.nextId++, body: body?.body ?? '', user: { login: 'github-actions[bot]', type: 'Bot' } };
+        const comment = {
+          id: this.nextId++,
+          body: body?.body ?? '',
+          user: { login: 'github-actions[bot]', type: 'Bot' },
+        };
         const all = this.comments.get(Number(list[1])) ?? [];
         all.push(comment);
         this.comments.set(Number(list[1]), all);
@@ -135,7 +146,11 @@ export function makeWorkspace(files: Record<string, string>, prNumber = 7): Work
   const eventPath = path.join(root, 'event.json');
   fs.writeFileSync(
     eventPath,
-    JSON.stringify({ action: 'synchronize', number: prNumber, pull_request: { number: prNumber, head: { sha: 'abc1234def' } } }),
+    JSON.stringify({
+      action: 'synchronize',
+      number: prNumber,
+      pull_request: { number: prNumber, head: { sha: 'abc1234def' } },
+    }),
   );
   return { dir, temp, eventPath };
 }
@@ -152,7 +167,8 @@ export async function runAction(
   fs.writeFileSync(summaryFile, '');
   const base: NodeJS.ProcessEnv = {};
   // Only what a runner gives: no INPUT_*, proxy or MINT_* leaking in from the test process.
-  for (const key of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR']) if (process.env[key]) base[key] = process.env[key];
+  for (const key of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR'])
+    if (process.env[key]) base[key] = process.env[key];
   const childEnv: NodeJS.ProcessEnv = {
     ...base,
     GITHUB_ACTIONS: 'true',
@@ -169,8 +185,13 @@ export async function runAction(
     GITHUB_SHA: 'ffff000',
     ...env,
   };
-  for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [DIST], { cwd: ws.dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [name, value] of Object.entries(inputs))
+    childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const child = spawn(process.execPath, [DIST], {
+    cwd: ws.dir,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

@@ -107,7 +107,9 @@ describe('parseInputs', () => {
     setInputs({ prune: 'yes' });
     const err = inputErrorOf(() => parseInputs());
     expect(err.input).toBe('prune');
-    expect(err.message).toBe('Input "prune" must be true or false, found "yes" — fix it in the step\'s "with:" block');
+    expect(err.message).toBe(
+      'Input "prune" must be true or false, found "yes" — fix it in the step\'s "with:" block',
+    );
   });
 
   it.each([
@@ -127,7 +129,9 @@ describe('parseInputs', () => {
 
   it('rejects an unknown command and a malformed fingerprint', () => {
     setInputs({ command: 'destroy' });
-    expect(inputErrorOf(() => parseInputs()).message).toContain('must be one of validate, plan, apply, upload');
+    expect(inputErrorOf(() => parseInputs()).message).toContain(
+      'must be one of validate, plan, apply, upload',
+    );
     setInputs({ command: 'apply', 'expect-fingerprint': 'not-hex!' });
     expect(inputErrorOf(() => parseInputs()).input).toBe('expect-fingerprint');
   });

@@ -58,14 +58,27 @@ describe('action.yml', () => {
     expect(meta.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(meta.inputs.manifest.default).toBe('mint.yaml');
     expect(Object.keys(meta.outputs).sort()).toEqual(
-      ['has-changes', 'to-create', 'to-update', 'to-delete', 'fingerprint', 'plan-json', 'result-json'].sort(),
+      [
+        'has-changes',
+        'to-create',
+        'to-update',
+        'to-delete',
+        'fingerprint',
+        'plan-json',
+        'result-json',
+      ].sort(),
     );
   });
 });
 
 describe('examples/workflows', () => {
   it('has the four examples', () => {
-    expect(workflows.sort()).toEqual(['apply-on-main.yml', 'drift-check.yml', 'plan-on-pr.yml', 'upload-results.yml']);
+    expect(workflows.sort()).toEqual([
+      'apply-on-main.yml',
+      'drift-check.yml',
+      'plan-on-pr.yml',
+      'upload-results.yml',
+    ]);
   });
 
   it.each(workflows)('%s passes the workflow schema', (file) => {
@@ -89,7 +102,9 @@ describe('examples/workflows', () => {
   });
 
   it('plan-on-pr asks only for contents: read and pull-requests: write', () => {
-    const wf = parse(fs.readFileSync(path.join(workflowsDir, 'plan-on-pr.yml'), 'utf8')) as { permissions: unknown };
+    const wf = parse(fs.readFileSync(path.join(workflowsDir, 'plan-on-pr.yml'), 'utf8')) as {
+      permissions: unknown;
+    };
     expect(wf.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
   });
 });

@@ -4,7 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatDiagnostic, loadManifests, MAX_MANIFEST_BYTES, type Diagnostic } from '../../src/manifest/index.js';
+import {
+  formatDiagnostic,
+  loadManifests,
+  MAX_MANIFEST_BYTES,
+  type Diagnostic,
+} from '../../src/manifest/index.js';
 
 const DIR = path.resolve(__dirname, '../fixtures/invalid');
 
@@ -45,10 +50,24 @@ const cases: Case[] = [
   one('duplicate-yaml-key.yaml', 11, 5, 'yaml.duplicate-key', 'duplicate key `name`'),
   one('tabs.yaml', 5, 1, 'yaml.tab', 'tabs', 'indent with spaces'),
   one('wrong-version.yaml', 1, 10, 'schema.const', 'unsupported manifest version', 'expected 1', 'found 2'),
-  one('missing-version.yaml', 1, 1, 'schema.required', 'missing required property `version`', 'add `version: 1`'),
+  one(
+    'missing-version.yaml',
+    1,
+    1,
+    'schema.required',
+    'missing required property `version`',
+    'add `version: 1`',
+  ),
   one('missing-stack.yaml', 1, 1, 'schema.required', 'missing required property `stack`'),
   one('bad-stack-pattern.yaml', 2, 8, 'schema.pattern', 'stack', 'lowercase letters', 'found "Demo_Lab"'),
-  one('unknown-top-level-key.yaml', 3, 1, 'schema.additionalProperties', 'unknown property `experimnts`', 'did you mean `experiments`?'),
+  one(
+    'unknown-top-level-key.yaml',
+    3,
+    1,
+    'schema.additionalProperties',
+    'unknown property `experimnts`',
+    'did you mean `experiments`?',
+  ),
   one(
     'unknown-experiment-field.yaml',
     9,
@@ -57,40 +76,99 @@ const cases: Case[] = [
     'experiments[0].experiment_typ',
     'did you mean `experiment_type`?',
   ),
-  one('unknown-defaults-key.yaml', 4, 3, 'schema.additionalProperties', '`experiment-type`', 'did you mean `experiment_type`?'),
+  one(
+    'unknown-defaults-key.yaml',
+    4,
+    3,
+    'schema.additionalProperties',
+    '`experiment-type`',
+    'did you mean `experiment_type`?',
+  ),
   one('bad-status.yaml', 11, 13, 'schema.enum', 'experiments[0].status', ...STATUSES, 'found "done"'),
   one('defaults-status-near-miss.yaml', 4, 11, 'schema.enum', 'defaults.status', 'did you mean `ongoing`?'),
   one('tags-not-map.yaml', 11, 11, 'schema.type', 'tags', 'expected a mapping', 'found a list'),
   one('reserved-tag.yaml', 13, 7, 'tag.reserved', 'mint-manifest.stack', 'reserved'),
   one('reserved-tag-defaults.yaml', 4, 11, 'tag.reserved', 'defaults.tags', 'mint-manifest.key'),
-  one('duplicate-experiment-key.yaml', 11, 10, 'experiment.duplicate-key', '`e1`', 'first used at duplicate-experiment-key.yaml:7:10'),
+  one(
+    'duplicate-experiment-key.yaml',
+    11,
+    10,
+    'experiment.duplicate-key',
+    '`e1`',
+    'first used at duplicate-experiment-key.yaml:7:10',
+  ),
   {
     name: 'duplicate key across two files',
     inputs: ['duplicate-key-across-files'],
     expect: [
-      e('duplicate-key-across-files/b.yaml', 7, 10, 'experiment.duplicate-key', '`shared`', 'duplicate-key-across-files/a.yaml:4:10'),
+      e(
+        'duplicate-key-across-files/b.yaml',
+        7,
+        10,
+        'experiment.duplicate-key',
+        '`shared`',
+        'duplicate-key-across-files/a.yaml:4:10',
+      ),
     ],
   },
   one('unknown-project.yaml', 10, 14, 'ref.unknown-project', '`p2`', 'did you mean `p1`?'),
   // Reported once at defaults.project, not once per experiment inheriting it.
-  one('defaults-unknown-project.yaml', 7, 12, 'ref.unknown-project', 'defaults.project', '`tca`', 'expected one of `p1`'),
+  one(
+    'defaults-unknown-project.yaml',
+    7,
+    12,
+    'ref.unknown-project',
+    'defaults.project',
+    '`tca`',
+    'expected one of `p1`',
+  ),
   one('code-twice.yaml', 7, 11, 'experiment.duplicate-code', '`EXP-042`', 'code-twice.yaml:5:11'),
   one('missing-name.yaml', 4, 5, 'experiment.missing-name', '`e1`', 'has no `name`', '`code:`'),
-  one('missing-type.yaml', 4, 5, 'experiment.missing-type', 'no `experiment_type`', 'defaults.experiment_type'),
+  one(
+    'missing-type.yaml',
+    4,
+    5,
+    'experiment.missing-type',
+    'no `experiment_type`',
+    'defaults.experiment_type',
+  ),
   one('empty-name.yaml', 5, 11, 'schema.minLength', '`name` must not be empty'),
   one('bad-date.yaml', 7, 17, 'value.date', 'start_date', 'found "2026-02-30"', 'has no day 30'),
   one('date-not-iso.yaml', 7, 15, 'value.date', 'end_date', 'YYYY-MM-DD', 'found "May 3rd"'),
   one('data-and-data-file.yaml', 10, 7, 'design.data-conflict', '`data` or `data_file`, not both'),
   one('design-no-data.yaml', 8, 7, 'design.data-conflict', 'neither `data` nor `data_file`'),
-  one('design-no-plugin.yaml', 8, 7, 'schema.required', 'design.plugin_id', 'missing required property `plugin_id`'),
-  one('data-file-missing.yaml', 9, 18, 'file.not-found', '`data/nope.json` not found', "relative to the manifest's folder"),
-  one('data-file-escape.yaml', 9, 18, 'file.outside-workspace', '`../outside.json`', 'leaves the workspace root'),
+  one(
+    'design-no-plugin.yaml',
+    8,
+    7,
+    'schema.required',
+    'design.plugin_id',
+    'missing required property `plugin_id`',
+  ),
+  one(
+    'data-file-missing.yaml',
+    9,
+    18,
+    'file.not-found',
+    '`data/nope.json` not found',
+    "relative to the manifest's folder",
+  ),
+  one(
+    'data-file-escape.yaml',
+    9,
+    18,
+    'file.outside-workspace',
+    '`../outside.json`',
+    'leaves the workspace root',
+  ),
   one('data-file-absolute.yaml', 9, 18, 'file.outside-workspace', '`/etc/hostname`', 'absolute path outside'),
   {
     name: 'data-file-invalid-json.yaml',
     inputs: ['data-file-invalid-json.yaml'],
     // Located inside the data file, with a pointer back to the manifest line naming it.
-    expect: [e('data/broken.json', 4, 19, 'file.invalid-json', 'invalid json', 'data-file-invalid-json.yaml:9:18')],
+    expect: [
+      e('data/broken.json', 4, 19, 'file.invalid-json', 'invalid json', 'data-file-invalid-json.yaml:9:18'),
+    ],
   },
   {
     name: 'result-file-invalid-yaml.yaml',
@@ -101,10 +179,25 @@ const cases: Case[] = [
     ],
   },
   {
-    ...one('data-file-too-large.yaml', 9, 18, 'file.too-large', '`data/big.json`', '318 bytes', 'over the 200 bytes limit'),
+    ...one(
+      'data-file-too-large.yaml',
+      9,
+      18,
+      'file.too-large',
+      '`data/big.json`',
+      '318 bytes',
+      'over the 200 bytes limit',
+    ),
     maxFileBytes: 200,
   },
-  one('unset-var.yaml', 5, 15, 'interp.unset', '`MM_TEST_UNSET_RUN_ID` is not set', '${MM_TEST_UNSET_RUN_ID:-value}'),
+  one(
+    'unset-var.yaml',
+    5,
+    15,
+    'interp.unset',
+    '`MM_TEST_UNSET_RUN_ID` is not set',
+    '${MM_TEST_UNSET_RUN_ID:-value}',
+  ),
   one('bad-var-syntax.yaml', 5, 16, 'interp.syntax', 'invalid variable reference `${1BAD}`'),
   one('billion-laughs.yaml', 11, 18, 'yaml.alias-limit', 'too many alias expansions', 'billion laughs'),
   one('custom-tag.yaml', 5, 11, 'yaml.custom-tag', 'unsupported yaml tag `!env`'),
@@ -116,35 +209,129 @@ const cases: Case[] = [
     name: 'design-schema-violation.yaml',
     inputs: ['design-schema-violation.yaml'],
     // Located inside the design file, not at the manifest line naming it.
-    expect: [e('data/bad-design.json', 5, 56, 'design-schema.minimum', 'samples[1].replicate', '>= 1', 'found 0', '`lcms_batch`')],
+    expect: [
+      e(
+        'data/bad-design.json',
+        5,
+        56,
+        'design-schema.minimum',
+        'samples[1].replicate',
+        '>= 1',
+        'found 0',
+        '`lcms_batch`',
+      ),
+    ],
   },
   {
     name: 'inline-design-schema-violation.yaml',
     inputs: ['inline-design-schema-violation.yaml'],
     expect: [
-      e('inline-design-schema-violation.yaml', 15, 13, 'design-schema.required', 'samples[0].condition', 'missing required property `condition`'),
-      e('inline-design-schema-violation.yaml', 15, 23, 'design-schema.additionalProperties', '`replicat`', 'did you mean `replicate`?'),
+      e(
+        'inline-design-schema-violation.yaml',
+        15,
+        13,
+        'design-schema.required',
+        'samples[0].condition',
+        'missing required property `condition`',
+      ),
+      e(
+        'inline-design-schema-violation.yaml',
+        15,
+        23,
+        'design-schema.additionalProperties',
+        '`replicat`',
+        'did you mean `replicate`?',
+      ),
     ],
   },
-  one('schemas-file-missing.yaml', 4, 15, 'file.not-found', 'design schema `data/missing.schema.json` not found'),
-  one('analysis-without-plugin-id.yaml', 8, 9, 'schema.required', 'analysis[0].plugin_id', 'missing required property'),
-  one('duplicate-analysis-plugin.yaml', 10, 20, 'analysis.duplicate-plugin', '`peak-qc`', 'listed twice', ':8:20'),
-  one('result-and-result-file.yaml', 10, 9, 'analysis.result-conflict', '`result` or `result_file`, not both'),
+  one(
+    'schemas-file-missing.yaml',
+    4,
+    15,
+    'file.not-found',
+    'design schema `data/missing.schema.json` not found',
+  ),
+  one(
+    'analysis-without-plugin-id.yaml',
+    8,
+    9,
+    'schema.required',
+    'analysis[0].plugin_id',
+    'missing required property',
+  ),
+  one(
+    'duplicate-analysis-plugin.yaml',
+    10,
+    20,
+    'analysis.duplicate-plugin',
+    '`peak-qc`',
+    'listed twice',
+    ':8:20',
+  ),
+  one(
+    'result-and-result-file.yaml',
+    10,
+    9,
+    'analysis.result-conflict',
+    '`result` or `result_file`, not both',
+  ),
   one('project-no-name-or-id.yaml', 4, 5, 'project.missing-name-or-id', 'neither `name` nor `id`'),
-  one('project-id-string.yaml', 5, 9, 'schema.type', 'projects[0].id', 'expected an integer', 'found "twelve"'),
+  one(
+    'project-id-string.yaml',
+    5,
+    9,
+    'schema.type',
+    'projects[0].id',
+    'expected an integer',
+    'found "twelve"',
+  ),
   one('duplicate-project-key.yaml', 6, 10, 'project.duplicate-key', '`p1`', 'declared twice'),
   one('bad-key-pattern.yaml', 4, 10, 'schema.pattern', 'experiments[0].key', 'found "-bad key"'),
   one('missing-key.yaml', 4, 5, 'schema.required', 'missing required property `key`'),
-  one('schema-version-list.yaml', 9, 23, 'schema.type', 'schema_version', 'a string or a number', 'found a list'),
-  one('experiments-not-list.yaml', 4, 3, 'schema.type', '`experiments`', 'expected a list', 'found a mapping'),
+  one(
+    'schema-version-list.yaml',
+    9,
+    23,
+    'schema.type',
+    'schema_version',
+    'a string or a number',
+    'found a list',
+  ),
+  one(
+    'experiments-not-list.yaml',
+    4,
+    3,
+    'schema.type',
+    '`experiments`',
+    'expected a list',
+    'found a mapping',
+  ),
   one('empty.yaml', 1, 1, 'manifest.empty', 'manifest is empty', '`version: 1`'),
   one('comments-only.yaml', 1, 1, 'manifest.empty', 'manifest is empty'),
-  one('root-list.yaml', 1, 1, 'schema.type', 'the manifest has the wrong type', 'expected a mapping', 'found a list'),
+  one(
+    'root-list.yaml',
+    1,
+    1,
+    'schema.type',
+    'the manifest has the wrong type',
+    'expected a mapping',
+    'found a list',
+  ),
   one('root-scalar.yaml', 1, 1, 'schema.type', 'expected a mapping'),
   {
     name: 'mixed stacks across two files',
     inputs: ['mixed-stacks/a.yaml', 'mixed-stacks/b.yaml'],
-    expect: [e('mixed-stacks/b.yaml', 2, 8, 'stack.mixed', '`lab-b`', 'expected `lab-a` (from mixed-stacks/a.yaml)', 'each stack')],
+    expect: [
+      e(
+        'mixed-stacks/b.yaml',
+        2,
+        8,
+        'stack.mixed',
+        '`lab-b`',
+        'expected `lab-a` (from mixed-stacks/a.yaml)',
+        'each stack',
+      ),
+    ],
   },
   {
     name: 'several problems in one file are all reported in one run',
@@ -171,9 +358,10 @@ const cases: Case[] = [
 
 function check(errors: Diagnostic[], expected: Expected[]): void {
   const shown = errors.map(formatDiagnostic);
-  expect(errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`), shown.join('\n')).toEqual(
-    expected.map((x) => `${x.file}:${x.line}:${x.column} ${x.code}`),
-  );
+  expect(
+    errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`),
+    shown.join('\n'),
+  ).toEqual(expected.map((x) => `${x.file}:${x.line}:${x.column} ${x.code}`));
   expected.forEach((x, i) => {
     for (const word of x.includes) expect(shown[i].toLowerCase()).toContain(word.toLowerCase());
   });
@@ -215,7 +403,9 @@ describe('invalid setups built at test time', () => {
     const result = await loadManifests(['mint.yaml'], { cwd: ws });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    check(result.errors, [e('mint.yaml', 9, 18, 'file.symlink-escape', '`designs/link.json`', 'symlink leading outside')]);
+    check(result.errors, [
+      e('mint.yaml', 9, 18, 'file.symlink-escape', '`designs/link.json`', 'symlink leading outside'),
+    ]);
   });
 
   it('follows a symlink that stays inside the workspace', async () => {

@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDiagnostic, loadManifests, type LoadResult, type ResolvedManifest } from '../../src/manifest/index.js';
+import {
+  formatDiagnostic,
+  loadManifests,
+  type LoadResult,
+  type ResolvedManifest,
+} from '../../src/manifest/index.js';
 import { generateManifestYaml } from '../fixtures/generate.js';
 
 let tmp: string;
@@ -34,7 +39,12 @@ describe('interpolation', () => {
         'experiments:\n  - key: run-1\n    name: "Run ${RUN_ID} of ${BRANCH:-main}"\n    experiment_type: t\n' +
         '    notes: "cost $5, literal $${NOT_A_VAR}"\n    tags:\n      ${KEY_NOT_INTERPOLATED}: "${SHA}"\n',
     );
-    const m = ok(await loadManifests(['interp/mint.yaml'], { cwd: tmp, env: { RUN_ID: '42', SHA: 'abc123', BRANCH: '' } }));
+    const m = ok(
+      await loadManifests(['interp/mint.yaml'], {
+        cwd: tmp,
+        env: { RUN_ID: '42', SHA: 'abc123', BRANCH: '' },
+      }),
+    );
     const e = m.experiments[0];
     expect(e.name).toBe('Run 42 of main');
     expect(e.notes).toBe('cost $5, literal ${NOT_A_VAR}');
@@ -42,7 +52,10 @@ describe('interpolation', () => {
   });
 
   it('reads process.env when no env is given', async () => {
-    write('interp2/mint.yaml', HEAD + 'experiments:\n  - key: a\n    name: ${MM_LOAD_TEST_NAME}\n    experiment_type: t\n');
+    write(
+      'interp2/mint.yaml',
+      HEAD + 'experiments:\n  - key: a\n    name: ${MM_LOAD_TEST_NAME}\n    experiment_type: t\n',
+    );
     process.env.MM_LOAD_TEST_NAME = 'from-process';
     try {
       const m = ok(await loadManifests(['interp2/mint.yaml'], { cwd: tmp }));
@@ -55,8 +68,15 @@ describe('interpolation', () => {
 
 describe('inputs', () => {
   beforeAll(() => {
-    write('multi/a.yaml', HEAD + 'projects:\n  - key: p\n    id: 7\nexperiments:\n  - key: a\n    name: A\n    experiment_type: t\n');
-    write('multi/b.yml', HEAD + 'experiments:\n  - key: b\n    name: B\n    experiment_type: t\n    project: p\n');
+    write(
+      'multi/a.yaml',
+      HEAD +
+        'projects:\n  - key: p\n    id: 7\nexperiments:\n  - key: a\n    name: A\n    experiment_type: t\n',
+    );
+    write(
+      'multi/b.yml',
+      HEAD + 'experiments:\n  - key: b\n    name: B\n    experiment_type: t\n    project: p\n',
+    );
     write('multi/notes.txt', 'not a manifest');
     write('multi/sub/c.yaml', HEAD + 'experiments:\n  - key: c\n    name: C\n    experiment_type: t\n');
   });
@@ -99,7 +119,16 @@ describe('resolution', () => {
   it('leaves unwritten fields undefined (unmanaged)', async () => {
     write('minimal/mint.yaml', HEAD + 'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n');
     const e = ok(await loadManifests(['minimal/mint.yaml'], { cwd: tmp })).experiments[0];
-    for (const field of ['status', 'notes', 'tags', 'start_date', 'end_date', 'design', 'analysis', 'project'] as const) {
+    for (const field of [
+      'status',
+      'notes',
+      'tags',
+      'start_date',
+      'end_date',
+      'design',
+      'analysis',
+      'project',
+    ] as const) {
       expect(e[field], field).toBeUndefined();
     }
   });
@@ -110,13 +139,21 @@ describe('resolution', () => {
     ['2', '2'],
     ['"2.0"', '2.0'],
   ])('schema_version %s resolves to "%s"', async (written, expected) => {
-    write('sv/mint.yaml', HEAD + `experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      schema_version: ${written}\n      data: {}\n`);
+    write(
+      'sv/mint.yaml',
+      HEAD +
+        `experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      schema_version: ${written}\n      data: {}\n`,
+    );
     const e = ok(await loadManifests(['sv/mint.yaml'], { cwd: tmp })).experiments[0];
     expect(e.design?.schema_version).toBe(expected);
   });
 
   it('schema_version defaults to "1.0"', async () => {
-    write('sv2/mint.yaml', HEAD + 'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data: [1, 2]\n');
+    write(
+      'sv2/mint.yaml',
+      HEAD +
+        'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data: [1, 2]\n',
+    );
     expect(ok(await loadManifests(['sv2/mint.yaml'], { cwd: tmp })).experiments[0].design).toMatchObject({
       schema_version: '1.0',
       data: [1, 2],
@@ -124,7 +161,11 @@ describe('resolution', () => {
   });
 
   it('data files resolve against the manifest folder, not cwd; YAML data files work', async () => {
-    write('nested/deep/mint.yaml', HEAD + 'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data_file: d/design.yaml\n');
+    write(
+      'nested/deep/mint.yaml',
+      HEAD +
+        'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data_file: d/design.yaml\n',
+    );
     write('nested/deep/d/design.yaml', 'samples:\n  - id: S1\n');
     const m = ok(await loadManifests(['nested/deep/mint.yaml'], { cwd: tmp }));
     expect(m.experiments[0].design?.data).toEqual({ samples: [{ id: 'S1' }] });
@@ -132,7 +173,11 @@ describe('resolution', () => {
 
   it('workspaceRoot can be wider than cwd', async () => {
     write('shared/design.json', '{"shared": true}');
-    write('ws/proj/mint.yaml', HEAD + 'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data_file: ../../shared/design.json\n');
+    write(
+      'ws/proj/mint.yaml',
+      HEAD +
+        'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data_file: ../../shared/design.json\n',
+    );
     const cwd = path.join(tmp, 'ws/proj');
     const narrow = await loadManifests(['mint.yaml'], { cwd });
     expect(narrow.ok || narrow.errors.map((d) => d.code)).toEqual(['file.outside-workspace']);
@@ -141,11 +186,17 @@ describe('resolution', () => {
   });
 
   it('warns (but passes) when end_date is before start_date; date-times are accepted', async () => {
-    write('dates/mint.yaml', HEAD + 'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    start_date: 2026-05-10T08:00:00Z\n    end_date: 2026-05-01\n');
+    write(
+      'dates/mint.yaml',
+      HEAD +
+        'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    start_date: 2026-05-10T08:00:00Z\n    end_date: 2026-05-01\n',
+    );
     const r = await loadManifests(['dates/mint.yaml'], { cwd: tmp });
     expect(r.ok).toBe(true);
     expect(r.warnings.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['8:15 value.date-order']);
-    expect(formatDiagnostic(r.warnings[0])).toContain('warning: experiments[0].end_date: `end_date` is before `start_date`');
+    expect(formatDiagnostic(r.warnings[0])).toContain(
+      'warning: experiments[0].end_date: `end_date` is before `start_date`',
+    );
   });
 
   it('mixed stacks stay an error with allowMixedStacks, with a run-each-stack hint', async () => {
@@ -166,12 +217,22 @@ describe('resolution', () => {
 
 describe('diagnostics', () => {
   it('are sorted by file, line and column and formatted as file:line:col: error: path: message (…) — hint', async () => {
-    write('sorted/b.yaml', HEAD + 'experiments:\n  - key: x\n    name: X\n    experiment_type: t\n    status: nope\n');
-    write('sorted/a.yaml', 'version: 1\nstack: lab\nbogus: 1\nexperiments:\n  - key: y\n    name: Y\n    experiment_type: t\n    stauts: planned\n');
+    write(
+      'sorted/b.yaml',
+      HEAD + 'experiments:\n  - key: x\n    name: X\n    experiment_type: t\n    status: nope\n',
+    );
+    write(
+      'sorted/a.yaml',
+      'version: 1\nstack: lab\nbogus: 1\nexperiments:\n  - key: y\n    name: Y\n    experiment_type: t\n    stauts: planned\n',
+    );
     const r = await loadManifests(['sorted/b.yaml', 'sorted/a.yaml'], { cwd: tmp });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.map((d) => `${d.file}:${d.line}:${d.column}`)).toEqual(['sorted/a.yaml:3:1', 'sorted/a.yaml:8:5', 'sorted/b.yaml:7:13']);
+    expect(r.errors.map((d) => `${d.file}:${d.line}:${d.column}`)).toEqual([
+      'sorted/a.yaml:3:1',
+      'sorted/a.yaml:8:5',
+      'sorted/b.yaml:7:13',
+    ]);
     expect(formatDiagnostic(r.errors[1])).toBe(
       'sorted/a.yaml:8:5: error: experiments[0].stauts: unknown property `stauts` (expected one of `key`, `code`, `name`, ' +
         '`experiment_type`, `project`, `status`, `notes`, `tags`, `start_date`, `end_date`, `design`, `analysis`) — did you mean `status`?',

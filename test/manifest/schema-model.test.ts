@@ -31,7 +31,12 @@ const documentKeys = {
   experiments: true,
   schemas: true,
 } satisfies Keys<ManifestDocument>;
-const defaultsKeys = { project: true, experiment_type: true, status: true, tags: true } satisfies Keys<ManifestDefaultsInput>;
+const defaultsKeys = {
+  project: true,
+  experiment_type: true,
+  status: true,
+  tags: true,
+} satisfies Keys<ManifestDefaultsInput>;
 const projectKeys = { key: true, name: true, description: true, id: true } satisfies Keys<ProjectInput>;
 const experimentKeys = {
   key: true,
@@ -47,7 +52,12 @@ const experimentKeys = {
   design: true,
   analysis: true,
 } satisfies Keys<ExperimentInput>;
-const designKeys = { plugin_id: true, schema_version: true, data: true, data_file: true } satisfies Keys<DesignInput>;
+const designKeys = {
+  plugin_id: true,
+  schema_version: true,
+  data: true,
+  data_file: true,
+} satisfies Keys<DesignInput>;
 const analysisKeys = { plugin_id: true, result: true, result_file: true } satisfies Keys<AnalysisInput>;
 
 // The resolved specs carry the same fields as the input (plus `source`).
@@ -67,7 +77,9 @@ const analysisItems = (experimentProps.analysis as SchemaNode).items as SchemaNo
 describe('manifest schema ↔ TypeScript model', () => {
   it('top level and defaults', () => {
     expect(props(manifestSchema)).toEqual(sorted(documentKeys));
-    expect(props((manifestSchema.properties as Record<string, SchemaNode>).defaults)).toEqual(sorted(defaultsKeys));
+    expect(props((manifestSchema.properties as Record<string, SchemaNode>).defaults)).toEqual(
+      sorted(defaultsKeys),
+    );
   });
 
   it('projects, experiments, design and analysis', () => {
@@ -124,7 +136,14 @@ describe('manifest schema file', () => {
   });
 
   it('closes every object it defines (no silently ignored typos)', () => {
-    for (const node of [manifestSchema, (manifestSchema.properties as Record<string, SchemaNode>).defaults, defs.project, experiment, experimentProps.design, analysisItems]) {
+    for (const node of [
+      manifestSchema,
+      (manifestSchema.properties as Record<string, SchemaNode>).defaults,
+      defs.project,
+      experiment,
+      experimentProps.design,
+      analysisItems,
+    ]) {
       expect(node.additionalProperties).toBe(false);
     }
   });

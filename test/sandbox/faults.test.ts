@@ -50,6 +50,10 @@ describe('fault injection', () => {
     expectStructuredError(r, 400, 'VALIDATION_ERROR');
     expect(r.body.message).toBe('fault config: rules[0].error500 must be a probability in [0, 1], found 2');
     await expect(startSandbox({ faults: { rules: [{ latencyMs: -1 }] } })).rejects.toThrow(/latencyMs/);
+    const typo = await call(sb, 'PUT', '/_sandbox/faults', {
+      body: { rules: [{ route: '/api/experiments/:id', error500: 1 }] },
+    });
+    expect(typo.body.message).toMatch(/rules\[0\]\.route "\/api\/experiments\/:id" is not a route template/);
   });
 
   it('emits 500 and 503 with structured bodies, and 429 with Retry-After', async () => {

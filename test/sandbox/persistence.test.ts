@@ -158,6 +158,17 @@ describe('persistence', () => {
     }
   });
 
+  it('clears temp files left by a killed run and names an unwritable data folder', async () => {
+    const dataFile = join(work, 'temps.json');
+    writeFileSync(`${dataFile}.99999.tmp`, '{"half": ');
+    const sb = await startSandbox({ dataFile });
+    await sb.close();
+    expect(readdirSync(work).filter((f) => f.startsWith('temps.json'))).toEqual(['temps.json']);
+    await expect(startSandbox({ dataFile: join(work, 'no-such-dir', 'x.json') })).rejects.toThrow(
+      /cannot write data file .*x\.json .*check that its folder exists/,
+    );
+  });
+
   it('refuses a data file that is not the sandbox format, naming the file', async () => {
     const bad = join(work, 'other.json');
     writeFileSync(bad, '{"hello": 1}');

@@ -238,3 +238,15 @@ describe('admin and updates', () => {
     expect(upd.body).toMatchObject({ plugin_name: 'peak-qc', status: 'scheduled' });
   });
 });
+
+describe('OPTIONS', () => {
+  it('answers 204 with the allowed methods of a path, 404 for unknown paths', async () => {
+    const r = await call(sb, 'OPTIONS', '/api/experiments/7', { token: null });
+    expect(r.status).toBe(204);
+    expect(r.headers.get('allow')).toBe('GET, PATCH, DELETE, OPTIONS');
+    expect((await call(sb, 'OPTIONS', '/api/auth/login', { token: null })).headers.get('allow')).toBe(
+      'POST, OPTIONS',
+    );
+    expect((await call(sb, 'OPTIONS', '/api/nowhere', { token: null })).status).toBe(404);
+  });
+});

@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { apply, parsePlanJson, plan, renderApplyText, renderPlanText } from '../../actions/index.js';
+import {
+  apply,
+  fingerprintMatches,
+  parsePlanJson,
+  plan,
+  renderApplyText,
+  renderPlanText,
+} from '../../actions/index.js';
 import { FingerprintMismatchError } from '../../actions/errors.js';
 import type { ApplyResult, Plan } from '../../actions/types.js';
 import { createContext, parseCount, type CliContext } from '../context.js';
@@ -27,7 +34,10 @@ export function registerApply(program: Command): void {
     .description('make MINT match the manifests (asks for "yes" on a terminal)')
     .argument('[paths...]', 'manifest files, folders or globs (default: ./mint.yaml, or the files of --plan)')
     .option('--plan <file>', 'apply this saved plan (from `plan --out`); refused if MINT changed since')
-    .option('--expect-fingerprint <hash>', 'refuse unless the plan has this fingerprint (the one you reviewed)')
+    .option(
+      '--expect-fingerprint <hash>',
+      'refuse unless the plan has this fingerprint (the one you reviewed)',
+    )
     .option('--auto-approve', 'do not ask for confirmation (needed off a terminal unless --plan is given)')
     .option('--prune', 'delete experiments of this stack that the manifest no longer lists')
     .option('--max-deletes <n>', 'refuse a plan that deletes more experiments than this (default 10)')
@@ -59,14 +69,22 @@ export function registerApply(program: Command): void {
       const progress = createProgress(ctx.out);
       try {
         if (!savedPlan && !opts.autoApprove) {
-          const reviewed = await plan({ manifest, client, concurrency, prune: opts.prune, onEvent: progress.sink });
+          const reviewed = await plan({
+            manifest,
+            client,
+            concurrency,
+            prune: opts.prune,
+            onEvent: progress.sink,
+          });
           progress.stop();
           ctx.out.out(renderPlanText(reviewed, { color: ctx.out.color }));
           if (!reviewed.hasChanges) return;
-          if (opts.expectFingerprint && opts.expectFingerprint !== reviewed.fingerprint) {
+          if (opts.expectFingerprint && !fingerprintMatches(opts.expectFingerprint, reviewed.fingerprint)) {
             throw new FingerprintMismatchError(opts.expectFingerprint, reviewed.fingerprint);
           }
-          const answer = await ask(`\nApply these changes to ${client.baseUrl}? Only 'yes' will be accepted: `);
+          const answer = await ask(
+            `\nApply these changes to ${client.baseUrl}? Only 'yes' will be accepted: `,
+          );
           if (answer !== 'yes') throw new CliExitError(1, 'apply cancelled: nothing was changed');
           savedPlan = reviewed;
         }
@@ -96,17 +114,22 @@ function readPlanFile(ctx: CliContext, file: string): Plan {
     text = fs.readFileSync(path.resolve(ctx.cwd, file), 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw usageError(`cannot read the plan file ${file}: ${why}; create it with \`mint-manifest plan --out ${file}\``);
+    throw usageError(
+      `cannot read the plan file ${file}: ${why}; create it with \`mint-manifest plan --out ${file}\``,
+    );
   }
   try {
     return parsePlanJson(text);
   } catch (err) {
-    throw usageError(`${file} is not a plan saved by \`mint-manifest plan --out\`: ${(err as Error).message}`);
+    throw usageError(
+      `${file} is not a plan saved by \`mint-manifest plan --out\`: ${(err as Error).message}`,
+    );
   }
 }
 
 function reportApply(ctx: CliContext, p: Plan, result: ApplyResult, opts: { planShown: boolean }): void {
-  if (!opts.planShown && !ctx.out.quiet && p.hasChanges) ctx.out.out(renderPlanText(p, { color: ctx.out.color }));
+  if (!opts.planShown && !ctx.out.quiet && p.hasChanges)
+    ctx.out.out(renderPlanText(p, { color: ctx.out.color }));
   if (!p.hasChanges) {
     if (opts.planShown) return;
     ctx.out.out(`No changes: MINT already matches ${p.files.join(', ')}.`);
@@ -122,7 +145,8 @@ function reportApply(ctx: CliContext, p: Plan, result: ApplyResult, opts: { plan
     `${countLabel(ok.length, 'action')} applied`,
     `${failed.length} failed (${failed.map((r) => r.actionId).join(', ')})`,
   ];
-  if (skipped.length > 0) parts.push(`${skipped.length} not applied (${skipped.map((r) => r.actionId).join(', ')})`);
+  if (skipped.length > 0)
+    parts.push(`${skipped.length} not applied (${skipped.map((r) => r.actionId).join(', ')})`);
   if (notRun > 0) parts.push(`${notRun} not attempted`);
   const uncertain = failed.some((r) => r.mayHaveCommitted)
     ? '; a failed write may still have reached MINT'

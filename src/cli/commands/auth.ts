@@ -24,7 +24,10 @@ export function registerAuth(program: Command): void {
   const auth = program
     .command('auth')
     .description('store, check and forget MINT credentials (the credentials file, mode 0600)')
-    .addHelpText('after', examples(['mint-manifest auth login --url https://mint.example.org', 'mint-manifest auth status']));
+    .addHelpText(
+      'after',
+      examples(['mint-manifest auth login --url https://mint.example.org', 'mint-manifest auth status']),
+    );
 
   auth
     .command('login')
@@ -36,20 +39,29 @@ export function registerAuth(program: Command): void {
       examples([
         'mint-manifest auth login --url https://mint.example.org --username alice',
         'printf %s "$MINT_PASSWORD" | mint-manifest auth login --url https://mint.example.org --username ci --password-stdin',
-      ]) + '\nThe URL comes from --url, MINT_URL or the stored default; the token is written to ' + credentialsPath() + '\n',
+      ]) +
+        '\nThe URL comes from --url, MINT_URL or the stored default; the token is written to ' +
+        credentialsPath() +
+        '\n',
     )
     .action(async (opts: LoginOptions, cmd: Command) => login(createContext(cmd), opts));
 
   auth
     .command('status')
     .description('show which MINT server and user the CLI would use (never the token itself)')
-    .addHelpText('after', examples(['mint-manifest auth status', 'MINT_URL=http://127.0.0.1:8000 mint-manifest auth status']))
+    .addHelpText(
+      'after',
+      examples(['mint-manifest auth status', 'MINT_URL=http://127.0.0.1:8000 mint-manifest auth status']),
+    )
     .action(async (_opts: unknown, cmd: Command) => status(createContext(cmd)));
 
   auth
     .command('logout')
     .description('forget the stored token for the MINT server')
-    .addHelpText('after', examples(['mint-manifest auth logout', 'mint-manifest auth logout --url https://mint.example.org']))
+    .addHelpText(
+      'after',
+      examples(['mint-manifest auth logout', 'mint-manifest auth logout --url https://mint.example.org']),
+    )
     .action((_opts: unknown, cmd: Command) => logout(createContext(cmd)));
 }
 
@@ -69,7 +81,10 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
   if (!username) throw usageError('no user name: pass --username NAME (or set MINT_USERNAME)');
   let password: string | undefined;
   if (opts.passwordStdin) {
-    if (process.stdin.isTTY) throw usageError('--password-stdin reads a pipe, but stdin is a terminal: leave the flag out to be asked');
+    if (process.stdin.isTTY)
+      throw usageError(
+        '--password-stdin reads a pipe, but stdin is a terminal: leave the flag out to be asked',
+      );
     password = await readStdin();
   } else if (ctx.env.MINT_PASSWORD) {
     password = ctx.env.MINT_PASSWORD;
@@ -77,16 +92,25 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
     password = await askHidden(`Password for ${username}: `);
   }
   if (!password) {
-    throw usageError('no password: on a terminal you are asked for it; in scripts pipe it in with --password-stdin');
+    throw usageError(
+      'no password: on a terminal you are asked for it; in scripts pipe it in with --password-stdin',
+    );
   }
   ctx.out.addSecret(password);
   // A login must not quietly reuse a token from the environment or the file.
   const env = { ...ctx.env, MINT_TOKEN: undefined };
-  const client = new MintClient({ baseUrl: url, env, timeoutMs: parseSeconds(ctx.opts.timeout, '--timeout') });
+  const client = new MintClient({
+    baseUrl: url,
+    env,
+    timeoutMs: parseSeconds(ctx.opts.timeout, '--timeout'),
+  });
   try {
     const res = await client.login(username, password).catch((err: unknown) => {
       if (err instanceof AuthenticationError && err.code !== 'auth.second_factor_required') {
-        throw new CliExitError(1, `login to ${url} failed: wrong user name or password for ${username} (${err.message})`);
+        throw new CliExitError(
+          1,
+          `login to ${url} failed: wrong user name or password for ${username} (${err.message})`,
+        );
       }
       throw err;
     });
@@ -117,12 +141,18 @@ async function status(ctx: CliContext): Promise<void> {
       : (readCredentials(ctx.env, conn.baseUrl)?.file ?? 'the credentials file');
   const kind = tokenKind(conn.token);
   const kindText =
-    kind === 'pat' ? 'personal access token' : kind === 'service' ? 'service token (not usable on /api)' : 'session token';
+    kind === 'pat'
+      ? 'personal access token'
+      : kind === 'service'
+        ? 'service token (not usable on /api)'
+        : 'session token';
   ctx.out.out(`Token:   ${kindText}, from ${tokenFrom}`);
   const client = ctx.client();
   try {
     const user = await client.whoami();
-    ctx.out.out(`User:    ${user.username} (role ${user.role}${user.is_active === false ? ', inactive' : ''})`);
+    ctx.out.out(
+      `User:    ${user.username} (role ${user.role}${user.is_active === false ? ', inactive' : ''})`,
+    );
     if (kind === 'session') {
       const v = await client.auth.verify();
       ctx.out.out(`Expires: ${v.expires_at ?? 'unknown'}`);
@@ -151,7 +181,11 @@ function logout(ctx: CliContext): void {
   }
   const url = normalizeBaseUrl(rawUrl);
   const removed = deleteCredentials(url, ctx.env);
-  ctx.out.out(removed ? `${ctx.out.c.green('✓')} forgot the token for ${url} (in ${file})` : `no token stored for ${url} in ${file}`);
+  ctx.out.out(
+    removed
+      ? `${ctx.out.c.green('✓')} forgot the token for ${url} (in ${file})`
+      : `no token stored for ${url} in ${file}`,
+  );
   if (ctx.env.MINT_TOKEN) ctx.out.warn('MINT_TOKEN is still set in this environment and will still be used');
 }
 

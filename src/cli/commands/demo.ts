@@ -14,7 +14,9 @@ import { createProgress } from '../progress.js';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('validate → plan → apply → plan again on examples/mint.yaml, against a throw-away local MINT')
+    .description(
+      'validate → plan → apply → plan again on examples/mint.yaml, against a throw-away local MINT',
+    )
     .addHelpText('after', examples(['mint-manifest demo', 'npm run demo']))
     .action(async (_opts: unknown, cmd: Command) => runDemo(createContext(cmd)));
 }
@@ -35,7 +37,12 @@ async function runDemo(ctx: CliContext): Promise<void> {
   const progress = createProgress(out);
   try {
     step(1, `validate ${shown}`);
-    const loaded = await loadManifests([file], { cwd: ctx.cwd, env: ctx.env });
+    // the examples folder is the workspace, wherever the demo is started from
+    const loaded = await loadManifests([file], {
+      cwd: ctx.cwd,
+      workspaceRoot: path.dirname(file),
+      env: ctx.env,
+    });
     for (const w of loaded.warnings) out.out(formatDiagnostic(w));
     if (!loaded.ok) {
       for (const d of loaded.errors) out.err(formatDiagnostic(d));
@@ -68,7 +75,9 @@ async function runDemo(ctx: CliContext): Promise<void> {
     out.out(
       `\n${out.c.green('✓')} demo done: ${result.summary.ok} changes applied, then no changes; the sandbox served ${stats.reads} reads and ${stats.writes} writes.`,
     );
-    out.out('Next: `mint-manifest sandbox` to keep a local MINT running, or point MINT_URL/MINT_TOKEN at yours.');
+    out.out(
+      'Next: `mint-manifest sandbox` to keep a local MINT running, or point MINT_URL/MINT_TOKEN at yours.',
+    );
   } finally {
     progress.stop();
     client.close();

@@ -18,11 +18,17 @@ interface ExportOptions {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write a manifest (and design/result files) from what is live in MINT, to adopt existing experiments')
+    .description(
+      'write a manifest (and design/result files) from what is live in MINT, to adopt existing experiments',
+    )
     .option('--project <name|id>', 'only experiments of this project')
     .option('--stack <stack>', 'stack name for the manifest (default: from the project name)')
     .option('--type <type>', 'only experiments of this experiment type')
-    .option('--out <file>', 'manifest to write; data files go beside it in designs/ and results/', 'mint.yaml')
+    .option(
+      '--out <file>',
+      'manifest to write; data files go beside it in designs/ and results/',
+      'mint.yaml',
+    )
     .option('--force', 'overwrite the manifest if it exists')
     .option('--no-claim', 'do not tag the experiments for the stack now (plan will then show the adoptions)')
     .addHelpText(
@@ -35,8 +41,12 @@ export function registerExport(program: Command): void {
     )
     .action(async (opts: ExportOptions, cmd: Command) => {
       const ctx = createContext(cmd);
-      const stack = opts.stack ?? (opts.project && !/^\d+$/.test(opts.project) ? stackFrom(opts.project) : undefined);
-      if (!stack) throw usageError('--stack is required (the owner name written into the manifest), e.g. --stack tca-flux');
+      const stack =
+        opts.stack ?? (opts.project && !/^\d+$/.test(opts.project) ? stackFrom(opts.project) : undefined);
+      if (!stack)
+        throw usageError(
+          '--stack is required (the owner name written into the manifest), e.g. --stack tca-flux',
+        );
       const progress = createProgress(ctx.out);
       let res;
       try {
@@ -59,7 +69,9 @@ export function registerExport(program: Command): void {
         `${ctx.out.c.green('✓')} wrote ${rel}: stack ${res.stack}, ${res.experiments} experiment(s), ${res.projects} project(s), ${res.files.length} data file(s)`,
       );
       if (res.claimed.length > 0) {
-        ctx.out.out(`claimed ${res.claimed.length} experiment(s) for stack ${res.stack} (tagged ${res.claimed.join(', ')})`);
+        ctx.out.out(
+          `claimed ${res.claimed.length} experiment(s) for stack ${res.stack} (tagged ${res.claimed.join(', ')})`,
+        );
       }
       for (const s of res.skipped) ctx.out.warn(`${s.code}: ${s.reason}`);
       ctx.out.info(`Next: mint-manifest plan ${rel}`);

@@ -24,8 +24,16 @@ function collect(value: string, previous: string[]): string[] {
 export function parseUser(spec: string): SandboxUser {
   const parts = spec.split(':');
   const [username, password, role] = parts;
-  if (parts.length < 2 || parts.length > 3 || !username || !password || (role && role !== 'admin' && role !== 'member')) {
-    throw usageError(`--user "${username ?? ''}:…" is malformed: write --user name:password (or name:password:admin)`);
+  if (
+    parts.length < 2 ||
+    parts.length > 3 ||
+    !username ||
+    !password ||
+    (role && role !== 'admin' && role !== 'member')
+  ) {
+    throw usageError(
+      `--user "${username ?? ''}:…" is malformed: write --user name:password (or name:password:admin)`,
+    );
   }
   return { username, password, role: role === 'admin' ? 'admin' : 'member' };
 }
@@ -36,13 +44,17 @@ function readFaults(text: string): FaultConfig {
     try {
       source = fs.readFileSync(path.resolve(text), 'utf8');
     } catch (err) {
-      throw usageError(`--faults: cannot read ${text}: ${(err as Error).message}; give inline JSON or a JSON file`);
+      throw usageError(
+        `--faults: cannot read ${text}: ${(err as Error).message}; give inline JSON or a JSON file`,
+      );
     }
   }
   try {
     return JSON.parse(source) as FaultConfig;
   } catch (err) {
-    throw usageError(`--faults is not valid JSON (${(err as Error).message}): e.g. --faults '{"rules":[{"error503":0.2}]}'`);
+    throw usageError(
+      `--faults is not valid JSON (${(err as Error).message}): e.g. --faults '{"rules":[{"error503":0.2}]}'`,
+    );
   }
 }
 
@@ -53,7 +65,12 @@ export function registerSandbox(program: Command): void {
     .option('--port <port>', 'port to listen on (0 = any free port)', '8000')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data <file>', 'keep the data in this JSON file across restarts (default: in memory)')
-    .option('--user <name:password>', 'add a user (repeatable; append :admin for an admin); admin/admin always exists', collect, [])
+    .option(
+      '--user <name:password>',
+      'add a user (repeatable; append :admin for an admin); admin/admin always exists',
+      collect,
+      [],
+    )
     .option('--admin-token <token>', 'use this admin personal access token instead of a random one')
     .option('--faults <json|file>', 'inject faults, e.g. \'{"rules":[{"error503":0.2}]}\'')
     .option('--legacy-errors', 'answer errors in the older FastAPI/plugin body shapes')

@@ -34,12 +34,17 @@ export function registerUpload(program: Command): void {
     )
     .action(async (opts: UploadOptions, cmd: Command) => {
       const ctx = createContext(cmd);
-      if (opts.result && opts.design) throw usageError('give either --result FILE or --design FILE, not both');
+      if (opts.result && opts.design)
+        throw usageError('give either --result FILE or --design FILE, not both');
       if (!opts.result && !opts.design) {
-        throw usageError('nothing to upload: give --result FILE (an analysis result) or --design FILE (design data)');
+        throw usageError(
+          'nothing to upload: give --result FILE (an analysis result) or --design FILE (design data)',
+        );
       }
-      if (!opts.plugin) throw usageError('--plugin ID is required: the plugin that owns this data, e.g. --plugin peak-qc');
-      if (opts.schemaVersion && !opts.design) throw usageError('--schema-version only applies to --design uploads');
+      if (!opts.plugin)
+        throw usageError('--plugin ID is required: the plugin that owns this data, e.g. --plugin peak-qc');
+      if (opts.schemaVersion && !opts.design)
+        throw usageError('--schema-version only applies to --design uploads');
       if (opts.format !== 'text' && opts.format !== 'json') {
         throw usageError(`--format must be text or json, found "${opts.format}"`);
       }
@@ -59,7 +64,11 @@ export function registerUpload(program: Command): void {
         ctx.out.out(
           JSON.stringify(
             {
-              experiment: { id: res.experiment.id, code: res.experiment.experiment_code, name: res.experiment.name },
+              experiment: {
+                id: res.experiment.id,
+                code: res.experiment.experiment_code,
+                name: res.experiment.name,
+              },
               matchedBy: res.matchedBy,
               kind: res.kind,
               pluginId: res.pluginId,

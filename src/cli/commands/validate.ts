@@ -3,7 +3,7 @@ import { formatDiagnostic } from '../../manifest/index.js';
 import { createContext } from '../context.js';
 import { CliExitError, usageError } from '../errors.js';
 import { examples } from '../help.js';
-import { countLabel, loadInputs, manifestInputs } from '../manifests.js';
+import { countLabel, loadInputs, manifestInputs, printWarnings } from '../manifests.js';
 
 interface ValidateOptions {
   format: string;
@@ -45,7 +45,9 @@ export function registerValidate(program: Command): void {
         if (!result.ok) throw new CliExitError(1);
         return;
       }
-      for (const d of [...errors, ...result.warnings]) ctx.out.out(formatDiagnostic(d));
+      // diagnostics on stderr, like plan and apply; stdout carries only the verdict
+      for (const d of errors) ctx.out.err(formatDiagnostic(d));
+      printWarnings(ctx, result.warnings);
       if (!result.ok) {
         throw new CliExitError(1, `invalid: ${countLabel(errors.length, 'error')}`);
       }
