@@ -45578,7 +45578,7 @@ exports.exportManifest = exportManifest;
 // Live MINT → a manifest (plus design/result files) that a lab can commit to adopt what exists.
 // Experiments are claimed (tagged with this stack and key) unless told not to, so that `plan`
 // on the written manifest right after shows no changes.
-const fs = __importStar(__nccwpck_require__(1455));
+const fs = __importStar(__nccwpck_require__(3836));
 const path = __importStar(__nccwpck_require__(6760));
 const yaml_1 = __nccwpck_require__(8815);
 const model_js_1 = __nccwpck_require__(5848);
@@ -45601,6 +45601,14 @@ function uniqueName(base, taken) {
     let name = base;
     for (let i = 2; taken.has(name); i++)
         name = `${base}-${i}`;
+    taken.add(name);
+    return name;
+}
+/** `<stem>.json`, or `<stem>-2.json`, … when taken (two plugin ids can slug alike). */
+function uniqueJsonFile(stem, taken) {
+    let name = `${stem}.json`;
+    for (let i = 2; taken.has(name); i++)
+        name = `${stem}-${i}.json`;
     taken.add(name);
     return name;
 }
@@ -45787,7 +45795,7 @@ function buildDocument(stack, entries, projects, files, source) {
         if (e.end_date)
             item.end_date = e.end_date;
         if (entry.design) {
-            const rel = uniqueName(`designs/${slugify(entry.key)}.json`, taken);
+            const rel = uniqueJsonFile(`designs/${slugify(entry.key)}`, taken);
             files.set(rel, entry.design.data);
             item.design = {
                 plugin_id: entry.design.plugin_id,
@@ -45798,7 +45806,7 @@ function buildDocument(stack, entries, projects, files, source) {
         const results = [...entry.results].sort((a, b) => (a.plugin_id < b.plugin_id ? -1 : 1));
         if (results.length > 0) {
             item.analysis = results.map((r) => {
-                const rel = uniqueName(`results/${slugify(entry.key)}-${slugify(r.plugin_id, 'plugin')}.json`, taken);
+                const rel = uniqueJsonFile(`results/${slugify(entry.key)}-${slugify(r.plugin_id, 'plugin')}`, taken);
                 files.set(rel, r.result);
                 return { plugin_id: r.plugin_id, result_file: rel };
             });
@@ -46799,7 +46807,7 @@ exports.findExperiment = findExperiment;
 exports.readDataFile = readDataFile;
 // The one-shot CI upload: one analysis result or one design payload, read from a JSON/YAML file
 // and PUT (an upsert, so re-running a pipeline step is harmless).
-const fs = __importStar(__nccwpck_require__(1455));
+const fs = __importStar(__nccwpck_require__(3836));
 const path = __importStar(__nccwpck_require__(6760));
 const yaml_1 = __nccwpck_require__(8815);
 const model_js_1 = __nccwpck_require__(5848);
@@ -46902,7 +46910,7 @@ async function readDataFile(file, opts = {}) {
     if (!stat.isFile())
         throw new UploadFileError(file, `${file} is not a file: give the path of a JSON or YAML file`);
     if (stat.size > max) {
-        throw new UploadFileError(file, `${file} is ${formatMiB(stat.size)}, over the ${formatMiB(max)} upload limit: store large raw data elsewhere and upload a summary`);
+        throw new UploadFileError(file, `${file} is ${formatSize(stat.size)}, over the ${formatSize(max)} upload limit: store large raw data elsewhere and upload a summary`);
     }
     const text = await fs.readFile(abs, 'utf8');
     if (text.trim() === '')
@@ -46910,8 +46918,10 @@ async function readDataFile(file, opts = {}) {
     const ext = path.extname(abs).toLowerCase();
     return ext === '.json' ? parseJson(file, text) : parseYamlData(file, text);
 }
-function formatMiB(bytes) {
-    return `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MiB`;
+function formatSize(bytes) {
+    if (bytes < 1024 * 1024)
+        return `${Math.ceil(bytes / 1024)} KiB`;
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 function lineCol(text, offset) {
     const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
@@ -48951,7 +48961,6 @@ const path = __importStar(__nccwpck_require__(6760));
 const core = __importStar(__nccwpck_require__(7484));
 const github = __importStar(__nccwpck_require__(3228));
 const index_js_1 = __nccwpck_require__(79);
-const upload_js_1 = __nccwpck_require__(2241);
 const index_js_2 = __nccwpck_require__(4567);
 const index_js_3 = __nccwpck_require__(4625);
 const annotations_js_1 = __nccwpck_require__(4793);
@@ -48976,10 +48985,27 @@ const logSink = (rt) => ({
 async function writeSummary(rt, markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core.summary.addRaw(rt.redactor.redact(markdown), true).write();
+    await core.summary.addRaw((0, markdown_js_1.fitSummary)(rt.redactor.redact(markdown)), true).write();
+}
+/** The client's own hints name CLI flags; in a workflow the fix is an input, so say that first. */
+function checkConnectionInputs(inputs, env) {
+    let stored;
+    try {
+        stored = (0, index_js_2.readCredentials)(env);
+    }
+    catch {
+        stored = undefined;
+    }
+    if (!inputs.mintUrl && !env.MINT_URL?.trim() && !stored?.url) {
+        throw new StepFailure('No MINT server: set the "mint-url" input (e.g. mint-url: ${{ vars.MINT_URL }}) or the MINT_URL environment variable');
+    }
+    if (!inputs.mintToken && !inputs.mintUsername && !env.MINT_TOKEN?.trim() && !stored?.token) {
+        throw new StepFailure('No MINT credentials: set the "mint-token" input from a secret (e.g. mint-token: ${{ secrets.MINT_TOKEN }}), or "mint-username" and "mint-password"');
+    }
 }
 function createClient(rt) {
     const { inputs } = rt;
+    checkConnectionInputs(inputs, process.env);
     const log = logSink(rt);
     const client = new index_js_2.MintClient({
         baseUrl: inputs.mintUrl,
@@ -49145,7 +49171,7 @@ async function runUpload(rt) {
     const file = (inputs.resultFile ?? inputs.designFile);
     const stack = await stackForUpload(rt);
     const client = createClient(rt);
-    const result = await (0, upload_js_1.upload)({
+    const result = await (0, index_js_1.upload)({
         client,
         experiment: inputs.experiment,
         stack,
@@ -49473,8 +49499,8 @@ function parseFingerprint() {
     const value = optional('expect-fingerprint');
     if (value === undefined)
         return undefined;
-    if (!/^[0-9a-fA-F]{8,64}$/.test(value)) {
-        throw new InputError('expect-fingerprint', `Input "expect-fingerprint" must be the hex fingerprint of a reviewed plan (the "fingerprint" output), found "${value}"`);
+    if (!/^[0-9a-fA-F]{12,64}$/.test(value)) {
+        throw new InputError('expect-fingerprint', `Input "expect-fingerprint" must be the fingerprint of a reviewed plan (the "fingerprint" output: 64 hex digits, or at least its first 12), found "${value}"`);
     }
     return value.toLowerCase();
 }
@@ -49744,12 +49770,13 @@ async function run() {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SUMMARY_LIMIT_BYTES = void 0;
+exports.SUMMARY_BUDGET_BYTES = exports.SUMMARY_LIMIT_BYTES = void 0;
 exports.fingerprintMarker = fingerprintMarker;
 exports.changeCounts = changeCounts;
 exports.planHeadline = planHeadline;
 exports.buildPlanComment = buildPlanComment;
 exports.fitToBytes = fitToBytes;
+exports.fitSummary = fitSummary;
 exports.buildPlanSummary = buildPlanSummary;
 exports.tableCell = tableCell;
 exports.applyHeadline = applyHeadline;
@@ -49760,7 +49787,7 @@ const annotations_js_1 = __nccwpck_require__(4793);
 const comment_js_1 = __nccwpck_require__(7318);
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other steps append. */
 exports.SUMMARY_LIMIT_BYTES = 1024 * 1024;
-const SUMMARY_BUDGET_BYTES = exports.SUMMARY_LIMIT_BYTES - 16 * 1024;
+exports.SUMMARY_BUDGET_BYTES = exports.SUMMARY_LIMIT_BYTES - 16 * 1024;
 function fingerprintMarker(fingerprint) {
     return `<!-- mint-manifest:fingerprint=${fingerprint} -->`;
 }
@@ -49822,11 +49849,15 @@ function fitToBytes(markdown, maxBytes, note) {
     }
     return cut + note;
 }
+/** The last guard before the summary file: what one step writes must stay under the limit in total. */
+function fitSummary(markdown) {
+    return fitToBytes(markdown, exports.SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the 1 MiB job summary limit: the `plan-json` and `result-json` output files hold everything.\n');
+}
 const SUMMARY_CUT_NOTE = '\n\n> **Truncated** to fit the 1 MiB job summary limit: the whole plan is in the `plan-json` output file.\n';
 function buildPlanSummary(plan, render) {
     const head = [`## ${planHeadline(plan)}`, '', `Fingerprint: \`${plan.fingerprint}\``, ''].join('\n');
-    const body = render(plan, { maxChars: SUMMARY_BUDGET_BYTES });
-    return fitToBytes(`${head}${body}\n`, SUMMARY_BUDGET_BYTES, SUMMARY_CUT_NOTE);
+    const body = render(plan, { maxChars: exports.SUMMARY_BUDGET_BYTES });
+    return fitToBytes(`${head}${body}\n`, exports.SUMMARY_BUDGET_BYTES, SUMMARY_CUT_NOTE);
 }
 const STATUS_LABEL = {
     ok: '✅ ok',
@@ -49869,7 +49900,7 @@ function buildApplySummary(result) {
             lines.push(`| ${STATUS_LABEL[r.status]} | ${r.op} ${r.type} | ${tableCell(targetLabel(r))} | ${tableCell(details.trim())} |`);
         }
     }
-    return fitToBytes(lines.join('\n') + '\n', SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the 1 MiB job summary limit: every result is in the `result-json` output file.\n');
+    return fitToBytes(lines.join('\n') + '\n', exports.SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the 1 MiB job summary limit: every result is in the `result-json` output file.\n');
 }
 function diagnosticLocation(d) {
     return `${d.file}:${d.line}:${d.column}`;
@@ -49888,7 +49919,7 @@ function buildDiagnosticsSummary(errors, warnings) {
             lines.push(`| ${d.severity} | \`${tableCell(diagnosticLocation(d))}\` ${tableCell(d.path)} | ${tableCell(problem)} | ${tableCell(d.hint ?? '')} |`);
         }
     }
-    return fitToBytes(lines.join('\n') + '\n', SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the job summary limit.\n');
+    return fitToBytes(lines.join('\n') + '\n', exports.SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the job summary limit.\n');
 }
 
 
@@ -50199,6 +50230,490 @@ function didYouMean(word, candidates) {
 function quoteList(values) {
     return values.map((v) => (typeof v === 'string' ? `\`${v}\`` : JSON.stringify(v))).join(', ');
 }
+
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.FastSource = void 0;
+exports.fastParseYaml = fastParseYaml;
+// A fast reader for the plain subset of YAML that manifests are made of (block maps and lists,
+// one-line scalars, one-line flow/JSON collections, comments). The `yaml` package reads ~1 MB/s
+// on CI-sized machines, too slow for 10,000-experiment manifests; this reads the common case
+// ~50× faster. It never reports errors: on anything outside the subset (anchors, tags, block
+// scalars, multi-line values, duplicate keys, tabs, odd keys, ...) it returns undefined and the
+// caller uses the `yaml` package, which then gives the proper diagnostics.
+// test/manifest/fast-yaml.test.ts checks it against `yaml` value by value and location by location.
+const diagnostics_js_1 = __nccwpck_require__(1241);
+const interpolate_js_1 = __nccwpck_require__(7882);
+class Bail extends Error {
+}
+const bail = () => {
+    throw new Bail();
+};
+// Core-schema scalar resolution, as in yaml/dist/schema/core.
+const NULL_RE = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT = /^0o[0-7]+$/;
+const INT_DEC = /^[-+]?[0-9]+$/;
+const INT_HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+function resolvePlain(s) {
+    const c = s.charCodeAt(0);
+    // Fast exit: most values start with a letter that cannot begin a null/bool/number.
+    if (s.length > 0 && !(c <= 57 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) {
+        return s;
+    }
+    if (NULL_RE.test(s))
+        return null;
+    if (BOOL_RE.test(s))
+        return s[0] === 't' || s[0] === 'T';
+    if (INT_OCT.test(s))
+        return parseInt(s.slice(2), 8);
+    if (INT_DEC.test(s))
+        return parseInt(s, 10);
+    if (INT_HEX.test(s))
+        return parseInt(s.slice(2), 16);
+    if (FLOAT_SPECIAL.test(s))
+        return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity;
+    if (FLOAT_EXP.test(s) || FLOAT.test(s))
+        return parseFloat(s);
+    return s;
+}
+const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\/-]*$/;
+class FastParser {
+    text;
+    env;
+    lines = [];
+    i = 0;
+    constructor(text, env) {
+        this.text = text;
+        this.env = env;
+    }
+    parse() {
+        const t = this.text;
+        if (t.charCodeAt(0) === 0xfeff || t.includes('\r') || t.includes('\t'))
+            bail();
+        let pos = 0;
+        while (pos <= t.length) {
+            let nl = t.indexOf('\n', pos);
+            if (nl < 0)
+                nl = t.length;
+            let p = pos;
+            while (p < nl && t.charCodeAt(p) === 32)
+                p++;
+            const c = t.charCodeAt(p);
+            if (p < nl && c !== 35 /* # */) {
+                if (c === 37 /* % */ || ((t.startsWith('---', p) || t.startsWith('...', p)) && p === pos))
+                    bail();
+                let end = nl;
+                while (end > p && t.charCodeAt(end - 1) === 32)
+                    end--;
+                this.lines.push({ indent: p - pos, at: p, end });
+            }
+            pos = nl + 1;
+        }
+        if (this.lines.length === 0)
+            bail();
+        const first = this.lines[0];
+        const out = this.block(first.indent);
+        if (this.i < this.lines.length)
+            bail();
+        if (!out.pos.children)
+            bail(); // a bare scalar document: leave to `yaml`
+        return { value: out.value, root: out.pos };
+    }
+    isSeqLine(l) {
+        return this.text.charCodeAt(l.at) === 45 && (l.at + 1 === l.end || this.text.charCodeAt(l.at + 1) === 32);
+    }
+    block(indent) {
+        const l = this.lines[this.i];
+        return this.isSeqLine(l) ? this.seq(indent) : this.map(indent);
+    }
+    /** Where a `key:` ends on this line (offset of the colon), or -1 when the line is not a map entry. */
+    keyEnd(at, end) {
+        const t = this.text;
+        const q = t.charCodeAt(at);
+        if (q === 34 || q === 39) {
+            const s = this.quoted(at, end);
+            if (t.charCodeAt(s.end) !== 58)
+                return undefined;
+            if (s.end + 1 < end && t.charCodeAt(s.end + 1) !== 32)
+                return undefined;
+            return { key: s.value, colon: s.end };
+        }
+        const colon = t.indexOf(':', at);
+        if (colon < 0 || colon >= end)
+            return undefined;
+        if (colon + 1 < end && t.charCodeAt(colon + 1) !== 32)
+            return undefined;
+        const key = t.slice(at, colon);
+        if (!PLAIN_KEY.test(key) || typeof resolvePlain(key) !== 'string')
+            return undefined;
+        return { key, colon };
+    }
+    map(indent) {
+        const t = this.text;
+        const obj = {};
+        const keys = [];
+        const children = [];
+        const start = this.lines[this.i].at;
+        let end = start;
+        while (this.i < this.lines.length) {
+            const l = this.lines[this.i];
+            if (l.indent < indent)
+                break;
+            if (l.indent > indent || this.isSeqLine(l))
+                bail();
+            const k = this.keyEnd(l.at, l.end) ?? bail();
+            if (k.key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, k.key))
+                bail();
+            let p = k.colon + 1;
+            while (p < l.end && t.charCodeAt(p) === 32)
+                p++;
+            let child;
+            if (p >= l.end || t.charCodeAt(p) === 35) {
+                this.i++;
+                const next = this.lines[this.i];
+                if (next && next.indent > indent)
+                    child = this.block(next.indent);
+                else if (next && next.indent === indent && this.isSeqLine(next))
+                    child = this.seq(indent);
+                else
+                    child = { value: null, pos: { start: p, end: p, keyStart: -1 } };
+            }
+            else {
+                child = this.inline(p, l.end);
+                this.i++;
+            }
+            child.pos.keyStart = l.at;
+            obj[k.key] = child.value;
+            keys.push(k.key);
+            children.push(child.pos);
+            end = child.pos.end;
+        }
+        return { value: obj, pos: { start, end, keyStart: -1, keys, children } };
+    }
+    seq(indent) {
+        const t = this.text;
+        const arr = [];
+        const children = [];
+        const start = this.lines[this.i].at;
+        let end = start;
+        while (this.i < this.lines.length) {
+            const l = this.lines[this.i];
+            if (l.indent < indent)
+                break;
+            if (l.indent > indent)
+                bail();
+            // A sibling key after a list written at its parent key's indentation ends the list.
+            if (!this.isSeqLine(l))
+                break;
+            let p = l.at + 1;
+            while (p < l.end && t.charCodeAt(p) === 32)
+                p++;
+            let child;
+            if (p >= l.end || t.charCodeAt(p) === 35) {
+                this.i++;
+                const next = this.lines[this.i];
+                if (next && next.indent > indent)
+                    child = this.block(next.indent);
+                else
+                    child = { value: null, pos: { start: p, end: p, keyStart: -1 } };
+            }
+            else if (t.charCodeAt(p) === 45 && (p + 1 === l.end || t.charCodeAt(p + 1) === 32)) {
+                return bail(); // `- - x`
+            }
+            else if (this.keyEnd(p, l.end)) {
+                // `- key: value`: a mapping that starts on this line at this column.
+                l.indent = p - (l.at - l.indent);
+                l.at = p;
+                child = this.map(l.indent);
+            }
+            else {
+                child = this.inline(p, l.end);
+                this.i++;
+            }
+            arr.push(child.value);
+            children.push(child.pos);
+            end = child.pos.end;
+        }
+        return { value: arr, pos: { start, end, keyStart: -1, children } };
+    }
+    /** A one-line value in block context: quoted, flow collection or plain scalar; then only a comment. */
+    inline(p, end) {
+        const t = this.text;
+        const c = t.charCodeAt(p);
+        let out;
+        let after;
+        if (c === 34 || c === 39) {
+            const q = this.quoted(p, end);
+            out = { value: this.interp(q.value), pos: { start: p, end: q.end, keyStart: -1 } };
+            after = q.end;
+        }
+        else if (c === 123 || c === 91) {
+            const f = this.flow(p, end);
+            out = f;
+            after = f.pos.end;
+        }
+        else {
+            // Indicators that start anchors, tags, aliases, block scalars and reserved characters.
+            if ('&*!|>%@`]},?:-#'.includes(t[p]) && ('&*!|>%@`]},#'.includes(t[p]) || t.charCodeAt(p + 1) === 32 || p + 1 === end))
+                bail();
+            let stop = t.indexOf(' #', p);
+            if (stop < 0 || stop > end)
+                stop = end;
+            let e = stop;
+            while (e > p && t.charCodeAt(e - 1) === 32)
+                e--;
+            const raw = t.slice(p, e);
+            if (raw.includes(': ') || raw.endsWith(':'))
+                bail();
+            const v = resolvePlain(raw);
+            return { value: typeof v === 'string' ? this.interp(v) : v, pos: { start: p, end: e, keyStart: -1 } };
+        }
+        while (after < end && t.charCodeAt(after) === 32)
+            after++;
+        if (after < end && (t.charCodeAt(after) !== 35 || t.charCodeAt(after - 1) !== 32))
+            bail();
+        return out;
+    }
+    interp(s) {
+        if (!this.env || !s.includes('${'))
+            return s;
+        const r = (0, interpolate_js_1.interpolate)(s, this.env);
+        return r.ok ? r.value : bail();
+    }
+    /** A one-line quoted scalar starting at p; end is the offset after the closing quote. */
+    quoted(p, end) {
+        const t = this.text;
+        if (t.charCodeAt(p) === 39) {
+            let q = p + 1;
+            for (;;) {
+                q = t.indexOf("'", q);
+                if (q < 0 || q >= end)
+                    bail();
+                if (t.charCodeAt(q + 1) === 39)
+                    q += 2;
+                else
+                    break;
+            }
+            return { value: t.slice(p + 1, q).replace(/''/g, "'"), end: q + 1 };
+        }
+        let q = p + 1;
+        let escaped = false;
+        while (q < end) {
+            const c = t.charCodeAt(q);
+            if (c === 92) {
+                escaped = true;
+                q += 2;
+                continue;
+            }
+            if (c === 34)
+                break;
+            q++;
+        }
+        if (q >= end)
+            bail();
+        const raw = t.slice(p, q + 1);
+        if (!escaped)
+            return { value: raw.slice(1, -1), end: q + 1 };
+        // YAML's double-quoted escapes are a superset of JSON's, with the same meaning where both exist.
+        try {
+            return { value: JSON.parse(raw), end: q + 1 };
+        }
+        catch {
+            return bail();
+        }
+    }
+    skipSpaces(p, end) {
+        while (p < end && this.text.charCodeAt(p) === 32)
+            p++;
+        return p;
+    }
+    /** A flow collection (JSON, or YAML flow with plain scalars) that closes on this line. */
+    flow(p, end) {
+        const t = this.text;
+        const open = t.charCodeAt(p);
+        const start = p;
+        const children = [];
+        p = this.skipSpaces(p + 1, end);
+        if (open === 91) {
+            const arr = [];
+            while (t.charCodeAt(p) !== 93) {
+                const v = this.flowValue(p, end);
+                arr.push(v.value);
+                children.push(v.pos);
+                p = this.skipSpaces(v.pos.end, end);
+                if (t.charCodeAt(p) === 44)
+                    p = this.skipSpaces(p + 1, end);
+                else if (t.charCodeAt(p) !== 93)
+                    bail();
+            }
+            return { value: arr, pos: { start, end: p + 1, keyStart: -1, children } };
+        }
+        const obj = {};
+        const keys = [];
+        while (t.charCodeAt(p) !== 125) {
+            if (p >= end)
+                bail();
+            const keyStart = p;
+            let key;
+            const c = t.charCodeAt(p);
+            if (c === 34 || c === 39) {
+                const q = this.quoted(p, end);
+                key = q.value;
+                p = this.skipSpaces(q.end, end);
+                if (t.charCodeAt(p) !== 58)
+                    bail();
+                p++;
+            }
+            else {
+                const colon = t.indexOf(':', p);
+                if (colon < 0 || colon >= end || t.charCodeAt(colon + 1) !== 32)
+                    bail();
+                key = t.slice(p, colon).trimEnd();
+                if (!PLAIN_KEY.test(key) || typeof resolvePlain(key) !== 'string')
+                    bail();
+                p = colon + 1;
+            }
+            if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key))
+                bail();
+            p = this.skipSpaces(p, end);
+            const v = this.flowValue(p, end);
+            v.pos.keyStart = keyStart;
+            obj[key] = v.value;
+            keys.push(key);
+            children.push(v.pos);
+            p = this.skipSpaces(v.pos.end, end);
+            if (t.charCodeAt(p) === 44)
+                p = this.skipSpaces(p + 1, end);
+            else if (t.charCodeAt(p) !== 125)
+                bail();
+        }
+        return { value: obj, pos: { start, end: p + 1, keyStart: -1, keys, children } };
+    }
+    flowValue(p, end) {
+        const t = this.text;
+        if (p >= end)
+            bail();
+        const c = t.charCodeAt(p);
+        if (c === 123 || c === 91)
+            return this.flow(p, end);
+        if (c === 34 || c === 39) {
+            const q = this.quoted(p, end);
+            const after = this.skipSpaces(q.end, end);
+            if (t.charCodeAt(after) === 58)
+                bail(); // a `"k": v` pair inside a list
+            return { value: this.interp(q.value), pos: { start: p, end: q.end, keyStart: -1 } };
+        }
+        if ('&*!|>%@`#,]}:?-'.includes(t[p]) && ('&*!|>%@`#,]}'.includes(t[p]) || t.charCodeAt(p + 1) === 32))
+            bail();
+        let e = p;
+        while (e < end) {
+            const ch = t.charCodeAt(e);
+            if (ch === 44 || ch === 93 || ch === 125 || ch === 91 || ch === 123)
+                break;
+            if (ch === 58 && (e + 1 >= end || t.charCodeAt(e + 1) === 32))
+                bail();
+            if (ch === 35 && t.charCodeAt(e - 1) === 32)
+                bail();
+            e++;
+        }
+        let last = e;
+        while (last > p && t.charCodeAt(last - 1) === 32)
+            last--;
+        const raw = t.slice(p, last);
+        const v = resolvePlain(raw);
+        return { value: typeof v === 'string' ? this.interp(v) : v, pos: { start: p, end: last, keyStart: -1 } };
+    }
+}
+/** The parsed value and its positions, or undefined when the text needs the full YAML parser. */
+function fastParseYaml(text, env) {
+    try {
+        return new FastParser(text, env).parse();
+    }
+    catch (err) {
+        if (err instanceof Bail)
+            return undefined;
+        throw err;
+    }
+}
+/** Locates paths with the positions the fast reader kept; same answers as YamlSource. */
+class FastSource {
+    file;
+    text;
+    root;
+    lineStarts;
+    constructor(file, text, root) {
+        this.file = file;
+        this.text = text;
+        this.root = root;
+    }
+    position(offset) {
+        if (!this.lineStarts) {
+            const starts = [0];
+            for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1))
+                starts.push(i + 1);
+            this.lineStarts = starts;
+        }
+        const s = this.lineStarts;
+        let lo = 0;
+        let hi = s.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (s[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return { line: lo + 1, column: offset - s[lo] + 1 };
+    }
+    find(segments) {
+        let node = this.root;
+        for (const seg of segments) {
+            const children = node.children;
+            if (!children)
+                break;
+            let next;
+            if (node.keys) {
+                const idx = node.keys.indexOf(String(seg));
+                next = idx >= 0 ? children[idx] : undefined;
+            }
+            else {
+                next = children[Number(seg)];
+            }
+            if (!next)
+                break;
+            node = next;
+        }
+        return node;
+    }
+    locate(segments, target = 'value') {
+        const node = this.find(segments);
+        const keyOffset = node.keyStart >= 0 ? node.keyStart : undefined;
+        let offset;
+        if (target === 'key' && keyOffset !== undefined)
+            offset = keyOffset;
+        else if (node.end > node.start || keyOffset === undefined)
+            offset = node.start;
+        else
+            offset = keyOffset;
+        return { file: this.file, ...this.position(offset), path: (0, diagnostics_js_1.formatJsonPath)(segments) };
+    }
+    sourceText(segments) {
+        const node = this.find(segments);
+        return node.children ? undefined : this.text.slice(node.start, node.end);
+    }
+}
+exports.FastSource = FastSource;
 
 
 /***/ }),
@@ -51375,6 +51890,7 @@ exports.parseYaml = parseYaml;
 // YAML text → document with positions; maps JSON paths back to file:line:column.
 const yaml_1 = __nccwpck_require__(8815);
 const diagnostics_js_1 = __nccwpck_require__(1241);
+const fast_yaml_js_1 = __nccwpck_require__(1455);
 const interpolate_js_1 = __nccwpck_require__(7882);
 /** Low on purpose: a handful of anchors is normal, thousands of expansions is an attack. */
 exports.MAX_ALIAS_COUNT = 100;
@@ -51491,6 +52007,9 @@ function yamlErrorDiagnostic(src, e, severity) {
 }
 /** Parse, check and convert one YAML text. Never throws for bad input. */
 function parseYaml(file, text, opts = {}) {
+    const fast = (0, fast_yaml_js_1.fastParseYaml)(text, opts.env);
+    if (fast)
+        return { source: new fast_yaml_js_1.FastSource(file, text, fast.root), value: fast.value, diagnostics: [] };
     const source = new YamlSource(file, text);
     const diagnostics = [];
     let fatal = false;
@@ -51724,7 +52243,7 @@ module.exports = require("node:fs");
 
 /***/ }),
 
-/***/ 1455:
+/***/ 3836:
 /***/ ((module) => {
 
 "use strict";

@@ -85,6 +85,14 @@ function uniqueName(base: string, taken: Set<string>): string {
   return name;
 }
 
+/** `<stem>.json`, or `<stem>-2.json`, … when taken (two plugin ids can slug alike). */
+function uniqueJsonFile(stem: string, taken: Set<string>): string {
+  let name = `${stem}.json`;
+  for (let i = 2; taken.has(name); i++) name = `${stem}-${i}.json`;
+  taken.add(name);
+  return name;
+}
+
 function tagOf(e: Experiment, tag: string): string | undefined {
   const v = e.tags && typeof e.tags === 'object' ? (e.tags as Record<string, unknown>)[tag] : undefined;
   return typeof v === 'string' ? v : undefined;
@@ -292,7 +300,7 @@ function buildDocument(
     if (e.start_date) item.start_date = e.start_date;
     if (e.end_date) item.end_date = e.end_date;
     if (entry.design) {
-      const rel = uniqueName(`designs/${slugify(entry.key)}.json`, taken);
+      const rel = uniqueJsonFile(`designs/${slugify(entry.key)}`, taken);
       files.set(rel, entry.design.data);
       item.design = {
         plugin_id: entry.design.plugin_id,
@@ -303,7 +311,7 @@ function buildDocument(
     const results = [...entry.results].sort((a, b) => (a.plugin_id < b.plugin_id ? -1 : 1));
     if (results.length > 0) {
       item.analysis = results.map((r) => {
-        const rel = uniqueName(`results/${slugify(entry.key)}-${slugify(r.plugin_id, 'plugin')}.json`, taken);
+        const rel = uniqueJsonFile(`results/${slugify(entry.key)}-${slugify(r.plugin_id, 'plugin')}`, taken);
         files.set(rel, r.result);
         return { plugin_id: r.plugin_id, result_file: rel };
       });

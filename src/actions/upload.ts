@@ -139,7 +139,7 @@ export async function readDataFile(
   if (stat.size > max) {
     throw new UploadFileError(
       file,
-      `${file} is ${formatMiB(stat.size)}, over the ${formatMiB(max)} upload limit: store large raw data elsewhere and upload a summary`,
+      `${file} is ${formatSize(stat.size)}, over the ${formatSize(max)} upload limit: store large raw data elsewhere and upload a summary`,
     );
   }
   const text = await fs.readFile(abs, 'utf8');
@@ -149,8 +149,9 @@ export async function readDataFile(
   return ext === '.json' ? parseJson(file, text) : parseYamlData(file, text);
 }
 
-function formatMiB(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MiB`;
+function formatSize(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function lineCol(text: string, offset: number): { line: number; col: number } {

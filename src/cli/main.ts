@@ -89,6 +89,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
 
 /** Entry point of the bin: runs, then exits once stdout and stderr are flushed. */
 export async function main(argv: string[]): Promise<void> {
+  // `mint-manifest plan | head` closes the pipe early: that is not an error worth a stack trace
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
   const code = await run(argv);
   // Keep-alive sockets or a stray timer must not keep a finished CLI alive in CI.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -17,7 +17,7 @@ export interface OutputOptions {
 const TOKEN_PATTERNS: [RegExp, string][] = [
   [/mint_(?:pat|svc)_[A-Za-z0-9._~+/=-]+/g, '***'],
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '***'],
-  [/(Bearer\s+)[^\s"']+/gi, '$1***'],
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/g, '$1***'],
 ];
 
 export class Output {

@@ -28,11 +28,12 @@ export function ask(question: string): Promise<string> {
 /** Reads a line without echoing it (raw mode); Ctrl-C cancels. */
 export function askHidden(question: string): Promise<string> {
   const stdin = process.stdin;
-  process.stdout.write(question);
   return new Promise<string>((resolve, reject) => {
     let value = '';
     const wasRaw = stdin.isRaw;
+    // raw (no echo) before the question appears, so nothing typed after it is ever echoed
     stdin.setRawMode(true);
+    process.stdout.write(question);
     stdin.resume();
     stdin.setEncoding('utf8');
     const finish = (err?: Error) => {

@@ -9,10 +9,10 @@ import {
   planToJson,
   renderPlanMarkdown,
   renderPlanText,
+  upload,
   validate,
 } from '../actions/index.js';
 import type { ApplyResult, Plan } from '../actions/types.js';
-import { upload } from '../actions/upload.js';
 import { MintClient, readCredentials } from '../client/index.js';
 import { formatDiagnostic } from '../manifest/index.js';
 import type { Diagnostic, LoadResult, ResolvedManifest } from '../manifest/model.js';
@@ -28,6 +28,7 @@ import {
   buildPlanComment,
   buildPlanSummary,
   changeCounts,
+  fitSummary,
 } from './markdown.js';
 
 /** A failure already explained to the user (annotations, summary): `run()` only fails the step with it. */
@@ -56,7 +57,7 @@ const logSink = (rt: Runtime) => ({
 
 async function writeSummary(rt: Runtime, markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(rt.redactor.redact(markdown), true).write();
+  await core.summary.addRaw(fitSummary(rt.redactor.redact(markdown)), true).write();
 }
 
 /** The client's own hints name CLI flags; in a workflow the fix is an input, so say that first. */

@@ -126,10 +126,10 @@ function parseCommand(): Command {
 function parseFingerprint(): string | undefined {
   const value = optional('expect-fingerprint');
   if (value === undefined) return undefined;
-  if (!/^[0-9a-fA-F]{8,64}$/.test(value)) {
+  if (!/^[0-9a-fA-F]{12,64}$/.test(value)) {
     throw new InputError(
       'expect-fingerprint',
-      `Input "expect-fingerprint" must be the hex fingerprint of a reviewed plan (the "fingerprint" output), found "${value}"`,
+      `Input "expect-fingerprint" must be the fingerprint of a reviewed plan (the "fingerprint" output: 64 hex digits, or at least its first 12), found "${value}"`,
     );
   }
   return value.toLowerCase();

@@ -6,7 +6,7 @@ import { COMMENT_LIMIT, planMarker, truncateMarkdown } from './comment.js';
 
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other steps append. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
-const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 16 * 1024;
+export const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 16 * 1024;
 
 export type PlanMarkdownRenderer = (plan: Plan, opts: { maxChars?: number; detailsUrl?: string }) => string;
 
@@ -78,6 +78,15 @@ export function fitToBytes(markdown: string, maxBytes: number, note: string): st
     cut = truncateMarkdown(markdown, chars);
   }
   return cut + note;
+}
+
+/** The last guard before the summary file: what one step writes must stay under the limit in total. */
+export function fitSummary(markdown: string): string {
+  return fitToBytes(
+    markdown,
+    SUMMARY_BUDGET_BYTES,
+    '\n\n> **Truncated** to fit the 1 MiB job summary limit: the `plan-json` and `result-json` output files hold everything.\n',
+  );
 }
 
 const SUMMARY_CUT_NOTE =

@@ -18,14 +18,14 @@ import {
   type ProjectSpec,
   type SourceLocation,
 } from './model.js';
-import type { Locator, YamlSource } from './yaml-source.js';
+import type { Locator, ManifestSource } from './yaml-source.js';
 
 /** One manifest file after parsing (its value may still be schema-invalid: every check is defensive). */
 export interface ParsedManifestFile {
   absPath: string;
   display: string;
   dir: string;
-  source: YamlSource;
+  source: ManifestSource;
   value: unknown;
 }
 

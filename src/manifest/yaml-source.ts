@@ -13,6 +13,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import { formatJsonPath, makeDiagnostic, type PathSegment } from './diagnostics.js';
+import { FastSource, fastParseYaml } from './fast-yaml.js';
 import { interpolate } from './interpolate.js';
 import type { Diagnostic, SourceLocation } from './model.js';
 
@@ -27,6 +28,11 @@ export interface Locator {
   locate(segments: readonly PathSegment[], target?: LocateTarget): SourceLocation;
 }
 
+/** A parsed text that can also give a scalar's exact source text. */
+export interface ManifestSource extends Locator {
+  sourceText(segments: readonly PathSegment[]): string | undefined;
+}
+
 interface FoundNode {
   node: YamlNode | null;
   keyNode: YamlNode | null;
@@ -35,7 +41,7 @@ interface FoundNode {
 }
 
 /** One parsed YAML (or JSON) text, able to locate any path in it. */
-export class YamlSource implements Locator {
+export class YamlSource implements ManifestSource {
   readonly lineCounter = new LineCounter();
   readonly doc: Document.Parsed;
 
@@ -153,7 +159,7 @@ function yamlErrorDiagnostic(src: YamlSource, e: YAMLError, severity: 'error' | 
 }
 
 export interface ParsedYaml {
-  source: YamlSource;
+  source: ManifestSource;
   /** The plain value; undefined when the text could not be turned into one. */
   value: unknown;
   diagnostics: Diagnostic[];
@@ -166,6 +172,8 @@ export interface ParseOptions {
 
 /** Parse, check and convert one YAML text. Never throws for bad input. */
 export function parseYaml(file: string, text: string, opts: ParseOptions = {}): ParsedYaml {
+  const fast = fastParseYaml(text, opts.env);
+  if (fast) return { source: new FastSource(file, text, fast.root), value: fast.value, diagnostics: [] };
   const source = new YamlSource(file, text);
   const diagnostics: Diagnostic[] = [];
   let fatal = false;

@@ -150,12 +150,6 @@ export class Auth {
   /** Resolves the Authorization header; throws the contract's 401s. */
   authenticate(header: string | undefined): AuthUser {
     const token = bearer(header);
-    if (token.startsWith('mint_svc_')) {
-      throw unauthorized(
-        'auth.service_token_refused',
-        'Service tokens (mint_svc_…) are not accepted on /api routes; use a personal access token (mint_pat_…) or log in',
-      );
-    }
     const session = this.decodeSession(token);
     if (session) {
       if (session.exp <= this.now()) {
@@ -236,6 +230,12 @@ export class Auth {
 function bearer(header: string | undefined): string {
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!m) throw unauthorized('auth.required', 'Not authenticated: send Authorization: Bearer <token>');
+  if (m[1].startsWith('mint_svc_')) {
+    throw unauthorized(
+      'auth.service_token_refused',
+      'Service tokens (mint_svc_…) are not accepted on /api routes; use a personal access token (mint_pat_…) or log in',
+    );
+  }
   return m[1];
 }
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RateLimiter } from './auth.js';
 import type { App, Ctx, Handler } from './context.js';
-import { FaultInjector, validateFaultConfig } from './faults.js';
+import { type FaultDecision, FaultInjector, validateFaultConfig } from './faults.js';
 import { dataHandlers } from './handlers/data.js';
 import { experimentHandlers } from './handlers/experiments.js';
 import { platformHandlers } from './handlers/platform.js';
@@ -41,6 +41,34 @@ export interface ServerDeps {
   authLimiter: RateLimiter | null;
   logSize: number;
   quiet: boolean;
+}
+
+/** The HTTP error an injected fault answers with, if it is one. */
+function injectedError(fault: FaultDecision): HttpError | undefined {
+  if (fault.kind === 'rateLimit') {
+    const after = String(fault.retryAfterSeconds);
+    return new HttpError(
+      429,
+      'RATE_LIMITED',
+      `Too many requests (injected fault): retry after ${after} s`,
+      null,
+      {
+        'retry-after': after,
+      },
+    );
+  }
+  if (fault.kind !== 'error') return undefined;
+  return fault.status === 503
+    ? new HttpError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        'Service temporarily unavailable (injected fault): retry later',
+      )
+    : new HttpError(
+        500,
+        'REPOSITORY_ERROR',
+        'Internal server error (injected fault): the request was not performed',
+      );
 }
 
 export class SandboxServer {
@@ -156,31 +184,10 @@ export class SandboxServer {
         req.socket.destroy();
         return;
       }
-      if (fault.kind === 'rateLimit') {
-        entry.fault = 'rateLimit';
-        throw new HttpError(
-          429,
-          'RATE_LIMITED',
-          `Too many requests (injected fault): retry after ${fault.retryAfterSeconds} s`,
-          null,
-          {
-            'retry-after': String(fault.retryAfterSeconds),
-          },
-        );
-      }
-      if (fault.kind === 'error') {
-        entry.fault = `error${fault.status}`;
-        throw fault.status === 503
-          ? new HttpError(
-              503,
-              'SERVICE_UNAVAILABLE',
-              'Service temporarily unavailable (injected fault): retry later',
-            )
-          : new HttpError(
-              500,
-              'REPOSITORY_ERROR',
-              'Internal server error (injected fault): the request was not performed',
-            );
+      const injected = injectedError(fault);
+      if (injected) {
+        entry.fault = fault.kind === 'error' ? `error${fault.status}` : fault.kind;
+        throw injected;
       }
       if (fault.kind === 'stall') {
         entry.fault = 'commitThenStall';

@@ -18,7 +18,10 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, quiet: true, users: [{ username: 'bob', password: PASSWORD }] });
   client = new MintClient({ baseUrl: sandbox.url, token: sandbox.adminToken, env: {} });
   dir = tempDir('tty');
-  writeFiles(dir, { 'mint.yaml': 'version: 1\nstack: tty\nexperiments:\n  - key: t1\n    name: T one\n    experiment_type: x\n' });
+  writeFiles(dir, {
+    'mint.yaml':
+      'version: 1\nstack: tty\nexperiments:\n  - key: t1\n    name: T one\n    experiment_type: x\n',
+  });
   env = baseEnv(dir, { MINT_URL: sandbox.url, MINT_TOKEN: sandbox.adminToken });
 });
 

@@ -6,6 +6,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { type Experiment, MintClient } from '../../src/client/index.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
 export const DIST = path.resolve(__dirname, '../../dist/index.js');
 
@@ -204,4 +207,79 @@ export async function runAction(
     outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
     summary: fs.readFileSync(summaryFile, 'utf8'),
   };
+}
+
+export const GITHUB_TOKEN = 'ghs_fakeGithubToken0123456789abcdef';
+export const PR = 7;
+
+export function manifest(stack: string, experiments: string[]): string {
+  return ['version: 1', `stack: ${stack}`, 'experiments:', ...experiments].join('\n') + '\n';
+}
+
+export function experiment(key: string, extra: string[] = []): string {
+  return [
+    `  - key: ${key}`,
+    `    name: Experiment ${key}`,
+    '    experiment_type: lcms_batch',
+    '    status: planned',
+    ...extra.map((l) => `    ${l}`),
+  ].join('\n');
+}
+
+/** Everything the Action printed or wrote, minus the `::add-mask::` lines that hand secrets to the runner. */
+export function visibleText(run: RunResult): string {
+  const stdout = run.stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+  return [stdout, run.stderr, run.summary].join('\n');
+}
+
+export interface ActionFixture {
+  sandbox: Sandbox;
+  gh: FakeGitHub;
+  /** A PAT of the sandbox admin, passed as mint-token. */
+  mintToken: string;
+  mintInputs(extra?: Record<string, string>): Record<string, string>;
+  githubEnv(): Record<string, string>;
+  commentBodies(issue?: number): string[];
+  /** Live experiments carrying this stack's ownership tag. */
+  readOwned(stack: string): Promise<Experiment[]>;
+}
+
+/** A sandbox and a fake GitHub for one test file; the fields are set in beforeAll (started there, closed in afterAll). */
+export function useActionFixture(): ActionFixture {
+  const fx = {
+    mintInputs(extra: Record<string, string> = {}) {
+      return {
+        'mint-url': fx.sandbox.url,
+        'mint-token': fx.mintToken,
+        'github-token': GITHUB_TOKEN,
+        manifest: 'mint.yaml',
+        ...extra,
+      };
+    },
+    githubEnv: () => ({ GITHUB_API_URL: fx.gh.url }),
+    commentBodies: (issue = PR) => (fx.gh.comments.get(issue) ?? []).map((c) => c.body),
+    async readOwned(stack: string) {
+      const client = new MintClient({ baseUrl: fx.sandbox.url, token: fx.sandbox.adminToken });
+      try {
+        return (await client.experiments.list()).filter((e) => e.tags['mint-manifest.stack'] === stack);
+      } finally {
+        client.close();
+      }
+    },
+  } as unknown as ActionFixture;
+  beforeAll(async () => {
+    if (!fs.existsSync(DIST)) throw new Error(`${DIST} is missing: run "npm run package" before these tests`);
+    fx.sandbox = await startSandbox({ port: 0, quiet: true });
+    fx.mintToken = fx.sandbox.createToken({ username: 'admin', kind: 'pat' });
+    fx.gh = new FakeGitHub();
+    await fx.gh.start();
+  });
+  afterAll(async () => {
+    await fx.gh?.close();
+    await fx.sandbox?.close();
+  });
+  return fx;
 }

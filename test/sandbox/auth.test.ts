@@ -88,6 +88,11 @@ describe('sessions and tokens', () => {
     expect(r.body.message).toMatch(/mint_svc_.*personal access token/);
     expect(r.text).not.toContain('supersecret');
     expect(JSON.stringify(sb.log())).not.toContain('supersecret');
+    expectStructuredError(
+      await call(sb, 'POST', '/api/auth/refresh', { body: {}, token: secret }),
+      401,
+      'auth.service_token_refused',
+    );
   });
 
   it('expires a session (distinct 401), refreshes it within the window, refuses it after', async () => {
