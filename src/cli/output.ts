@@ -72,6 +72,14 @@ export class Output {
     this.stdout.write(this.redact(ensureNewline(text)));
   }
 
+  /**
+   * Unredacted stdout, for the one value that must be shown: the token of a sandbox this process started
+   * (`mint-manifest sandbox`). Never pass it anything that came from the user.
+   */
+  outVerbatim(text: string): void {
+    this.stdout.write(ensureNewline(text));
+  }
+
   /** Progress and status lines for people: stderr, silenced by --quiet. */
   info(text: string): void {
     if (!this.quiet) this.writeErr(text);

@@ -67,7 +67,7 @@ describe('schema, help and version', () => {
 });
 
 describe('sandbox', () => {
-  it('serves the MINT API until SIGTERM, without printing its token', async () => {
+  it('serves the MINT API until SIGTERM and prints a URL and a token that work', async () => {
     const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,11 +83,14 @@ describe('sandbox', () => {
     });
     const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
+    expect(stdout).toContain(`export MINT_URL=${url}`);
+    const token = /export MINT_TOKEN=(mint_pat_\S+)/.exec(stdout)?.[1];
+    expect(token).toBeDefined();
+    const me = await fetch(`${url}/api/users/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stdout).toContain(`export MINT_URL=${url}`);
-    expect(stdout).not.toMatch(/mint_pat_/);
   });
 });
 

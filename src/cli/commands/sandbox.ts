@@ -71,19 +71,24 @@ export function registerSandbox(program: Command): void {
       collect,
       [],
     )
-    .option('--admin-token <token>', 'use this admin personal access token instead of a random one')
+    .option(
+      '--admin-token <token>',
+      "the admin's personal access token to accept (default: a random mint_pat_…; the global --token works too)",
+    )
     .option('--faults <json|file>', 'inject faults, e.g. \'{"rules":[{"error503":0.2}]}\'')
     .option('--legacy-errors', 'answer errors in the older FastAPI/plugin body shapes')
     .addHelpText(
       'after',
       examples([
         'mint-manifest sandbox --port 8000',
-        'mint-manifest sandbox --data sandbox.json --user alice:secret',
-        'MINT_URL=http://127.0.0.1:8000 mint-manifest auth login --username admin   # password: admin',
+        'mint-manifest sandbox --data sandbox.json --user alice:secret --token mint_pat_local',
+        'eval "$(mint-manifest sandbox --port 8000 | grep ^export)"   # in another shell: sets MINT_URL and MINT_TOKEN',
       ]),
     )
     .action(async (opts: SandboxCommandOptions, cmd: Command) => {
       const ctx = createContext(cmd);
+      // For this command --token names the token the sandbox accepts, not a credential of the user's.
+      const chosenToken = opts.adminToken ?? cmd.optsWithGlobals<{ token?: string }>().token;
       const port = parseCount(opts.port, '--port', 0) as number;
       if (port > 65535) throw usageError(`--port ${port} is not a port: use 0..65535`);
       const sandbox = await startSandbox({
@@ -91,26 +96,26 @@ export function registerSandbox(program: Command): void {
         host: opts.host,
         dataFile: opts.data ? path.resolve(ctx.cwd, opts.data) : undefined,
         users: opts.user.map(parseUser),
-        adminToken: opts.adminToken,
+        adminToken: chosenToken,
         faults: opts.faults ? readFaults(opts.faults) : undefined,
         legacyErrors: opts.legacyErrors,
         quiet: true,
       });
-      ctx.out.addSecret(sandbox.adminToken);
       const users = ['admin', ...opts.user.map((u) => u.split(':')[0]).filter((u) => u !== 'admin')];
-      // The admin token is not printed (output ends up in logs); log in, or choose it with --admin-token.
+      // The token is printed on purpose: it belongs to a throwaway local server the user just started,
+      // and it is the only way to reach it (issue 4). A user's own MINT token is never printed.
       ctx.out.out(
         [
           `MINT sandbox listening on ${sandbox.url} (${opts.data ? `data: ${opts.data}` : 'in memory'})`,
           `  users: ${users.join(', ')} (admin's password is "admin" unless --user admin:… changed it)`,
-          '  to use it from another terminal:',
-          `    export MINT_URL=${sandbox.url}`,
-          opts.adminToken
-            ? '    export MINT_TOKEN=<the --admin-token you chose>'
-            : '    mint-manifest auth login --username admin',
-          'Stop with Ctrl+C.',
+          '  to use it from another terminal (or log in: mint-manifest auth login --username admin):',
         ].join('\n'),
       );
+      ctx.out.outVerbatim(`export MINT_URL=${sandbox.url}`);
+      // A token the user chose is theirs: not echoed back.
+      if (chosenToken) ctx.out.out('export MINT_TOKEN=<the token you passed with --token/--admin-token>');
+      else ctx.out.outVerbatim(`export MINT_TOKEN=${sandbox.adminToken}`);
+      ctx.out.out('Stop with Ctrl+C.');
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
