@@ -2,7 +2,12 @@
 // exactly as on the wire, like the platform's own Python client.
 
 export type ExperimentStatus = 'planned' | 'ongoing' | 'completed' | 'cancelled';
-export const EXPERIMENT_STATUSES: readonly ExperimentStatus[] = ['planned', 'ongoing', 'completed', 'cancelled'];
+export const EXPERIMENT_STATUSES: readonly ExperimentStatus[] = [
+  'planned',
+  'ongoing',
+  'completed',
+  'cancelled',
+];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
