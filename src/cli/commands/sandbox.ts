@@ -82,7 +82,7 @@ export function registerSandbox(program: Command): void {
       examples([
         'mint-manifest sandbox --port 8000',
         'mint-manifest sandbox --data sandbox.json --user alice:secret --token mint_pat_local',
-        'eval "$(mint-manifest sandbox --port 8000 | grep ^export)"   # in another shell: sets MINT_URL and MINT_TOKEN',
+        'mint-manifest sandbox --port 8000 > sandbox.env &  sleep 1; source <(grep ^export sandbox.env)',
       ]),
     )
     .action(async (opts: SandboxCommandOptions, cmd: Command) => {
