@@ -187,7 +187,7 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
   let done = 0;
   await mapLimit(entries, concurrency, async (entry) => {
     const id = entry.experiment.id;
-    if (entry.experiment.has_design_data) {
+    if (entry.experiment.has_design_data !== false) {
       try {
         entry.design = await client.experiments.designData.get(id);
       } catch (err) {

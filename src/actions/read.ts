@@ -258,7 +258,8 @@ async function readDetails(
   const id = le.experiment.id;
   const jobs: Promise<void>[] = [];
   if (spec.design !== undefined) {
-    if (!le.experiment.has_design_data) le.design = null;
+    // Skip the read only on an explicit `false`: a server that omits the flag is asked.
+    if (le.experiment.has_design_data === false) le.design = null;
     else
       jobs.push(
         limit(() => client.experiments.designData.get(id)).then(
