@@ -155,7 +155,9 @@ async function benchEngine(n, manifestFile, rows, figures) {
         continue;
       }
       const stats = await sb.stats();
-      log(`  ${fmtSeconds(out.wallMs)}, ${stats.reads} reads / ${stats.writes} writes, ${Math.round(out.peakRssMb)} MB`);
+      log(
+        `  ${fmtSeconds(out.wallMs)}, ${stats.reads} reads / ${stats.writes} writes, ${Math.round(out.peakRssMb)} MB`,
+      );
       figures[step.id] = { ...out, requests: requestsOf(stats) };
       const row = {
         id: step.id,

@@ -16,6 +16,13 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}: ${d.severity}: ${subject}${d.message}${paren}${hint}`;
 }
 
+// Values can come from `${VAR}`, and a variable may hold a token: never echo one back.
+const TOKEN_LIKE = /mint_(?:pat|svc)_[A-Za-z0-9_-]+|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+export function redactTokens(text: string): string {
+  return text.replace(TOKEN_LIKE, '<redacted>');
+}
+
 export function makeDiagnostic(
   at: SourceLocation,
   code: string,
@@ -29,11 +36,11 @@ export function makeDiagnostic(
     path: at.path,
     severity: extra.severity ?? 'error',
     code,
-    message,
+    message: redactTokens(message),
   };
-  if (extra.expected !== undefined) d.expected = extra.expected;
-  if (extra.found !== undefined) d.found = extra.found;
-  if (extra.hint !== undefined) d.hint = extra.hint;
+  if (extra.expected !== undefined) d.expected = redactTokens(extra.expected);
+  if (extra.found !== undefined) d.found = redactTokens(extra.found);
+  if (extra.hint !== undefined) d.hint = redactTokens(extra.hint);
   return d;
 }
 
@@ -132,19 +139,27 @@ export function levenshtein(a: string, b: string, max = Infinity): number {
   return prev[b.length];
 }
 
-/** The closest candidate within `maxDistance` edits (case-insensitive), if any. */
+/**
+ * The closest candidate within `maxDistance` edits (case-insensitive), else one that the word is a
+ * clear prefix of, or the reverse (`volume` → `volume_ul`), if any.
+ */
 export function nearest(word: string, candidates: Iterable<string>, maxDistance = 2): string | undefined {
   let best: string | undefined;
   let bestD = maxDistance + 1;
+  let prefixMatch: string | undefined;
   const w = word.toLowerCase();
   for (const c of candidates) {
-    const d = levenshtein(w, c.toLowerCase(), maxDistance);
+    const lc = c.toLowerCase();
+    const d = levenshtein(w, lc, maxDistance);
     if (d < bestD) {
       best = c;
       bestD = d;
     }
+    if (Math.min(w.length, lc.length) >= 4 && (lc.startsWith(w) || w.startsWith(lc))) {
+      if (prefixMatch === undefined || c.length < prefixMatch.length) prefixMatch = c;
+    }
   }
-  return best;
+  return best ?? prefixMatch;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {

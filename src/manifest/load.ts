@@ -51,7 +51,10 @@ async function expandInputs(inputs: readonly string[], cwd: string, out: Diagnos
     const stat = await fsp.stat(abs).catch(() => undefined);
     if (stat?.isFile()) add(abs);
     else if (stat?.isDirectory()) {
-      const names = (await fsp.readdir(abs)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+      const names = (await fsp.readdir(abs, { withFileTypes: true }))
+        .filter((d) => !d.isDirectory() && /\.ya?ml$/i.test(d.name))
+        .map((d) => d.name)
+        .sort();
       if (names.length === 0) {
         out.push(
           makeDiagnostic(
@@ -93,7 +96,20 @@ async function readManifest(
   out: Diagnostic[],
 ): Promise<ParsedManifestFile | undefined> {
   const display = displayPath(abs, cwd);
-  const stat = await fsp.stat(abs);
+  let stat;
+  let text: string;
+  try {
+    stat = await fsp.stat(abs);
+    text = stat.size > MAX_MANIFEST_BYTES ? '' : await fsp.readFile(abs, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    out.push(
+      makeDiagnostic(inputAt(display), 'input.unreadable', `manifest cannot be read (${reason})`, {
+        hint: 'check that it is a readable file',
+      }),
+    );
+    return undefined;
+  }
   if (stat.size > MAX_MANIFEST_BYTES) {
     out.push(
       makeDiagnostic(
@@ -107,7 +123,6 @@ async function readManifest(
     );
     return undefined;
   }
-  const text = await fsp.readFile(abs, 'utf8');
   const parsed = parseYaml(display, text, { env });
   out.push(...parsed.diagnostics);
   if (parsed.value === undefined) return undefined;

@@ -54,9 +54,28 @@ function toSegments(instancePath: string, root: unknown): PathSegment[] {
   return out;
 }
 
+const KIND_KEYWORDS = new Set(['type', 'const', 'enum']);
+
+/**
+ * How well a failed anyOf/oneOf branch fits the data, highest first: it is the right kind of value;
+ * it knows more of the data's keys; its errors go deeper; it has fewer of them.
+ */
+function branchScore(group: readonly ErrorObject[], combinator: ErrorObject): number[] {
+  const atRoot = group.filter((e) => e.instancePath === combinator.instancePath);
+  const rightKind = atRoot.some((e) => KIND_KEYWORDS.has(e.keyword)) ? 0 : 1;
+  const data = combinator.data;
+  let known = 0;
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    const props = (atRoot[0]?.parentSchema as { properties?: object } | undefined)?.properties ?? {};
+    known = Object.keys(data).filter((k) => k in props).length;
+  }
+  const depth = Math.max(...group.map((e) => e.instancePath.split('/').length));
+  return [rightKind, known, depth, -group.length];
+}
+
 /**
  * Drop the noise ajv produces around combinators: for each failed anyOf/oneOf keep only the branch
- * that got furthest into the data (deepest instancePath, then fewest errors).
+ * that fits the data best (see branchScore).
  */
 function denoise(errors: readonly ErrorObject[]): ErrorObject[] {
   let list = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames');
@@ -72,8 +91,13 @@ function denoise(errors: readonly ErrorObject[]): ErrorObject[] {
       branches.set(branch, group);
     }
     if (branches.size === 0) continue;
-    const score = (g: ErrorObject[]) => Math.max(...g.map((e) => e.instancePath.split('/').length));
-    const best = [...branches.values()].sort((a, b) => score(b) - score(a) || a.length - b.length)[0];
+    const best = [...branches.values()]
+      .map((g) => ({ g, score: branchScore(g, c) }))
+      .sort((a, b) => {
+        for (let i = 0; i < a.score.length; i++)
+          if (a.score[i] !== b.score[i]) return b.score[i] - a.score[i];
+        return 0;
+      })[0].g;
     const drop = new Set<ErrorObject>([c]);
     for (const g of branches.values()) if (g !== best) for (const e of g) drop.add(e);
     list = list.filter((e) => !drop.has(e));
@@ -116,6 +140,16 @@ export function schemaErrorsToDiagnostics(
           : 'entry';
     const code = `${codePrefix}.${e.keyword}`;
     const params = e.params as Record<string, unknown>;
+    if (e.propertyName !== undefined) {
+      // An error about a key itself (from `propertyNames`), not about the mapping holding it.
+      const key = e.propertyName;
+      return makeDiagnostic(
+        ctx.locator.locate([...segs, key], 'key'),
+        `${codePrefix}.propertyNames`,
+        key === '' ? `empty key in ${name}` : `key \`${key}\` in ${name} ${e.message ?? 'is not allowed'}`,
+        { hint: key === '' ? 'give every key a name' : 'rename the key' },
+      );
+    }
     switch (e.keyword) {
       case 'required': {
         const missing = String(params.missingProperty);

@@ -13,7 +13,8 @@ import {
   type YAMLError,
 } from 'yaml';
 import { formatJsonPath, makeDiagnostic, type PathSegment } from './diagnostics.js';
-import { FastSource, fastParseYaml } from './fast-yaml.js';
+import { FastSource } from './fast-source.js';
+import { fastParseYaml } from './fast-yaml.js';
 import { interpolate } from './interpolate.js';
 import type { Diagnostic, SourceLocation } from './model.js';
 
@@ -168,11 +169,13 @@ export interface ParsedYaml {
 export interface ParseOptions {
   /** Interpolate `${VAR}` in string values from this environment (manifests only, not data files). */
   env?: NodeJS.ProcessEnv;
+  /** Try the fast reader first (default true); false forces the `yaml` package (tests compare both). */
+  fast?: boolean;
 }
 
 /** Parse, check and convert one YAML text. Never throws for bad input. */
 export function parseYaml(file: string, text: string, opts: ParseOptions = {}): ParsedYaml {
-  const fast = fastParseYaml(text, opts.env);
+  const fast = opts.fast === false ? undefined : fastParseYaml(text, opts.env);
   if (fast) return { source: new FastSource(file, text, fast.root), value: fast.value, diagnostics: [] };
   const source = new YamlSource(file, text);
   const diagnostics: Diagnostic[] = [];

@@ -87,6 +87,7 @@ const cases: Case[] = [
   one('bad-status.yaml', 11, 13, 'schema.enum', 'experiments[0].status', ...STATUSES, 'found "done"'),
   one('defaults-status-near-miss.yaml', 4, 11, 'schema.enum', 'defaults.status', 'did you mean `ongoing`?'),
   one('tags-not-map.yaml', 11, 11, 'schema.type', 'tags', 'expected a mapping', 'found a list'),
+  one('empty-tag-name.yaml', 8, 7, 'schema.propertyNames', 'empty key in `tags`'),
   one('reserved-tag.yaml', 13, 7, 'tag.reserved', 'mint-manifest.stack', 'reserved'),
   one('reserved-tag-defaults.yaml', 4, 11, 'tag.reserved', 'defaults.tags', 'mint-manifest.key'),
   one(

@@ -96,6 +96,14 @@ describe('inputs', () => {
     expect(m.files).toEqual(['multi/a.yaml', 'multi/sub/c.yaml', 'multi/b.yml']);
   });
 
+  it('a directory named like a manifest is skipped in folders and reported when named', async () => {
+    fs.mkdirSync(path.join(tmp, 'dirs/odd.yaml'), { recursive: true });
+    write('dirs/real.yaml', HEAD);
+    expect(ok(await loadManifests(['dirs'], { cwd: tmp })).files).toEqual(['dirs/real.yaml']);
+    const r = await loadManifests(['dirs/*.yaml'], { cwd: tmp });
+    expect(r.ok).toBe(true);
+  });
+
   it('with no inputs, says so', async () => {
     const r = await loadManifests([], { cwd: tmp });
     expect(r.ok || r.errors.map((d) => d.code)).toEqual(['input.none']);
@@ -216,6 +224,22 @@ describe('resolution', () => {
 });
 
 describe('diagnostics', () => {
+  it('never echo a token that came in through ${VAR}', async () => {
+    const token = 'mint_pat_Sup3rSecretValue';
+    write(
+      'secret/mint.yaml',
+      HEAD +
+        'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    status: ${TOKEN}\n    project: ${TOKEN}\n',
+    );
+    const r = await loadManifests(['secret/mint.yaml'], { cwd: tmp, env: { TOKEN: token } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((d) => d.code).sort()).toEqual(['ref.unknown-project', 'schema.enum']);
+    const text = JSON.stringify(r.errors) + r.errors.map(formatDiagnostic).join('\n');
+    expect(text).not.toContain('Sup3rSecretValue');
+    expect(text).toContain('<redacted>');
+  });
+
   it('are sorted by file, line and column and formatted as file:line:col: error: path: message (…) — hint', async () => {
     write(
       'sorted/b.yaml',

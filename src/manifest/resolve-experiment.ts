@@ -1,0 +1,275 @@
+// One experiment entry: defaults applied, fields checked, design and analysis resolved.
+import type { ExperimentStatus, JsonObject, JsonValue } from '../client/models.js';
+import { checkDate, compareDates } from './dates.js';
+import { describeValue, makeDiagnostic, nearest, type PathSegment } from './diagnostics.js';
+import {
+  TAG_PREFIX,
+  type AnalysisSpec,
+  type DesignSpec,
+  type Diagnostic,
+  type ExperimentSpec,
+  type SourceLocation,
+} from './model.js';
+import type { DesignOrigin, ParsedManifestFile, ResolvedRun } from './resolve.js';
+
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const where = (l: SourceLocation) => `${l.file}:${l.line}:${l.column}`;
+
+const EXPERIMENT_FIELDS = new Set([
+  'key',
+  'code',
+  'name',
+  'experiment_type',
+  'project',
+  'status',
+  'notes',
+  'tags',
+  'start_date',
+  'end_date',
+  'design',
+  'analysis',
+]);
+
+function hasNearMissKey(e: Obj, field: string): boolean {
+  return Object.keys(e).some((k) => !EXPERIMENT_FIELDS.has(k) && nearest(k, [field]) !== undefined);
+}
+
+export function checkTags(f: ParsedManifestFile, tags: unknown, at: PathSegment[], out: Diagnostic[]): void {
+  if (!isObj(tags)) return;
+  for (const name of Object.keys(tags)) {
+    if (name.startsWith(TAG_PREFIX)) {
+      out.push(
+        makeDiagnostic(
+          f.source.locate([...at, name], 'key'),
+          'tag.reserved',
+          `tag \`${name}\` uses the reserved \`${TAG_PREFIX}\` prefix`,
+          {
+            hint: 'the ownership tags are set by the tool; rename this tag',
+          },
+        ),
+      );
+    }
+  }
+}
+
+export function resolveExperiment(
+  f: ParsedManifestFile,
+  e: Obj,
+  base: PathSegment[],
+  defaults: Obj,
+  run: ResolvedRun,
+  out: Diagnostic[],
+): ExperimentSpec {
+  const loc = f.source.locate(base);
+  const spec: ExperimentSpec = { key: e.key as string, source: loc };
+  const code = str(e.code);
+  if (code !== undefined) spec.code = code;
+  const name = str(e.name);
+  if (name !== undefined) spec.name = name;
+  const type = str(e.experiment_type) ?? str(defaults.experiment_type);
+  if (type !== undefined) spec.experiment_type = type;
+  const project = str(e.project) ?? str(defaults.project);
+  if (project !== undefined) spec.project = project;
+  const status = str(e.status) ?? str(defaults.status);
+  if (status !== undefined) spec.status = status as ExperimentStatus;
+  if (typeof e.notes === 'string' || e.notes === null) spec.notes = e.notes;
+
+  if (code === undefined) {
+    // A misspelt `nmae:` is already reported as an unknown property with a suggestion; not twice.
+    if (name === undefined && e.name === undefined && !hasNearMissKey(e, 'name')) {
+      out.push(
+        makeDiagnostic(loc, 'experiment.missing-name', `experiment \`${spec.key}\` has no \`name\``, {
+          hint: 'add `name:`, or `code:` to adopt an existing experiment',
+        }),
+      );
+    }
+    if (
+      type === undefined &&
+      e.experiment_type === undefined &&
+      defaults.experiment_type === undefined &&
+      !hasNearMissKey(e, 'experiment_type')
+    ) {
+      out.push(
+        makeDiagnostic(
+          loc,
+          'experiment.missing-type',
+          `experiment \`${spec.key}\` has no \`experiment_type\``,
+          {
+            hint: 'add `experiment_type:` here or `defaults.experiment_type`, or `code:` to adopt an existing experiment',
+          },
+        ),
+      );
+    }
+  }
+
+  checkTags(f, e.tags, [...base, 'tags'], out);
+  if (isObj(defaults.tags) || isObj(e.tags)) {
+    spec.tags = {
+      ...(isObj(defaults.tags) ? defaults.tags : {}),
+      ...(isObj(e.tags) ? e.tags : {}),
+    } as JsonObject;
+  }
+
+  for (const field of ['start_date', 'end_date'] as const) {
+    const v = e[field];
+    if (v === null) spec[field] = null;
+    else if (typeof v === 'string') {
+      const problem = checkDate(v);
+      if (problem) {
+        out.push(
+          makeDiagnostic(
+            f.source.locate([...base, field]),
+            'value.date',
+            `\`${field}\` is not a valid date`,
+            {
+              expected: 'a date YYYY-MM-DD or an ISO 8601 date-time',
+              found: describeValue(v),
+              hint: problem,
+            },
+          ),
+        );
+      } else spec[field] = v;
+    }
+  }
+  if (typeof spec.start_date === 'string' && typeof spec.end_date === 'string') {
+    if (compareDates(spec.end_date, spec.start_date) < 0) {
+      out.push(
+        makeDiagnostic(
+          f.source.locate([...base, 'end_date']),
+          'value.date-order',
+          '`end_date` is before `start_date`',
+          {
+            severity: 'warning',
+            found: `${spec.end_date} < ${spec.start_date}`,
+            hint: 'check the two dates',
+          },
+        ),
+      );
+    }
+  }
+
+  if (e.design === null) spec.design = null;
+  else if (isObj(e.design)) resolveDesign(f, e.design, [...base, 'design'], spec, run, out);
+
+  if (Array.isArray(e.analysis)) {
+    const seen = new Map<string, SourceLocation>();
+    const analysis: AnalysisSpec[] = [];
+    spec.analysis = analysis;
+    e.analysis.forEach((a, j) => {
+      if (!isObj(a) || typeof a.plugin_id !== 'string') return;
+      const at = [...base, 'analysis', j];
+      const pidAt = f.source.locate([...at, 'plugin_id']);
+      const prev = seen.get(a.plugin_id);
+      if (prev) {
+        out.push(
+          makeDiagnostic(
+            pidAt,
+            'analysis.duplicate-plugin',
+            `analysis for plugin \`${a.plugin_id}\` is listed twice`,
+            {
+              hint: `first listed at ${where(prev)}; an experiment has one result per plugin`,
+            },
+          ),
+        );
+        return;
+      }
+      seen.set(a.plugin_id, pidAt);
+      const hasResult = 'result' in a;
+      const hasFile = a.result_file !== undefined;
+      if (hasResult === hasFile) {
+        out.push(
+          makeDiagnostic(
+            hasFile ? f.source.locate([...at, 'result_file'], 'key') : f.source.locate(at),
+            'analysis.result-conflict',
+            hasFile
+              ? 'give `result` or `result_file`, not both'
+              : `analysis \`${a.plugin_id}\` has no \`result\` or \`result_file\``,
+            {
+              hint: hasFile
+                ? 'remove one of the two'
+                : 'add `result_file:`, or `result: null` to delete the result',
+            },
+          ),
+        );
+      }
+      const item: AnalysisSpec = {
+        plugin_id: a.plugin_id,
+        result: hasResult ? ((a.result ?? null) as JsonValue | null) : null,
+        source: f.source.locate(at),
+      };
+      if (typeof a.result_file === 'string') {
+        item.result_file = a.result_file;
+        run.pending.push({
+          ref: a.result_file,
+          baseDir: f.dir,
+          at: f.source.locate([...at, 'result_file']),
+          what: 'result_file',
+          assign: (value) => {
+            item.result = value;
+          },
+        });
+      }
+      analysis.push(item);
+    });
+  }
+  return spec;
+}
+
+function resolveDesign(
+  f: ParsedManifestFile,
+  d: Obj,
+  at: PathSegment[],
+  spec: ExperimentSpec,
+  run: ResolvedRun,
+  out: Diagnostic[],
+): void {
+  if (typeof d.plugin_id !== 'string') return;
+  const hasData = 'data' in d;
+  const hasFile = d.data_file !== undefined;
+  if (hasData === hasFile) {
+    out.push(
+      makeDiagnostic(
+        hasFile ? f.source.locate([...at, 'data_file'], 'key') : f.source.locate(at),
+        'design.data-conflict',
+        hasFile ? 'give `data` or `data_file`, not both' : '`design` has neither `data` nor `data_file`',
+        {
+          hint: hasFile
+            ? 'remove one of the two'
+            : 'add `data_file:` (a JSON or YAML file) or inline `data:`',
+        },
+      ),
+    );
+  }
+  let version = '1.0';
+  if (typeof d.schema_version === 'string') version = d.schema_version;
+  else if (typeof d.schema_version === 'number') {
+    version = f.source.sourceText([...at, 'schema_version']) ?? String(d.schema_version);
+  }
+  const design: DesignSpec = {
+    plugin_id: d.plugin_id,
+    schema_version: version,
+    data: hasData ? ((d.data ?? null) as JsonValue) : null,
+    source: f.source.locate(at),
+  };
+  spec.design = design;
+  const origin: DesignOrigin = { locator: f.source, basePath: [...at, 'data'], ready: hasData && !hasFile };
+  if (spec.experiment_type !== undefined) origin.experimentType = spec.experiment_type;
+  run.designOrigins.set(design, origin);
+  if (typeof d.data_file === 'string') {
+    design.data_file = d.data_file;
+    run.pending.push({
+      ref: d.data_file,
+      baseDir: f.dir,
+      at: f.source.locate([...at, 'data_file']),
+      what: 'data_file',
+      assign: (value, locator) => {
+        design.data = value;
+        origin.locator = locator;
+        origin.basePath = [];
+        origin.ready = !hasData;
+      },
+    });
+  }
+}

@@ -1,0 +1,102 @@
+// `schemas:` — design data checked against per-type JSON Schemas, errors located where the data is.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDiagnostic, loadManifests, type LoadResult } from '../../src/manifest/index.js';
+
+let ws: string;
+beforeAll(() => {
+  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-design-'));
+  // A sample is either a blank or a measured sample; ajv reports both branches when neither fits.
+  fs.writeFileSync(
+    path.join(ws, 'sample.schema.json'),
+    JSON.stringify({
+      type: 'object',
+      required: ['samples'],
+      properties: {
+        samples: {
+          type: 'array',
+          items: {
+            anyOf: [
+              { type: 'object', required: ['blank'], properties: { blank: { const: true } } },
+              {
+                type: 'object',
+                required: ['id', 'volume_ul'],
+                additionalProperties: false,
+                properties: { id: { type: 'string' }, volume_ul: { type: 'number' } },
+              },
+            ],
+          },
+        },
+      },
+    }),
+  );
+  fs.writeFileSync(
+    path.join(ws, 'draft7.schema.json'),
+    JSON.stringify({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      required: ['plate'],
+    }),
+  );
+  fs.writeFileSync(path.join(ws, 'broken.schema.json'), JSON.stringify({ type: 'no-such-type' }));
+});
+afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+function manifest(schemas: string, data: string, type = 'lcms'): string {
+  return `version: 1\nstack: lab\nschemas:\n${schemas}\nexperiments:\n  - key: e1\n    name: One\n    experiment_type: ${type}\n    design:\n      plugin_id: p\n      data:\n${data}`;
+}
+
+async function load(text: string): Promise<LoadResult> {
+  fs.writeFileSync(path.join(ws, 'mint.yaml'), text);
+  return loadManifests(['mint.yaml'], { cwd: ws });
+}
+
+describe('design schemas', () => {
+  it('accepts data that fits, and ignores types without a schema', async () => {
+    const r = await load(
+      manifest(
+        '  lcms: sample.schema.json',
+        '        samples:\n          - { blank: true }\n          - { id: S1, volume_ul: 5 }\n',
+      ),
+    );
+    expect(r.ok).toBe(true);
+    const other = await load(
+      manifest('  lcms: sample.schema.json', '        anything: goes\n', 'other_type'),
+    );
+    expect(other.ok).toBe(true);
+  });
+
+  it('reports one located error from the best anyOf branch, not the whole cascade', async () => {
+    const r = await load(
+      manifest('  lcms: sample.schema.json', '        samples:\n          - { id: S1, volume: 5 }\n'),
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const shown = r.errors.map(formatDiagnostic);
+    expect(shown, shown.join('\n')).toHaveLength(2);
+    expect(r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '13:13 design-schema.required',
+      '13:23 design-schema.additionalProperties',
+    ]);
+    expect(shown[1]).toContain('unknown property `volume`');
+    expect(shown[1]).toContain('did you mean `volume_ul`?');
+    expect(shown[1]).toContain('design schema for `lcms`');
+  });
+
+  it('honours a draft-07 $schema', async () => {
+    const r = await load(manifest('  lcms: draft7.schema.json', '        wells: 96\n'));
+    expect(r.ok || r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '12:9 design-schema.required',
+    ]);
+  });
+
+  it('says so when the schema file is not a usable schema, at the `schemas:` line', async () => {
+    const r = await load(manifest('  lcms: broken.schema.json', '        a: 1\n'));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['4:9 schemas.invalid']);
+    expect(formatDiagnostic(r.errors[0])).toContain('not a usable JSON Schema');
+  });
+});

@@ -1,0 +1,136 @@
+// The fast reader must agree with the `yaml` package on every value and every location, and must
+// step aside (return undefined) on anything `yaml` reports a problem with.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PathSegment } from '../../src/manifest/diagnostics.js';
+import { FastSource } from '../../src/manifest/fast-source.js';
+import { fastParseYaml } from '../../src/manifest/fast-yaml.js';
+import { parseYaml, type ManifestSource } from '../../src/manifest/yaml-source.js';
+import { generateManifestYaml } from '../fixtures/generate.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ENV = { RUN: '42', EMPTY: '' };
+
+function yamlFilesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return yamlFilesUnder(p);
+    return /\.ya?ml$/.test(d.name) ? [p] : [];
+  });
+}
+
+const SNIPPETS: Record<string, string> = {
+  scalars:
+    'a: 0o17\nb: 0x1F\nc: +5\nd: -.inf\ne: .NaN\nf: 1e3\ng: 1.\nh: .5\ni: ~\nj: Null\nk: TRUE\nl: yes\nm: 2026-05-01\n' +
+    'n: -7\no: 1_000\np: 0.10\nq: False\nr: null\ns: http://example.org/a?b=c\nt: a#b\nu: a # comment\nv: -bad key\nw: x[1], y{2}\n',
+  quoting:
+    'a: "double \\"quoted\\" \\u00e9"\nb: \'it\'\'s\'\nc: "plain"   # c\nd: ""\ne: \'\'\nf: "with: colon"\ng: "\\x41"\n',
+  'quoted keys': '"a b": 1\n\'c\': 2\nd.e/f-g_h: 3\n',
+  flow: 'a: [1, "x", {b: c, d: [true, null]}]\nb: {"k":"v","n":[1,2.5,-3]}\nc: []\nd: {}\ne: [a, b, ]\nf: { x: 1, y: two words }\n',
+  nesting:
+    'top:\n  list:\n  - a\n  - key: 1\n    more:\n      - x\n      - y\n  after: 2\nempty:\nnext: [1]\n# trailing comment\n',
+  'empty list item': 'top:\n  more:\n    - x\n    -\n  after: 2\n',
+  'seq at root': '- a\n- b: 1\n  c: 2\n-\n  - nested\n',
+  interpolation: 'a: ${RUN}\nb: "x-${RUN}"\nc: [${RUN}, "${EMPTY:-d}"]\n${RUN}: keys stay\nd: $${RUN}\n',
+  comments: '# head\nversion: 1 # tail\n\n  # indented comment\nstack: lab\n',
+  // Each of these needs the full parser (or is an error there): the fast reader must step aside.
+  anchors: 'a: &x 1\nb: *x\n',
+  tags: 'a: !!str 1\n',
+  'block scalar': 'a: |\n  text\n',
+  'multi-line plain': 'a: one\n  two\n',
+  'duplicate key': 'a: 1\na: 2\n',
+  'duplicate flow key': 'a: {b: 1, b: 2}\n',
+  tabs: 'a:\n\tb: 1\n',
+  'multi-doc': 'a: 1\n---\nb: 2\n',
+  'doc start': '---\na: 1\n',
+  'unclosed flow': 'a: [1, 2\n',
+  'nested compact': 'a: b: c\n',
+  'seq in map': 'a: 1\n- b\n',
+  'bad indent': 'a:\n    b: 1\n  c: 2\n',
+  'numeric key': '1: a\n',
+  'empty flow value': 'a: {b: }\n',
+  'unterminated quote': 'a: "x\n',
+  'flow pair in list': 'a: [b: 1]\n',
+  scalar: 'just text\n',
+  crlf: 'a: 1\r\nb: 2\r\n',
+  proto: '__proto__: 1\n',
+  'yaml escape': 'a: "\\x41\\e"\n',
+};
+
+const GENERATED: Record<string, string> = {
+  'generated, YAML payloads': generateManifestYaml(30),
+  'generated, JSON payloads': generateManifestYaml(30, { jsonPayloads: true }),
+};
+
+function texts(): [string, string][] {
+  const files = [
+    ...yamlFilesUnder(path.join(ROOT, 'test/fixtures')),
+    ...fs
+      .readdirSync(path.join(ROOT, 'examples'))
+      .filter((n) => /\.ya?ml$/.test(n))
+      .map((n) => path.join(ROOT, 'examples', n)),
+    path.join(ROOT, 'examples/results/gradient-scout-qc.yaml'),
+  ];
+  return [
+    ...files.map((f) => [path.relative(ROOT, f), fs.readFileSync(f, 'utf8')] as [string, string]),
+    ...Object.entries(SNIPPETS),
+    ...Object.entries(GENERATED),
+  ];
+}
+
+/** Every path in a value, containers and leaves, plus a missing child under each container. */
+function allPaths(v: unknown, at: PathSegment[] = [], out: PathSegment[][] = []): PathSegment[][] {
+  out.push(at);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => allPaths(x, [...at, i], out));
+    out.push([...at, v.length]);
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) allPaths(x, [...at, k], out);
+    out.push([...at, 'no-such-key']);
+  }
+  return out;
+}
+
+describe('fast YAML reader agrees with the yaml package', () => {
+  it.each(texts())('%s', (_name, text) => {
+    const slow = parseYaml('f.yaml', text, { env: ENV, fast: false });
+    const fast = fastParseYaml(text, ENV);
+    if (slow.diagnostics.length > 0 || slow.value === undefined) {
+      expect(fast, 'must leave problem input to the yaml package').toBeUndefined();
+      return;
+    }
+    if (!fast) return; // stepping aside is always allowed
+    expect(fast.value).toEqual(slow.value);
+    const fastSource: ManifestSource = new FastSource('f.yaml', text, fast.root);
+    const valueAt = (p: PathSegment[]) =>
+      p.reduce<unknown>(
+        (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+        slow.value,
+      );
+    for (const p of allPaths(slow.value)) {
+      expect(fastSource.locate(p, 'value'), `value of ${JSON.stringify(p)}`).toEqual(
+        slow.source.locate(p, 'value'),
+      );
+      expect(fastSource.locate(p, 'key'), `key of ${JSON.stringify(p)}`).toEqual(
+        slow.source.locate(p, 'key'),
+      );
+      // Source text matters for numbers (`schema_version: 1.0` must stay "1.0").
+      if (typeof valueAt(p) === 'number') {
+        expect(fastSource.sourceText(p), `source of ${JSON.stringify(p)}`).toEqual(slow.source.sourceText(p));
+      }
+    }
+  });
+
+  it('takes the fast path for the usual shapes (else big manifests get slow again)', () => {
+    for (const text of [
+      fs.readFileSync(path.join(ROOT, 'examples/mint.yaml'), 'utf8'),
+      ...Object.values(GENERATED),
+      SNIPPETS.scalars,
+      SNIPPETS.flow,
+      SNIPPETS.nesting,
+    ]) {
+      expect(fastParseYaml(text, ENV)).toBeDefined();
+    }
+  });
+});
