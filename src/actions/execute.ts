@@ -121,13 +121,18 @@ function projectIdFor(spec: ExperimentSpec, ctx: ExecContext): number | undefine
   return id;
 }
 
-async function createProject(spec: ProjectSpec, ctx: ExecContext): Promise<void> {
-  const name = spec.name ?? spec.key;
-  const body = { name, ...(spec.description !== undefined ? { description: spec.description } : {}) };
-  let project: Project | undefined;
-  for (let attempt = 1; !project; attempt++) {
+/**
+ * A POST that is not safe to repeat: MINT assigns a new id (and code) each time. After a failure that
+ * may have been stored, `lookup` looks for the object by its stable identity before creating again.
+ */
+async function createOnce<T>(
+  create: () => Promise<T>,
+  lookup: () => Promise<T | undefined>,
+  ctx: ExecContext,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      project = await ctx.client.projects.create(body);
+      return await create();
     } catch (err) {
       if (attempt >= WRITE_ATTEMPTS) throw err;
       if (rateLimited(err)) {
@@ -135,12 +140,24 @@ async function createProject(spec: ProjectSpec, ctx: ExecContext): Promise<void>
         continue;
       }
       if (!errInfo(err).mayHaveCommitted) throw err;
-      // It may exist now: look before creating again, so no duplicate project is made.
-      const hits = await ctx.client.projects.list({ search: name });
-      project = hits.filter((p) => p.name === name).sort((a, b) => a.id - b.id)[0];
-      if (!project) await ctx.sleep(backoff(attempt));
+      const found = await lookup();
+      if (found) return found;
+      await ctx.sleep(backoff(attempt));
     }
   }
+}
+
+async function createProject(spec: ProjectSpec, ctx: ExecContext): Promise<void> {
+  const name = spec.name ?? spec.key;
+  const body = { name, ...(spec.description !== undefined ? { description: spec.description } : {}) };
+  const project: Project = await createOnce(
+    () => ctx.client.projects.create(body),
+    async () => {
+      const hits = await ctx.client.projects.list({ search: name });
+      return hits.filter((p) => p.name === name).sort((a, b) => a.id - b.id)[0];
+    },
+    ctx,
+  );
   ctx.projectIds.set(spec.key, project.id);
 }
 
@@ -148,33 +165,25 @@ async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise
   const stack = ctx.manifest.stack;
   const projectId = projectIdFor(spec, ctx);
   const body = createBody(spec, stack, projectId);
-  let created: Experiment | undefined;
-  for (let attempt = 1; !created; attempt++) {
-    try {
-      created = await ctx.client.experiments.create(body);
-    } catch (err) {
-      if (attempt >= WRITE_ATTEMPTS) throw err;
-      if (rateLimited(err)) {
-        await ctx.sleep(waitFor(err, attempt));
-        continue;
-      }
-      if (!errInfo(err).mayHaveCommitted) throw err;
-      // POST is not idempotent (MINT assigns a new code each time): find it by our tags first.
+  const created: Experiment = await createOnce(
+    () => ctx.client.experiments.create(body),
+    async () => {
       ctx.emit({
         type: 'log',
         level: 'info',
         message: `create of ${spec.key} may have been stored; looking it up by its tags`,
       });
-      created = await findOwnedExperiment(ctx.client, stack, spec.key, projectId, ctx.concurrency);
-      if (created)
+      const found = await findOwnedExperiment(ctx.client, stack, spec.key, projectId, ctx.concurrency);
+      if (found)
         ctx.emit({
           type: 'log',
           level: 'info',
-          message: `found ${created.experiment_code} for ${spec.key}; adopting it`,
+          message: `found ${found.experiment_code} for ${spec.key}; adopting it`,
         });
-      else await ctx.sleep(backoff(attempt));
-    }
-  }
+      return found;
+    },
+    ctx,
+  );
   ctx.experimentIds.set(spec.key, created.id);
   await converge(spec, created, projectId, false, ctx);
 }
