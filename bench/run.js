@@ -1,5 +1,4 @@
 'use strict';
-/* global fetch */
 // `npm run bench` (after `npm run build`): measures the built library, CLI and Action and prints a
 // table of figures beside their targets; writes bench/results.json. `--quick` measures 1,000 only.
 // Figures, not pass/fail: the exit code is 0 even when a target is not met, and 1 only when the
@@ -7,10 +6,10 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { writeBenchManifest, buildBenchSpec } = require('./generate.js');
 const { runReference } = require('./reference-client.js');
 const { fmtSeconds, renderTable, writeResults } = require('./table.js');
+const { killChildren, median, runProcess, runWorker, startSandboxChild } = require('./processes.js');
 
 const ROOT = path.join(__dirname, '..');
 const CONCURRENCY = 16;
@@ -22,7 +21,6 @@ const COLD_START_RUNS = 7;
 
 const quick = process.argv.includes('--quick');
 const sizes = quick ? [1000] : [1000, 10000];
-const children = new Set();
 
 function log(msg) {
   process.stderr.write(`▸ ${msg}\n`);
@@ -36,93 +34,8 @@ function errorMessage(err) {
   return err && err.message ? err.message.split('\n')[0] : String(err);
 }
 
-function track(child) {
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-async function startSandboxChild(options) {
-  const child = track(
-    spawn(process.execPath, [path.join(__dirname, 'sandbox-child.js'), JSON.stringify(options)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    }),
-  );
-  const first = await new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`sandbox child exited with code ${code} before it was ready`)),
-    );
-  });
-  const call = async (method, route, body) => {
-    const res = await fetch(`${first.url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${first.adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${route} → HTTP ${res.status}`);
-    const text = await res.text();
-    return text ? JSON.parse(text) : undefined;
-  };
-  return {
-    url: first.url,
-    token: first.adminToken,
-    call,
-    stats: () => call('GET', '/_sandbox/stats'),
-    resetStats: () => call('POST', '/_sandbox/stats/reset'),
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.stdin.end();
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
-}
-
-function runWorker(task) {
-  return new Promise((resolve, reject) => {
-    const child = track(
-      spawn(process.execPath, [path.join(__dirname, 'worker.js'), JSON.stringify(task)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code === 0 && line) return resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
-      reject(new Error(err.trim().split('\n').pop() || `worker exited with code ${code}`));
-    });
-  });
-}
-
-function runProcess(cmd, args, opts) {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    const child = track(spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] }));
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => resolve({ code, ms: Number(process.hrtime.bigint() - t0) / 1e6, out }));
-  });
-}
-
 function round1(x) {
   return Math.round(x * 10) / 10;
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 function requestsOf(stats) {
@@ -384,6 +297,7 @@ async function benchThroughput(rows) {
       token: sb.token,
       experimentId: exp.id,
       requests,
+      warmup: 500,
       concurrency: CONCURRENCY,
     });
     const autocannon = require('autocannon');
@@ -396,7 +310,7 @@ async function benchThroughput(rows) {
     const capacity = ac.requests.average;
     rows.push({
       id: 'client-throughput',
-      measurement: `client GET throughput (${fmtN(requests)} GETs, concurrency ${CONCURRENCY})`,
+      measurement: `client GET throughput (${fmtN(requests)} GETs after 500 warm-up, concurrency ${CONCURRENCY})`,
       figure: `${Math.round(client.rps)} req/s`,
       value: client.rps,
       unit: 'req/s',
@@ -494,9 +408,6 @@ async function main() {
   process.stdout.write(`\nwritten: ${path.relative(process.cwd(), resultsFile)}\n`);
 }
 
-function killChildren() {
-  for (const c of children) c.kill('SIGKILL');
-}
 process.on('SIGINT', () => {
   killChildren();
   process.exit(130);

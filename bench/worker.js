@@ -68,16 +68,21 @@ async function runTask(task) {
   }
   if (task.kind === 'throughput') {
     const c = client(task);
-    const total = task.requests;
-    let next = 0;
-    const t0 = now();
-    const workerLoop = async () => {
-      while (next < total) {
-        next++;
-        await c.experiments.get(task.experimentId);
-      }
+    const burst = async (total) => {
+      let next = 0;
+      const loop = async () => {
+        while (next < total) {
+          next++;
+          await c.experiments.get(task.experimentId);
+        }
+      };
+      await Promise.all(Array.from({ length: task.concurrency }, loop));
     };
-    await Promise.all(Array.from({ length: task.concurrency }, workerLoop));
+    // Untimed warm-up: autocannon measures a warm server, so measure a warm (JIT-compiled) client too.
+    await burst(task.warmup || 0);
+    const total = task.requests;
+    const t0 = now();
+    await burst(total);
     const wallMs = now() - t0;
     return { wallMs, requests: total, rps: total / (wallMs / 1000) };
   }

@@ -1,4 +1,5 @@
 // The plan as a list of marked lines, grouped by experiment; text and Markdown render from this.
+import diff from 'microdiff';
 import type { ExperimentStatus, JsonValue } from '../client/models.js';
 import { canonicalJson } from './canonical.js';
 import { statusPath } from './status.js';
@@ -15,6 +16,8 @@ export interface PlanLine {
 const MARK: Record<ActionOp, Mark> = { create: '+', update: '~', delete: '-' };
 const MAX_VALUE = 80;
 const BLOB_FIELDS = new Set(['data', 'result']);
+/** How many leaf changes of a design/result payload are listed before "… N more". */
+const MAX_BLOB_LINES = 12;
 
 export function formatValue(v: JsonValue | undefined): string {
   if (v === undefined || v === null) return '(none)';
@@ -65,6 +68,33 @@ export function summarizeBlob(c: FieldChange): string {
   return `${shape(before)} → ${shape(after)}`;
 }
 
+function pathText(field: string, path: (string | number)[]): string {
+  let out = field;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += /^[A-Za-z_][A-Za-z0-9_-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+  }
+  return out;
+}
+
+/** A payload update as one line per changed leaf (old → new), so a reviewer sees the values. */
+function blobDiffLines(c: FieldChange, depth: number): PlanLine[] | undefined {
+  const { before, after } = c;
+  if (typeof before !== 'object' || before === null || typeof after !== 'object' || after === null) return;
+  const changes = diff(before, after);
+  const lines: PlanLine[] = changes.slice(0, MAX_BLOB_LINES).map((d) => {
+    const at = pathText(c.field, d.path);
+    if (d.type === 'CREATE') return { mark: '+', depth, text: `${at}: ${formatValue(d.value as JsonValue)}` };
+    if (d.type === 'REMOVE')
+      return { mark: '-', depth, text: `${at}: ${formatValue(d.oldValue as JsonValue)}` };
+    const old = formatValue(d.oldValue as JsonValue);
+    return { mark: '~', depth, text: `${at}: ${old} → ${formatValue(d.value as JsonValue)}` };
+  });
+  if (changes.length > MAX_BLOB_LINES)
+    lines.push({ mark: ' ', depth, text: `… ${changes.length - MAX_BLOB_LINES} more changes in ${c.field}` });
+  return lines;
+}
+
 function changeLine(a: PlanAction, c: FieldChange): string {
   if (BLOB_FIELDS.has(c.field)) return `${c.field}: ${summarizeBlob(c)}`;
   if (a.op === 'create') return `${c.field}: ${formatValue(c.after)}`;
@@ -104,7 +134,9 @@ function actionLines(a: PlanAction, depth: number): PlanLine[] {
   for (const c of a.changes) {
     if (a.op === 'create' && c.field.startsWith('tags.mint-manifest.')) continue;
     if (a.type === 'design' && a.op !== 'update' && c.field === 'plugin_id') continue; // in the header
-    out.push({ mark, depth: depth + 2, text: changeLine(a, c) });
+    const leaves = a.op === 'update' && BLOB_FIELDS.has(c.field) ? blobDiffLines(c, depth + 2) : undefined;
+    if (leaves?.length) out.push(...leaves);
+    else out.push({ mark, depth: depth + 2, text: changeLine(a, c) });
   }
   return out;
 }

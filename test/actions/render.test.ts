@@ -78,7 +78,7 @@ const sample = makePlan([
 ]);
 
 describe('renderPlanText', () => {
-  it('groups by experiment with + ~ - marks, field diffs, a blob summary and the summary line', () => {
+  it('groups by experiment with + ~ - marks, field diffs, payload leaf diffs and the summary line', () => {
     const text = renderPlanText(sample);
     expect(text).toContain('  + experiment b1');
     expect(text).toContain('    + name: "Batch 1"');
@@ -86,7 +86,9 @@ describe('renderPlanText', () => {
     expect(text).toContain('    ~ name: "a" → "b"');
     expect(text).toContain('    ~ status: "planned" → "completed" (via ongoing)');
     expect(text).toContain('    ~ design seq');
-    expect(text).toContain('      ~ data: changed samples; added added; removed old');
+    expect(text).toContain('      + data.samples[40]: 40');
+    expect(text).toContain('      + data.added: true');
+    expect(text).toContain('      - data.old: 1');
     expect(text).toContain('  - experiment gone (EXP-gone) — orphaned: no longer in the manifest');
     expect(text.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to create, 2 to update, 1 to delete.');
     expect(text.includes('\u001b[')).toBe(false);
@@ -204,5 +206,46 @@ describe('apply renderings', () => {
     expect(
       renderApplyText({ ...result, results: [], summary: { ok: 0, failed: 0, skipped: 0 }, success: true }),
     ).toContain('no changes. MINT matches the manifest.');
+  });
+});
+
+describe('design and result payload updates', () => {
+  it('lists each changed leaf with its old and new value, key order ignored', () => {
+    const plan = makePlan([
+      action('design.save:b1', {
+        target: { type: 'design', key: 'b1', pluginId: 'lcms-sequence' },
+        changes: [
+          {
+            field: 'data',
+            before: { instrument: 'QExactive-HF', samples: [{ id: 'S1', volume: 1.5 }], old: true },
+            after: {
+              samples: [{ volume: 2.5, id: 'S1' }],
+              instrument: 'Exploris-480',
+              'run date': '2026-05-01',
+            },
+          },
+        ],
+      }),
+    ]);
+    const text = renderPlanText(plan, { color: false });
+    expect(text).toContain('~ data.instrument: "QExactive-HF" → "Exploris-480"');
+    expect(text).toContain('~ data.samples[0].volume: 1.5 → 2.5');
+    expect(text).toContain('+ data["run date"]: "2026-05-01"');
+    expect(text).toContain('- data.old: true');
+    expect(text).not.toContain('data.samples[0].id');
+  });
+
+  it('caps a large payload diff with a count of what is not shown', () => {
+    const before = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i]));
+    const after = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i + 1]));
+    const plan = makePlan([
+      action('analysis.save:b1', {
+        target: { type: 'analysis', key: 'b1', pluginId: 'qc' },
+        changes: [{ field: 'result', before, after }],
+      }),
+    ]);
+    const text = renderPlanText(plan, { color: false });
+    expect(text.match(/~ result\.k\d+: \d+ → \d+/g)).toHaveLength(12);
+    expect(text).toContain('… 18 more changes in result');
   });
 });
