@@ -72,25 +72,30 @@ describe('sandbox', () => {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) resolve(m[1]);
+    try {
+      let stdout = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          const m = /listening on (http:\/\/\S+)/.exec(stdout);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`sandbox exited early (${code}): ${stdout}`)));
       });
-      child.on('exit', (code) => reject(new Error(`sandbox exited early (${code}): ${stdout}`)));
-    });
-    const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string };
-    expect(health.status).toBe('ok');
-    expect(stdout).toContain(`export MINT_URL=${url}`);
-    const token = /export MINT_TOKEN=(mint_pat_\S+)/.exec(stdout)?.[1];
-    expect(token).toBeDefined();
-    const me = await fetch(`${url}/api/users/me`, { headers: { authorization: `Bearer ${token}` } });
-    expect(me.status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+      const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string };
+      expect(health.status).toBe('ok');
+      expect(stdout).toContain(`export MINT_URL=${url}`);
+      const token = /export MINT_TOKEN=(mint_pat_\S+)/.exec(stdout)?.[1];
+      expect(token).toBeDefined();
+      const me = await fetch(`${url}/api/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      // a failed assertion above must not leave the server running
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
 
