@@ -56,10 +56,11 @@ async function startSandboxChild(options) {
   };
 }
 
-function runWorker(task) {
+/** Runs bench/worker.js with `task`; `nodeArgs` go to node itself (e.g. a heap cap). */
+function runWorker(task, nodeArgs = []) {
   return new Promise((resolve, reject) => {
     const child = track(
-      spawn(process.execPath, [path.join(__dirname, 'worker.js'), JSON.stringify(task)], {
+      spawn(process.execPath, [...nodeArgs, path.join(__dirname, 'worker.js'), JSON.stringify(task)], {
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
