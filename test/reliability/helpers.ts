@@ -6,6 +6,7 @@ import path from 'node:path';
 import { writeBenchManifest, type BenchSpec } from '../../bench/generate.js';
 import { MintClient, type MintClientOptions } from '../../src/client/index.js';
 import { loadManifests } from '../../src/manifest/index.js';
+import { mulberry32 } from '../../src/sandbox/faults.js';
 import { KEY_TAG, STACK_TAG, type ResolvedManifest } from '../../src/manifest/model.js';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -20,17 +21,8 @@ export function scaled<T>(full: T, ci: T): T {
   return CI_SCALE ? ci : full;
 }
 
-/** mulberry32: a tiny seeded PRNG, so a failing trial can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sandbox's own seeded PRNG, so a failing trial can be replayed from its seed. */
+export const seededRandom = mulberry32;
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `mm-rel-${prefix}-`));
