@@ -50232,7 +50232,15 @@ function ownedBy(e, stack, key) {
  */
 async function listExperiments(client, filters, limit, onPage) {
     const call = async (skip) => {
-        const p = await limit(() => client.experiments.page({ ...filters, skip, limit: PAGE_SIZE }));
+        // Oldest first: an experiment created while we page lands at the end instead of shifting every
+        // offset (which could hide one of ours and lead to a duplicate create).
+        const p = await limit(() => client.experiments.page({
+            sort_by: 'created_at',
+            sort_order: 'asc',
+            ...filters,
+            skip,
+            limit: PAGE_SIZE,
+        }));
         onPage?.(p.experiments.length);
         return p;
     };
@@ -52135,7 +52143,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.UpdatesApi = exports.AdminApi = exports.PluginsApi = exports.ProjectsApi = exports.isNotFound = exports.AnalysisApi = exports.DesignDataApi = exports.ExperimentsApi = exports.DEFAULT_PAGE_SIZE = exports.unwrapList = exports.tokenKind = exports.isLoopbackHost = exports.normalizeBaseUrl = exports.CLIENT_VERSION = exports.DEFAULT_USER_AGENT = exports.retryDelay = exports.parseRetryAfter = exports.mayHaveCommitted = exports.isRetryableFailure = exports.backoffDelay = exports.DEFAULT_RETRY_POLICY = exports.routeKey = exports.buildPath = exports.ROUTES = exports.MintClient = void 0;
+exports.UpdatesApi = exports.AdminApi = exports.PluginsApi = exports.ProjectsApi = exports.isNotFound = exports.AnalysisApi = exports.DesignDataApi = exports.ExperimentsApi = exports.UnexpectedResponseError = exports.DEFAULT_PAGE_SIZE = exports.unwrapList = exports.tokenKind = exports.isLoopbackHost = exports.normalizeBaseUrl = exports.CLIENT_VERSION = exports.DEFAULT_USER_AGENT = exports.retryDelay = exports.parseRetryAfter = exports.mayHaveCommitted = exports.isRetryableFailure = exports.backoffDelay = exports.DEFAULT_RETRY_POLICY = exports.routeKey = exports.buildPath = exports.ROUTES = exports.MintClient = void 0;
 const core_js_1 = __nccwpck_require__(92100);
 const credentials_js_1 = __nccwpck_require__(86029);
 const errors_js_1 = __nccwpck_require__(66468);
@@ -52268,6 +52276,7 @@ Object.defineProperty(exports, "tokenKind", ({ enumerable: true, get: function (
 var pagination_js_1 = __nccwpck_require__(15235);
 Object.defineProperty(exports, "unwrapList", ({ enumerable: true, get: function () { return pagination_js_1.unwrapList; } }));
 Object.defineProperty(exports, "DEFAULT_PAGE_SIZE", ({ enumerable: true, get: function () { return pagination_js_1.DEFAULT_PAGE_SIZE; } }));
+Object.defineProperty(exports, "UnexpectedResponseError", ({ enumerable: true, get: function () { return pagination_js_1.UnexpectedResponseError; } }));
 var experiments_js_2 = __nccwpck_require__(24405);
 Object.defineProperty(exports, "ExperimentsApi", ({ enumerable: true, get: function () { return experiments_js_2.ExperimentsApi; } }));
 Object.defineProperty(exports, "DesignDataApi", ({ enumerable: true, get: function () { return experiments_js_2.DesignDataApi; } }));
@@ -52310,7 +52319,7 @@ exports.EXPERIMENT_STATUSES = [
 
 // List envelopes and skip/limit paging. Pages are fetched lazily, one at a time.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DEFAULT_PAGE_SIZE = void 0;
+exports.UnexpectedResponseError = exports.DEFAULT_PAGE_SIZE = void 0;
 exports.unwrapList = unwrapList;
 exports.paginate = paginate;
 exports.flatten = flatten;
@@ -52323,15 +52332,23 @@ function isRecord(v) {
 function unwrapList(body, key) {
     if (Array.isArray(body))
         return { items: body };
-    if (!isRecord(body))
-        return { items: [] };
-    const total = typeof body.total === 'number' && Number.isFinite(body.total) ? body.total : undefined;
-    for (const k of [key, 'items', 'data']) {
-        if (Array.isArray(body[k]))
-            return { items: body[k], total };
+    const total = isRecord(body) && typeof body.total === 'number' && Number.isFinite(body.total) ? body.total : undefined;
+    if (isRecord(body)) {
+        for (const k of [key, 'items', 'data']) {
+            if (Array.isArray(body[k]))
+                return { items: body[k], total };
+        }
     }
-    return { items: [], total };
+    if (total === 0)
+        return { items: [], total };
+    // Never read an unknown shape as "nothing there": the engine would then create duplicates.
+    throw new UnexpectedResponseError(`the list response has none of \`${key}\`, \`items\`, \`data\` (nor is it an array): cannot read it safely`);
 }
+/** A 2xx response whose body is not a shape the contract allows. */
+class UnexpectedResponseError extends Error {
+    name = 'UnexpectedResponseError';
+}
+exports.UnexpectedResponseError = UnexpectedResponseError;
 /**
  * Pages until one comes back empty or short, or `skip` reaches `total`. When the server reports a
  * total, a short page alone does not stop us: a server that caps `limit` below ours still gets read to

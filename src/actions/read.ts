@@ -47,7 +47,17 @@ export async function listExperiments(
   onPage?: (count: number) => void,
 ): Promise<Experiment[]> {
   const call = async (skip: number) => {
-    const p = await limit(() => client.experiments.page({ ...filters, skip, limit: PAGE_SIZE }));
+    // Oldest first: an experiment created while we page lands at the end instead of shifting every
+    // offset (which could hide one of ours and lead to a duplicate create).
+    const p = await limit(() =>
+      client.experiments.page({
+        sort_by: 'created_at',
+        sort_order: 'asc',
+        ...filters,
+        skip,
+        limit: PAGE_SIZE,
+      }),
+    );
     onPage?.(p.experiments.length);
     return p;
   };

@@ -173,7 +173,7 @@ export {
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
 export { tokenKind, type TokenKind } from './auth.js';
-export { unwrapList, DEFAULT_PAGE_SIZE, type Page } from './pagination.js';
+export { unwrapList, DEFAULT_PAGE_SIZE, UnexpectedResponseError, type Page } from './pagination.js';
 export {
   ExperimentsApi,
   DesignDataApi,

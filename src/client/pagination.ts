@@ -15,12 +15,23 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Unwraps, in order: a plain array; the resource key; `items`; `data`. */
 export function unwrapList<T>(body: unknown, key: string): Page<T> {
   if (Array.isArray(body)) return { items: body as T[] };
-  if (!isRecord(body)) return { items: [] };
-  const total = typeof body.total === 'number' && Number.isFinite(body.total) ? body.total : undefined;
-  for (const k of [key, 'items', 'data']) {
-    if (Array.isArray(body[k])) return { items: body[k] as T[], total };
+  const total =
+    isRecord(body) && typeof body.total === 'number' && Number.isFinite(body.total) ? body.total : undefined;
+  if (isRecord(body)) {
+    for (const k of [key, 'items', 'data']) {
+      if (Array.isArray(body[k])) return { items: body[k] as T[], total };
+    }
   }
-  return { items: [], total };
+  if (total === 0) return { items: [], total };
+  // Never read an unknown shape as "nothing there": the engine would then create duplicates.
+  throw new UnexpectedResponseError(
+    `the list response has none of \`${key}\`, \`items\`, \`data\` (nor is it an array): cannot read it safely`,
+  );
+}
+
+/** A 2xx response whose body is not a shape the contract allows. */
+export class UnexpectedResponseError extends Error {
+  override name = 'UnexpectedResponseError';
 }
 
 export type PageFetcher<T> = (skip: number, limit: number) => Promise<Page<T>>;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { collect, paginate, unwrapList, type Page } from '../../src/client/pagination.js';
+import {
+  UnexpectedResponseError,
+  collect,
+  paginate,
+  unwrapList,
+  type Page,
+} from '../../src/client/pagination.js';
 
 describe('unwrapList', () => {
   it('takes a plain array, then the resource key, then items, then data', () => {
@@ -10,8 +16,10 @@ describe('unwrapList', () => {
     });
     expect(unwrapList({ items: [2], data: [3] }, 'experiments')).toEqual({ items: [2] });
     expect(unwrapList({ data: [3] }, 'experiments')).toEqual({ items: [3] });
-    expect(unwrapList({ other: [3] }, 'experiments')).toEqual({ items: [] });
-    expect(unwrapList(undefined, 'experiments')).toEqual({ items: [] });
+    expect(unwrapList({ total: 0 }, 'experiments')).toEqual({ items: [], total: 0 });
+    // An unknown shape must never read as "nothing there" (the engine would create duplicates).
+    expect(() => unwrapList({ other: [3] }, 'experiments')).toThrow(/none of `experiments`, `items`, `data`/);
+    expect(() => unwrapList(undefined, 'experiments')).toThrow(UnexpectedResponseError);
   });
 });
 
