@@ -52342,7 +52342,7 @@ function unwrapList(body, key) {
     if (total === 0)
         return { items: [], total };
     // Never read an unknown shape as "nothing there": the engine would then create duplicates.
-    throw new UnexpectedResponseError(`the list response has none of \`${key}\`, \`items\`, \`data\` (nor is it an array): cannot read it safely`);
+    throw new UnexpectedResponseError(`the list response has none of \`${key}\`, \`items\`, \`data\` and is not an array`);
 }
 /** A 2xx response whose body is not a shape the contract allows. */
 class UnexpectedResponseError extends Error {

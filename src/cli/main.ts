@@ -1,6 +1,6 @@
 // The commander program and the CLI's single error boundary.
 import { Command, CommanderError } from 'commander';
-import { MintApiError, MintConfigError } from '../client/index.js';
+import { MintApiError, MintConfigError, UnexpectedResponseError } from '../client/index.js';
 import {
   AuthenticationError,
   ConnectionError,
@@ -118,6 +118,12 @@ export function reportError(err: unknown, out: Output): number {
   if (err instanceof OperationError || err instanceof MintConfigError) {
     out.error(err.message);
     if (out.debug && err.stack) out.err(err.stack);
+    return 1;
+  }
+  if (err instanceof UnexpectedResponseError) {
+    out.error(
+      `MINT answered in a shape that cannot be read safely (${err.message}); nothing more was sent — check that --url / MINT_URL is the MINT server's origin`,
+    );
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);

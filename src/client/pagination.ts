@@ -25,7 +25,7 @@ export function unwrapList<T>(body: unknown, key: string): Page<T> {
   if (total === 0) return { items: [], total };
   // Never read an unknown shape as "nothing there": the engine would then create duplicates.
   throw new UnexpectedResponseError(
-    `the list response has none of \`${key}\`, \`items\`, \`data\` (nor is it an array): cannot read it safely`,
+    `the list response has none of \`${key}\`, \`items\`, \`data\` and is not an array`,
   );
 }
 
