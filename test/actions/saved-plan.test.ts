@@ -83,6 +83,10 @@ describe('saved plans', () => {
     await h.client.experiments.update(b.id, { tags: { ...b.tags, unrelated: 'yes' } });
     const { result } = await apply({ manifest: m, client: h.client, savedPlan: saved });
     expect(result.success).toBe(true);
+    expect(result.results.map((r) => `${r.actionId}/${r.status}`)).toEqual(['experiment.update:a/ok']);
+    const live = byKey(await h.all(), STACK);
+    expect(live.get('a')!.name).toBe('Changed name');
+    expect(live.get('b')!.tags).toMatchObject({ unrelated: 'yes' });
   });
 
   it('refuses when the fresh plan differs from the reviewed fingerprint', async () => {

@@ -17,6 +17,8 @@ export interface RunOptions {
   cwd?: string;
   /** Written to stdin, then stdin is closed (stdin is never a terminal here). */
   input?: string;
+  /** The child is killed after this long (default 25 s, under the 30 s test timeout). */
+  timeoutMs?: number;
 }
 
 /** Every output of every run, so a suite can check that a secret never appeared anywhere. */
@@ -45,8 +47,14 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliRun> {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
+    // A hung CLI must not outlive the test that started it.
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 25_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.on('close', (code) => {
+      clearTimeout(timer);
       transcript.push(stdout, stderr);
       resolve({ code, stdout, stderr });
     });

@@ -47,8 +47,14 @@ function onTerminal(args: string[], prompt: RegExp, answer: string, extraEnv: No
       child.stdin.write(`${answer}\r`);
     }
   });
+  // A prompt that never shows up would leave `script` and the CLI waiting on the terminal forever:
+  // kill them (closing the pty hangs up the CLI too) rather than outlive the test.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   return new Promise<{ code: number | null; output: string }>((resolve) => {
-    child.on('close', (code) => resolve({ code, output }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
   });
 }
 

@@ -50,6 +50,7 @@ describe('a MINT_URL that is not MINT', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cannot be read safely');
     expect(r.stderr).toContain('check that --url / MINT_URL');
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((q) => !q.startsWith('GET '))).toEqual([]);
     expect(r.stdout + r.stderr).not.toContain('mint_pat_wrongserver1234');

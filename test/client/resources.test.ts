@@ -85,8 +85,16 @@ describe('experiments', () => {
     const saved = await client.experiments.designData.save(exp.id, { plugin_id: 'lcms-sequence', data });
     expect(saved).toMatchObject({ experiment_id: exp.id, plugin_id: 'lcms-sequence', schema_version: '1.0' });
     expect((await client.experiments.designData.get(exp.id)).data).toEqual(data);
-    expect(await client.experiments.designData.tree(exp.id)).toBeTruthy();
-    expect(await client.experiments.designData.summary(exp.id)).toBeTruthy();
+    expect(await client.experiments.designData.tree(exp.id)).toMatchObject({
+      experiment_id: exp.id,
+      plugin_id: 'lcms-sequence',
+      tree: { type: 'object', children: [{ key: 'samples', type: 'array' }] },
+    });
+    expect(await client.experiments.designData.summary(exp.id)).toMatchObject({
+      experiment_id: exp.id,
+      plugin_id: 'lcms-sequence',
+      top_level_keys: ['samples'],
+    });
     const json = await client.experiments.designData.export(exp.id, 'json');
     expect(JSON.stringify(json)).toContain('S2');
     const csv = await client.experiments.designData.export(exp.id, 'csv');
@@ -125,7 +133,9 @@ describe('projects', () => {
     expect((await client.projects.experiments(p.id)).map((x) => x.id)).toEqual([e.id]);
     expect((await client.projects.experiments(p.id, { skip: 0, limit: 1 })).map((x) => x.id)).toEqual([e.id]);
     expect((await client.experiments.list({ project_id: p.id })).map((x) => x.id)).toEqual([e.id]);
-    expect(Array.isArray(await client.projects.members(p.id))).toBe(true);
+    expect(await client.projects.members(p.id)).toEqual([
+      expect.objectContaining({ username: 'admin', role: 'owner' }),
+    ]);
     let seen = 0;
     for await (const proj of client.projects.iterate({ search: 'res-project' }))
       seen += proj.id === p.id ? 1 : 0;
@@ -151,7 +161,7 @@ describe('plugins, admin, updates', () => {
 
   it('admin calls', async () => {
     expect(await client.admin.status()).toMatchObject({ status: 'ok' });
-    expect(await client.admin.system()).toBeTruthy();
+    expect(await client.admin.system()).toMatchObject({ version: expect.any(String), storage: 'sandbox' });
     const user = await client.admin.createUser({ username: 'bob', password: 'bob-pw', role: 'member' });
     expect((await client.admin.users()).map((u) => u.username)).toContain('bob');
     expect(await client.admin.updateUser(user.id, { is_active: false })).toMatchObject({ is_active: false });

@@ -17,6 +17,11 @@ import {
 
 const fx = useActionFixture();
 
+/** The `::error` lines of a run's log (each one is an error annotation the runner shows). */
+function errorLines(stdout: string): string[] {
+  return stdout.split('\n').filter((l) => l.startsWith('::error'));
+}
+
 beforeAll(() => {
   // Other people's comments, so finding the sticky one must page past the first 100.
   fx.gh.seed(
@@ -215,9 +220,12 @@ describe('failures', () => {
     const run = await runAction(workspace, {}, { GITHUB_EVENT_NAME: 'push' });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
-    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'));
-    expect(errors.length).toBeGreaterThanOrEqual(1);
-    expect(errors.at(-1)).toMatch(/^::error::Manifest invalid: .*mint\.yaml/);
+    const errors = errorLines(run.stdout);
+    // One annotation on the missing file, then the one line that fails the step.
+    expect(errors, run.stdout).toEqual([
+      expect.stringMatching(/^::error file=mint\.yaml,line=1,col=1::manifest `mint\.yaml` not found/),
+      expect.stringMatching(/^::error::Manifest invalid: .*mint\.yaml/),
+    ]);
   });
 
   it('a wrong input fails the step naming the input, without touching MINT', async () => {
@@ -240,16 +248,18 @@ describe('failures', () => {
       fx.githubEnv(),
     );
     expect(noUrl.code).toBe(1);
-    expect(noUrl.stdout).toMatch(/^::error::No MINT server: set the "mint-url" input/m);
+    expect(errorLines(noUrl.stdout)).toEqual([
+      expect.stringMatching(/^::error::No MINT server: set the "mint-url" input/),
+    ]);
     const noToken = await runAction(
       workspace,
       fx.mintInputs({ command: 'plan', 'mint-token': '' }),
       fx.githubEnv(),
     );
     expect(noToken.code).toBe(1);
-    expect(noToken.stdout).toMatch(
-      /^::error::No MINT credentials: set the "mint-token" input from a secret/m,
-    );
+    expect(errorLines(noToken.stdout)).toEqual([
+      expect.stringMatching(/^::error::No MINT credentials: set the "mint-token" input from a secret/),
+    ]);
     // MINT_URL / MINT_TOKEN in the step's env: are the documented alternative.
     const fromEnv = await runAction(
       workspace,
@@ -269,7 +279,9 @@ describe('failures', () => {
       fx.githubEnv(),
     );
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::error::mint-manifest plan failed: .+/m);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(/^::error::mint-manifest plan failed: .+/),
+    ]);
     expect(visibleText(run)).not.toContain(wrong);
   });
 

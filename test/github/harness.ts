@@ -199,7 +199,11 @@ export async function runAction(
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  // A hung Action must not outlive the test that started it (the test timeout is 30 s).
+  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve)).finally(() =>
+    clearTimeout(timer),
+  );
   return {
     code,
     stdout,

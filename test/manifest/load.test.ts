@@ -100,8 +100,9 @@ describe('inputs', () => {
     fs.mkdirSync(path.join(tmp, 'dirs/odd.yaml'), { recursive: true });
     write('dirs/real.yaml', HEAD);
     expect(ok(await loadManifests(['dirs'], { cwd: tmp })).files).toEqual(['dirs/real.yaml']);
-    const r = await loadManifests(['dirs/*.yaml'], { cwd: tmp });
-    expect(r.ok).toBe(true);
+    expect(ok(await loadManifests(['dirs/*.yaml'], { cwd: tmp })).files).toEqual(['dirs/real.yaml']);
+    const named = await loadManifests(['dirs/odd.yaml'], { cwd: tmp });
+    expect(named.ok || named.errors.map((d) => d.code)).toEqual(['input.empty-folder']);
   });
 
   it('with no inputs, says so', async () => {

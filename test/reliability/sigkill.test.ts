@@ -63,8 +63,7 @@ describe(`apply of ${EXPERIMENTS} experiments killed with SIGKILL, then re-run`,
             }
           }, 2);
         },
-      });
-      clearInterval(poll);
+      }).finally(() => clearInterval(poll));
       expect(killed.signal, `the apply finished before ${killAfterWrites} writes: ${killed.stderr}`).toBe(
         'SIGKILL',
       );

@@ -49,21 +49,27 @@ describe('sandbox CLI', () => {
     });
     await ready;
     const sb = sandbox as Sandbox;
-    expect(text).toContain(`MINT sandbox listening on ${sb.url} (in memory)`);
-    const token = /MINT_TOKEN=(\S+)/.exec(text)?.[1];
-    expect(token).toBe(sb.adminToken);
-    expect((await call(sb, 'GET', '/api/users/me', { token })).body.username).toBe('admin');
-    expect(
-      (
-        await call(sb, 'POST', '/api/auth/login', {
-          body: { username: 'frank', password: 'f-pw' },
-          token: null,
-        })
-      ).status,
-    ).toBe(200);
-    stop.abort();
-    await expect.poll(() => text).toContain('exit 0');
-    await expect(fetch(`${sb.url}/api/health`)).rejects.toThrow();
+    try {
+      expect(text).toContain(`MINT sandbox listening on ${sb.url} (in memory)`);
+      const token = /MINT_TOKEN=(\S+)/.exec(text)?.[1];
+      expect(token).toBe(sb.adminToken);
+      expect((await call(sb, 'GET', '/api/users/me', { token })).body.username).toBe('admin');
+      expect(
+        (
+          await call(sb, 'POST', '/api/auth/login', {
+            body: { username: 'frank', password: 'f-pw' },
+            token: null,
+          })
+        ).status,
+      ).toBe(200);
+      stop.abort();
+      await expect.poll(() => text).toContain('exit 0');
+      await expect(fetch(`${sb.url}/api/health`)).rejects.toThrow();
+    } finally {
+      // a failed assertion above must not leave the server running
+      stop.abort();
+      await sb.close();
+    }
   });
 
   it('uses a given token and refuses malformed options with one readable line', async () => {
@@ -80,10 +86,14 @@ describe('sandbox CLI', () => {
       signal: stop.signal,
       onReady: (sb) => (url = sb.url),
     });
-    await expect.poll(() => url).not.toBe('');
-    expect(JSON.parse(text)).toEqual({ url, token: 'mint_pat_fixed', data: null });
-    stop.abort();
-    await done;
+    try {
+      await expect.poll(() => url).not.toBe('');
+      expect(JSON.parse(text)).toEqual({ url, token: 'mint_pat_fixed', data: null });
+    } finally {
+      // stop the server even when an assertion above failed
+      stop.abort();
+      await done;
+    }
     await expect(runSandboxCli({ users: ['nopassword'] })).rejects.toThrow(
       '--user "nopassword:…" is malformed: expected name:password or name:password:admin',
     );

@@ -117,9 +117,8 @@ describe('fault injection', () => {
   });
 
   it('close() ends stalled requests instead of waiting for them', async () => {
-    const sb = await startSandbox({
-      faults: { rules: [{ route: '/api/health', commitThenStall: 1, stallMs: 600_000 }] },
-    });
+    // Registered for afterEach too (close() is idempotent), so a failure here cannot leave it running.
+    const sb = await sandbox({ rules: [{ route: '/api/health', commitThenStall: 1, stallMs: 600_000 }] });
     const pending = fetch(`${sb.url}/api/health`).then(
       (r) => r.status,
       () => 'dropped',

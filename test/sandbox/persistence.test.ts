@@ -102,12 +102,17 @@ describe('persistence', () => {
     for (const round of [1, 2]) {
       const { child, url } = await spawnSandbox(dataFile);
       const writes = writeContinuously(url, acked, round);
-      const target = acked.experiments.size + 60;
-      while (acked.experiments.size < target) await new Promise((r) => setTimeout(r, 10));
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-      writes.stop();
+      try {
+        const target = acked.experiments.size + 60;
+        while (acked.experiments.size < target) await new Promise((r) => setTimeout(r, 10));
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      } finally {
+        // Whatever failed above (or timed out), the child and the writers must not outlive the test.
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        writes.stop();
+      }
       await writes.done;
       // The file is always whole JSON, whatever moment the kill hit.
       expect(() => JSON.parse(readFileSync(dataFile, 'utf8'))).not.toThrow();
@@ -138,11 +143,14 @@ describe('persistence', () => {
   it('persists in process: state survives close() and restart, users too', async () => {
     const dataFile = join(work, 'inproc.json');
     const a = await startSandbox({ dataFile, users: [{ username: 'pat', password: 'p' }] });
-    const p = await call(a, 'POST', '/api/projects', { body: { name: 'Kept' } });
-    await call(a, 'POST', '/api/experiments', {
-      body: { name: 'kept', experiment_type: 'general', project_id: p.body.id },
-    });
-    await a.close();
+    try {
+      const p = await call(a, 'POST', '/api/projects', { body: { name: 'Kept' } });
+      await call(a, 'POST', '/api/experiments', {
+        body: { name: 'kept', experiment_type: 'general', project_id: p.body.id },
+      });
+    } finally {
+      await a.close();
+    }
     expect(readdirSync(work).filter((f) => f.startsWith('inproc.json.'))).toEqual([]);
     const b = await startSandbox({ dataFile });
     try {
