@@ -48545,7 +48545,6 @@ exports.apply = apply;
 const build_js_1 = __nccwpck_require__(20723);
 const errors_js_1 = __nccwpck_require__(58764);
 const execute_js_1 = __nccwpck_require__(28232);
-const limiter_js_1 = __nccwpck_require__(3923);
 const plan_js_1 = __nccwpck_require__(17568);
 const read_js_1 = __nccwpck_require__(75427);
 exports.DEFAULT_MAX_DELETES = 10;
@@ -48610,10 +48609,35 @@ async function apply(opts) {
     };
     return { plan, result };
 }
-async function runActions(actions, steps, ctx, opts) {
-    const byId = new Map(actions.map((a) => [a.id, a]));
-    const limit = (0, limiter_js_1.createLimiter)(opts.concurrency);
-    const running = new Map();
+/**
+ * Runs the actions with at most `concurrency` in flight. A bounded pool pulls the next ready action
+ * (all its dependencies finished) instead of queueing a pending promise per action up front, so the
+ * memory held while applying does not grow with the size of the plan. Actions that became ready
+ * when their dependencies finished go first, so an experiment's writes follow its create closely.
+ */
+function runActions(actions, steps, ctx, opts) {
+    const max = Math.max(1, Math.floor(opts.concurrency) || 1);
+    const n = actions.length;
+    const indexOf = new Map(actions.map((a, i) => [a.id, i]));
+    const results = new Array(n);
+    const finished = new Array(n).fill(false);
+    /** 1 once an action has been handed out or queued, so it starts at most once. */
+    const taken = new Uint8Array(n);
+    /** Unfinished distinct dependencies of each action. */
+    const waiting = new Array(n).fill(0);
+    /** Actions to revisit when this one finishes. */
+    const dependents = new Array(n);
+    for (let i = 0; i < n; i++) {
+        const seen = new Set();
+        for (const id of actions[i].dependsOn) {
+            const d = indexOf.get(id);
+            if (d === undefined || seen.has(d))
+                continue;
+            seen.add(d);
+            waiting[i]++;
+            (dependents[d] ??= []).push(i);
+        }
+    }
     let stopped = false;
     const finish = (r) => {
         ctx.emit({ type: 'action.finish', result: r });
@@ -48621,47 +48645,124 @@ async function runActions(actions, steps, ctx, opts) {
     };
     const base = (a) => ({ actionId: a.id, type: a.type, op: a.op, target: a.target });
     const skip = (a, message) => finish({ ...base(a), status: 'skipped', message, durationMs: 0 });
-    const run = (a) => {
-        const existing = running.get(a.id);
-        if (existing)
-            return existing;
-        const p = (async () => {
-            const deps = await Promise.all(a.dependsOn.flatMap((id) => (byId.has(id) ? [run(byId.get(id))] : [])));
-            const blocked = deps.find((d) => d.status !== 'ok');
-            if (blocked)
-                return skip(a, `not started: dependency ${blocked.actionId} ${blocked.status === 'failed' ? 'failed' : 'was skipped'}`);
-            return limit(async () => {
-                if (stopped)
-                    return skip(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)');
-                const step = steps.get(a.id);
-                ctx.emit({ type: 'action.start', action: a });
-                const started = Date.now();
-                try {
-                    if (!step)
-                        throw new Error(`internal: no step for ${a.id}`);
-                    await (0, execute_js_1.executeStep)(step, ctx);
-                    return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
+    const execute = async (a) => {
+        if (stopped)
+            return skip(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)');
+        const step = steps.get(a.id);
+        ctx.emit({ type: 'action.start', action: a });
+        const started = Date.now();
+        try {
+            if (!step)
+                throw new Error(`internal: no step for ${a.id}`);
+            await (0, execute_js_1.executeStep)(step, ctx);
+            return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
+        }
+        catch (err) {
+            if (!opts.continueOnError)
+                stopped = true;
+            const mayHaveCommitted = typeof err === 'object' &&
+                err !== null &&
+                err.mayHaveCommitted === true;
+            return finish({
+                ...base(a),
+                status: 'failed',
+                message: errorLine(err),
+                ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
+                durationMs: Date.now() - started,
+            });
+        }
+    };
+    return new Promise((resolve, reject) => {
+        let active = 0;
+        let done = 0;
+        let cursor = 0;
+        let failure;
+        let ready = [];
+        let readyAt = 0;
+        const complete = (i, r) => {
+            if (r)
+                results[i] = r;
+            finished[i] = true;
+            done++;
+            for (const j of dependents[i] ?? [])
+                if (--waiting[j] === 0)
+                    unblocked(j);
+            dependents[i] = undefined;
+        };
+        // All dependencies finished: skip it when one did not succeed, else it may start.
+        const unblocked = (j) => {
+            const a = actions[j];
+            taken[j] = 1;
+            for (const id of a.dependsOn) {
+                const d = indexOf.get(id);
+                if (d === undefined)
+                    continue;
+                const r = results[d];
+                if (r === undefined)
+                    return complete(j, undefined); // the apply has already failed
+                if (r.status !== 'ok')
+                    return complete(j, skip(a, `not started: dependency ${r.actionId} ${r.status === 'failed' ? 'failed' : 'was skipped'}`));
+            }
+            ready.push(j);
+        };
+        const next = () => {
+            if (readyAt < ready.length) {
+                const j = ready[readyAt++];
+                if (readyAt === ready.length) {
+                    ready = [];
+                    readyAt = 0;
                 }
-                catch (err) {
-                    if (!opts.continueOnError)
-                        stopped = true;
-                    const mayHaveCommitted = typeof err === 'object' &&
-                        err !== null &&
-                        err.mayHaveCommitted === true;
-                    return finish({
-                        ...base(a),
-                        status: 'failed',
-                        message: errorLine(err),
-                        ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
-                        durationMs: Date.now() - started,
+                return j;
+            }
+            while (cursor < n) {
+                const i = cursor++;
+                if (waiting[i] === 0 && !taken[i]) {
+                    taken[i] = 1;
+                    return i;
+                }
+            }
+            return -1;
+        };
+        // A throw here (an onEvent hook that throws) fails the whole apply, as a rejected action would.
+        const settle = (i, r) => {
+            active--;
+            try {
+                complete(i, r);
+            }
+            catch (err) {
+                failure ??= { err };
+            }
+            pump();
+        };
+        const pump = () => {
+            try {
+                while (active < max) {
+                    const i = next();
+                    if (i < 0)
+                        break;
+                    active++;
+                    execute(actions[i]).then((r) => settle(i, r), (err) => {
+                        failure ??= { err };
+                        settle(i, undefined);
                     });
                 }
-            });
-        })();
-        running.set(a.id, p);
-        return p;
-    };
-    return Promise.all(actions.map(run));
+                if (!failure && active === 0 && done < n) {
+                    // Only a dependency cycle leaves actions that can never start.
+                    for (let i = 0; i < n; i++)
+                        if (!finished[i])
+                            complete(i, skip(actions[i], 'not started: its dependencies form a cycle'));
+                }
+            }
+            catch (err) {
+                failure ??= { err };
+            }
+            if (failure)
+                reject(failure.err);
+            else if (active === 0)
+                resolve(results);
+        };
+        pump();
+    });
 }
 function errorLine(err) {
     const text = err instanceof Error ? err.message : String(err);
@@ -50024,6 +50125,7 @@ __exportStar(__nccwpck_require__(87969), exports);
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.createLimiter = createLimiter;
 exports.mapLimit = mapLimit;
+exports.forEachLimit = forEachLimit;
 function createLimiter(concurrency) {
     const max = Math.max(1, Math.floor(concurrency) || 1);
     let active = 0;
@@ -50053,6 +50155,31 @@ function createLimiter(concurrency) {
 async function mapLimit(items, concurrency, fn) {
     const limit = createLimiter(concurrency);
     return Promise.all(items.map((item, i) => limit(() => fn(item, i))));
+}
+/**
+ * Calls `fn` for every item with at most `concurrency` calls in flight, pulling items as calls
+ * finish: unlike mapLimit it does not create a pending promise per item up front, so memory stays
+ * flat however many items there are. Rejects with the first failure (no new calls start after it).
+ */
+async function forEachLimit(items, concurrency, fn) {
+    const max = Math.max(1, Math.floor(concurrency) || 1);
+    const it = items[Symbol.iterator]();
+    let failed = false;
+    const worker = async () => {
+        while (!failed) {
+            const next = it.next();
+            if (next.done)
+                return;
+            try {
+                await fn(next.value);
+            }
+            catch (err) {
+                failed = true;
+                throw err;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: max }, worker));
 }
 
 
@@ -50353,13 +50480,15 @@ async function readLiveState(opts) {
     const detailTotal = matched.filter(([k]) => needsDetails(specs.get(k))).length;
     if (detailTotal > 0)
         emit({ type: 'read.start', what: 'design data and analysis results' });
-    await Promise.all(matched.map(async ([key, le]) => {
+    // A bounded pool (not one pending promise per experiment): each experiment's reads go through
+    // `limit`, so this only caps how many experiments are being read at once.
+    await (0, limiter_js_1.forEachLimit)(matched, concurrency, async ([key, le]) => {
         const spec = specs.get(key);
         if (!spec || !needsDetails(spec))
             return;
         await readDetails(client, spec, le, limit);
         emit({ type: 'read.progress', done: ++details, total: detailTotal });
-    }));
+    });
     emit({ type: 'read.done', experiments: live.experiments.size });
     return live;
 }

@@ -5,7 +5,6 @@ import type { ResolvedManifest } from '../manifest/model.js';
 import { staleObjects, type ActionStep } from './build.js';
 import { FingerprintMismatchError, MaxDeletesError, OperationError, PlanStaleError } from './errors.js';
 import { executeStep, type ExecContext } from './execute.js';
-import { createLimiter } from './limiter.js';
 import { computePlan } from './plan.js';
 import { DEFAULT_CONCURRENCY } from './read.js';
 import type { ActionResult, ApplyResult, EventSink, Plan, PlanAction } from './types.js';
@@ -94,15 +93,39 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
   return { plan, result };
 }
 
-async function runActions(
+/**
+ * Runs the actions with at most `concurrency` in flight. A bounded pool pulls the next ready action
+ * (all its dependencies finished) instead of queueing a pending promise per action up front, so the
+ * memory held while applying does not grow with the size of the plan. Actions that became ready
+ * when their dependencies finished go first, so an experiment's writes follow its create closely.
+ */
+function runActions(
   actions: PlanAction[],
   steps: Map<string, ActionStep>,
   ctx: ExecContext,
   opts: { concurrency: number; continueOnError: boolean },
 ): Promise<ActionResult[]> {
-  const byId = new Map(actions.map((a) => [a.id, a]));
-  const limit = createLimiter(opts.concurrency);
-  const running = new Map<string, Promise<ActionResult>>();
+  const max = Math.max(1, Math.floor(opts.concurrency) || 1);
+  const n = actions.length;
+  const indexOf = new Map(actions.map((a, i) => [a.id, i]));
+  const results: ActionResult[] = new Array<ActionResult>(n);
+  const finished: boolean[] = new Array<boolean>(n).fill(false);
+  /** 1 once an action has been handed out or queued, so it starts at most once. */
+  const taken = new Uint8Array(n);
+  /** Unfinished distinct dependencies of each action. */
+  const waiting: number[] = new Array<number>(n).fill(0);
+  /** Actions to revisit when this one finishes. */
+  const dependents: (number[] | undefined)[] = new Array<number[] | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const seen = new Set<number>();
+    for (const id of actions[i].dependsOn) {
+      const d = indexOf.get(id);
+      if (d === undefined || seen.has(d)) continue;
+      seen.add(d);
+      waiting[i]++;
+      (dependents[d] ??= []).push(i);
+    }
+  }
   let stopped = false;
 
   const finish = (r: ActionResult) => {
@@ -113,47 +136,122 @@ async function runActions(
   const skip = (a: PlanAction, message: string) =>
     finish({ ...base(a), status: 'skipped', message, durationMs: 0 });
 
-  const run = (a: PlanAction): Promise<ActionResult> => {
-    const existing = running.get(a.id);
-    if (existing) return existing;
-    const p = (async () => {
-      const deps = await Promise.all(a.dependsOn.flatMap((id) => (byId.has(id) ? [run(byId.get(id)!)] : [])));
-      const blocked = deps.find((d) => d.status !== 'ok');
-      if (blocked)
-        return skip(
-          a,
-          `not started: dependency ${blocked.actionId} ${blocked.status === 'failed' ? 'failed' : 'was skipped'}`,
-        );
-      return limit(async () => {
-        if (stopped)
-          return skip(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)');
-        const step = steps.get(a.id);
-        ctx.emit({ type: 'action.start', action: a });
-        const started = Date.now();
-        try {
-          if (!step) throw new Error(`internal: no step for ${a.id}`);
-          await executeStep(step, ctx);
-          return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
-        } catch (err) {
-          if (!opts.continueOnError) stopped = true;
-          const mayHaveCommitted =
-            typeof err === 'object' &&
-            err !== null &&
-            (err as { mayHaveCommitted?: unknown }).mayHaveCommitted === true;
-          return finish({
-            ...base(a),
-            status: 'failed',
-            message: errorLine(err),
-            ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
-            durationMs: Date.now() - started,
-          });
-        }
+  const execute = async (a: PlanAction): Promise<ActionResult> => {
+    if (stopped)
+      return skip(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)');
+    const step = steps.get(a.id);
+    ctx.emit({ type: 'action.start', action: a });
+    const started = Date.now();
+    try {
+      if (!step) throw new Error(`internal: no step for ${a.id}`);
+      await executeStep(step, ctx);
+      return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
+    } catch (err) {
+      if (!opts.continueOnError) stopped = true;
+      const mayHaveCommitted =
+        typeof err === 'object' &&
+        err !== null &&
+        (err as { mayHaveCommitted?: unknown }).mayHaveCommitted === true;
+      return finish({
+        ...base(a),
+        status: 'failed',
+        message: errorLine(err),
+        ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
+        durationMs: Date.now() - started,
       });
-    })();
-    running.set(a.id, p);
-    return p;
+    }
   };
-  return Promise.all(actions.map(run));
+
+  return new Promise<ActionResult[]>((resolve, reject) => {
+    let active = 0;
+    let done = 0;
+    let cursor = 0;
+    let failure: { err: unknown } | undefined;
+    let ready: number[] = [];
+    let readyAt = 0;
+
+    const complete = (i: number, r: ActionResult | undefined) => {
+      if (r) results[i] = r;
+      finished[i] = true;
+      done++;
+      for (const j of dependents[i] ?? []) if (--waiting[j] === 0) unblocked(j);
+      dependents[i] = undefined;
+    };
+    // All dependencies finished: skip it when one did not succeed, else it may start.
+    const unblocked = (j: number) => {
+      const a = actions[j];
+      taken[j] = 1;
+      for (const id of a.dependsOn) {
+        const d = indexOf.get(id);
+        if (d === undefined) continue;
+        const r = results[d];
+        if (r === undefined) return complete(j, undefined); // the apply has already failed
+        if (r.status !== 'ok')
+          return complete(
+            j,
+            skip(
+              a,
+              `not started: dependency ${r.actionId} ${r.status === 'failed' ? 'failed' : 'was skipped'}`,
+            ),
+          );
+      }
+      ready.push(j);
+    };
+    const next = (): number => {
+      if (readyAt < ready.length) {
+        const j = ready[readyAt++];
+        if (readyAt === ready.length) {
+          ready = [];
+          readyAt = 0;
+        }
+        return j;
+      }
+      while (cursor < n) {
+        const i = cursor++;
+        if (waiting[i] === 0 && !taken[i]) {
+          taken[i] = 1;
+          return i;
+        }
+      }
+      return -1;
+    };
+    // A throw here (an onEvent hook that throws) fails the whole apply, as a rejected action would.
+    const settle = (i: number, r: ActionResult | undefined) => {
+      active--;
+      try {
+        complete(i, r);
+      } catch (err) {
+        failure ??= { err };
+      }
+      pump();
+    };
+    const pump = () => {
+      try {
+        while (active < max) {
+          const i = next();
+          if (i < 0) break;
+          active++;
+          execute(actions[i]).then(
+            (r) => settle(i, r),
+            (err: unknown) => {
+              failure ??= { err };
+              settle(i, undefined);
+            },
+          );
+        }
+        if (!failure && active === 0 && done < n) {
+          // Only a dependency cycle leaves actions that can never start.
+          for (let i = 0; i < n; i++)
+            if (!finished[i]) complete(i, skip(actions[i], 'not started: its dependencies form a cycle'));
+        }
+      } catch (err) {
+        failure ??= { err };
+      }
+      if (failure) reject(failure.err);
+      else if (active === 0) resolve(results);
+    };
+    pump();
+  });
 }
 
 function errorLine(err: unknown): string {

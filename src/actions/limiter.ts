@@ -37,3 +37,31 @@ export async function mapLimit<T, R>(
   const limit = createLimiter(concurrency);
   return Promise.all(items.map((item, i) => limit(() => fn(item, i))));
 }
+
+/**
+ * Calls `fn` for every item with at most `concurrency` calls in flight, pulling items as calls
+ * finish: unlike mapLimit it does not create a pending promise per item up front, so memory stays
+ * flat however many items there are. Rejects with the first failure (no new calls start after it).
+ */
+export async function forEachLimit<T>(
+  items: Iterable<T>,
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const max = Math.max(1, Math.floor(concurrency) || 1);
+  const it = items[Symbol.iterator]();
+  let failed = false;
+  const worker = async () => {
+    while (!failed) {
+      const next = it.next();
+      if (next.done) return;
+      try {
+        await fn(next.value);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: max }, worker));
+}

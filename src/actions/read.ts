@@ -4,7 +4,7 @@ import type { AnalysisResult, Experiment, ExperimentListFilters, Project } from 
 import { KEY_TAG, STACK_TAG } from '../manifest/model.js';
 import type { ExperimentSpec, ProjectSpec, ResolvedManifest } from '../manifest/model.js';
 import { emptyLiveState, type LiveExperiment, type LiveState } from './live.js';
-import { createLimiter, mapLimit, type Limiter } from './limiter.js';
+import { createLimiter, forEachLimit, mapLimit, type Limiter } from './limiter.js';
 import type { EventSink } from './types.js';
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -184,14 +184,14 @@ export async function readLiveState(opts: ReadOptions): Promise<LiveState> {
   let details = 0;
   const detailTotal = matched.filter(([k]) => needsDetails(specs.get(k))).length;
   if (detailTotal > 0) emit({ type: 'read.start', what: 'design data and analysis results' });
-  await Promise.all(
-    matched.map(async ([key, le]) => {
-      const spec = specs.get(key);
-      if (!spec || !needsDetails(spec)) return;
-      await readDetails(client, spec, le, limit);
-      emit({ type: 'read.progress', done: ++details, total: detailTotal });
-    }),
-  );
+  // A bounded pool (not one pending promise per experiment): each experiment's reads go through
+  // `limit`, so this only caps how many experiments are being read at once.
+  await forEachLimit(matched, concurrency, async ([key, le]) => {
+    const spec = specs.get(key);
+    if (!spec || !needsDetails(spec)) return;
+    await readDetails(client, spec, le, limit);
+    emit({ type: 'read.progress', done: ++details, total: detailTotal });
+  });
   emit({ type: 'read.done', experiments: live.experiments.size });
   return live;
 }
