@@ -55532,15 +55532,13 @@ function resolveExperiment(f, e, base, defaults, run, out) {
             seen.set(a.plugin_id, pidAt);
             const hasResult = 'result' in a;
             const hasFile = a.result_file !== undefined;
-            if (hasResult === hasFile) {
-                out.push((0, diagnostics_js_1.makeDiagnostic)(hasFile ? f.source.locate([...at, 'result_file'], 'key') : f.source.locate(at), 'analysis.result-conflict', hasFile
-                    ? 'give `result` or `result_file`, not both'
-                    : `analysis \`${a.plugin_id}\` has no \`result\` or \`result_file\``, {
-                    hint: hasFile
-                        ? 'remove one of the two'
-                        : 'add `result_file:`, or `result: null` to delete the result',
-                }));
-            }
+            checkInlineOrFile(f, at, hasResult, hasFile, out, {
+                code: 'analysis.result-conflict',
+                both: 'give `result` or `result_file`, not both',
+                neither: `analysis \`${a.plugin_id}\` has no \`result\` or \`result_file\``,
+                fileKey: 'result_file',
+                addHint: 'add `result_file:`, or `result: null` to delete the result',
+            });
             const item = {
                 plugin_id: a.plugin_id,
                 result: hasResult ? (a.result ?? null) : null,
@@ -55563,18 +55561,24 @@ function resolveExperiment(f, e, base, defaults, run, out) {
     }
     return spec;
 }
+/** A payload is given inline or as a file: exactly one of the two. */
+function checkInlineOrFile(f, at, hasInline, hasFile, out, words) {
+    if (hasInline !== hasFile)
+        return;
+    out.push((0, diagnostics_js_1.makeDiagnostic)(hasFile ? f.source.locate([...at, words.fileKey], 'key') : f.source.locate(at), words.code, hasFile ? words.both : words.neither, { hint: hasFile ? 'remove one of the two' : words.addHint }));
+}
 function resolveDesign(f, d, at, spec, run, out) {
     if (typeof d.plugin_id !== 'string')
         return;
     const hasData = 'data' in d;
     const hasFile = d.data_file !== undefined;
-    if (hasData === hasFile) {
-        out.push((0, diagnostics_js_1.makeDiagnostic)(hasFile ? f.source.locate([...at, 'data_file'], 'key') : f.source.locate(at), 'design.data-conflict', hasFile ? 'give `data` or `data_file`, not both' : '`design` has neither `data` nor `data_file`', {
-            hint: hasFile
-                ? 'remove one of the two'
-                : 'add `data_file:` (a JSON or YAML file) or inline `data:`',
-        }));
-    }
+    checkInlineOrFile(f, at, hasData, hasFile, out, {
+        code: 'design.data-conflict',
+        both: 'give `data` or `data_file`, not both',
+        neither: '`design` has neither `data` nor `data_file`',
+        fileKey: 'data_file',
+        addHint: 'add `data_file:` (a JSON or YAML file) or inline `data:`',
+    });
     let version = '1.0';
     if (typeof d.schema_version === 'string')
         version = d.schema_version;
