@@ -23,13 +23,28 @@ export interface LiveState {
   projects: Map<string, Project | undefined>;
   /** Manifest experiment key → the live experiment it manages. */
   experiments: Map<string, LiveExperiment>;
-  /** Experiments with this stack's tag that the manifest no longer lists (or duplicates of a key). */
+  /** Experiments with this stack's tag and a key tag that the manifest no longer lists. */
   orphans: LiveOrphan[];
+  /**
+   * Keys carried by two or more live experiments of this stack: key → every one of them, oldest
+   * first (the oldest is the one `experiments` manages). A problem for `plan`, never orphans.
+   */
+  duplicates: Map<string, Experiment[]>;
+  /** Experiments with this stack's tag but no key tag: reported, never managed or deleted. */
+  unkeyed: Experiment[];
   warnings: PlanWarning[];
   /** Conditions that make the manifest impossible to plan (turned into PlanConflictError). */
   problems: string[];
 }
 
 export function emptyLiveState(): LiveState {
-  return { projects: new Map(), experiments: new Map(), orphans: [], warnings: [], problems: [] };
+  return {
+    projects: new Map(),
+    experiments: new Map(),
+    orphans: [],
+    duplicates: new Map(),
+    unkeyed: [],
+    warnings: [],
+    problems: [],
+  };
 }
