@@ -2,7 +2,7 @@
 // translation of every axios failure into our error classes (never carrying headers or the token).
 
 import { isAxiosError, type AxiosResponse } from 'axios';
-import { AuthSession } from './auth.js';
+import { AuthSession, tokenKind } from './auth.js';
 import {
   AuthenticationError,
   ConnectionError,
@@ -91,6 +91,7 @@ export class ApiCore {
         // a second 401 surfaces as it is
         return await this.send<T>(def, path, opts, fresh);
       }
+      if (err instanceof AuthenticationError && tokenKind(token) === 'pat') throw rejectedToken(err);
       throw err;
     }
   }
@@ -185,6 +186,22 @@ export class ApiCore {
     }
     return asked;
   }
+}
+
+/** A personal access token answered 401: it cannot be refreshed, and "log in again" would not help. */
+function rejectedToken(err: AuthenticationError): AuthenticationError {
+  if (err.code === 'auth.second_factor_required') return err;
+  return new AuthenticationError({
+    status: err.status,
+    code: err.code,
+    detail:
+      'MINT rejected the token: this personal access token (mint_pat_…) is wrong, expired or revoked; ' +
+      'create a new one in MINT',
+    method: err.method,
+    path: err.path,
+    requestId: err.requestId,
+    details: err.details,
+  });
 }
 
 function formatSeconds(ms: number): string {

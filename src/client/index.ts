@@ -135,8 +135,8 @@ export class MintClient {
       username: opts.username,
       password: opts.password,
       missingTokenHint:
-        'pass a token (--token / token) or a username and password, set MINT_TOKEN, or log in once to store ' +
-        `one in ${credentialsPath(env)}`,
+        'pass --token or set MINT_TOKEN, or set MINT_USERNAME and MINT_PASSWORD, or run `mint-manifest auth login` ' +
+        `once to store one in ${credentialsPath(env)}`,
     });
     this.experiments = new ExperimentsApi(this.core);
     this.projects = new ProjectsApi(this.core);
