@@ -77,7 +77,7 @@ describe('interpolation', () => {
     expect(m.experiments[0].notes).toBe('none');
   });
 
-  it('reads only what the workflow allows; MINT_MANIFEST-style globs widen it; credentials never', async () => {
+  it('reads only what the workflow allows; allowEnv names and globs widen it; credentials never', async () => {
     write(
       'interp4/mint.yaml',
       HEAD +
@@ -134,10 +134,16 @@ describe('workspace root', () => {
     write(`${name}/shared/x.json`, '{"shared": 2}');
     if (name === 'repo-dir') fs.mkdirSync(path.join(tmp, name, '.git'), { recursive: true });
     else write(`${name}/.git`, 'gitdir: /somewhere/else/.git/worktrees/x\n');
-    const m = ok(await loadManifests([`${name}/lab/mint.yaml`], { cwd: tmp }));
+    // Run from a folder beside the work tree: the cwd plays no part.
+    const cwd = path.join(tmp, `beside-${name}`);
+    fs.mkdirSync(cwd, { recursive: true });
+    const m = ok(await loadManifests([`../${name}/lab/mint.yaml`], { cwd }));
     expect(m.experiments[0].design?.data).toEqual({ shared: 2 });
     // An explicit root overrides it.
-    const narrow = await loadManifests([`${name}/lab/mint.yaml`], { cwd: tmp, workspaceRoot: `${name}/lab` });
+    const narrow = await loadManifests([`../${name}/lab/mint.yaml`], {
+      cwd,
+      workspaceRoot: `../${name}/lab`,
+    });
     expect(narrow.ok || narrow.errors.map((d) => d.code)).toEqual(['file.outside-workspace']);
   });
 });
