@@ -7,7 +7,7 @@ import { formatDiagnostic, loadManifests } from '../../manifest/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { createContext, type CliContext } from '../context.js';
 import { CliExitError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, examples } from '../help.js';
 import { packageRoot } from '../paths.js';
 import { createProgress } from '../progress.js';
 
@@ -17,7 +17,13 @@ export function registerDemo(program: Command): void {
     .description(
       'validate → plan → apply → plan again on examples/mint.yaml, against a throw-away local MINT',
     )
-    .addHelpText('after', examples(['mint-manifest demo', 'npm run demo']))
+    .addHelpText(
+      'after',
+      examples(
+        ['mint-manifest demo', 'npm run demo'],
+        [EXIT_CODES.ok('the demo ran through'), EXIT_CODES.error()],
+      ),
+    )
     .action(async (_opts: unknown, cmd: Command) => runDemo(createContext(cmd)));
 }
 
