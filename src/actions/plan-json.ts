@@ -41,6 +41,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The patterns of plan.schema.json, as a reader would say them. */
+const PATTERN_TEXT: Record<string, string> = {
+  '#/properties/fingerprint/pattern': 'must be 64 hex digits (a sha256)',
+  '#/properties/liveState/additionalProperties/pattern': 'must be "absent" or 64 hex digits (a sha256)',
+  '#/$defs/action/properties/id/pattern': 'must look like <type>.<op>:<key>, e.g. experiment.create:batch-01',
+};
+
 /** One schema error as a reader says it: `/actions/0/op must be one of create, update, delete (found "x")`. */
 function describeSchemaError(e: ErrorObject, data: unknown): string {
   const at = e.instancePath || 'the top level';
@@ -53,7 +60,7 @@ function describeSchemaError(e: ErrorObject, data: unknown): string {
     case 'type':
       return `${at} must be ${String(params.type)}, found ${found(data, e.instancePath)}`;
     case 'pattern':
-      return `${at} ${e.instancePath.endsWith('fingerprint') ? 'must be 64 hex digits (a sha256)' : `does not match ${String(params.pattern)}`}`;
+      return `${at} ${PATTERN_TEXT[e.schemaPath] ?? `must match ${String(params.pattern)}`}, found ${found(data, e.instancePath)}`;
     default:
       return `${at} ${e.message ?? 'is invalid'}`;
   }

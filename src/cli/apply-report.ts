@@ -2,7 +2,7 @@
 //   --quiet        the result line, the created experiments in one line, and every failure
 //   off a terminal failures in full; successes and skips as counts per kind (CI logs stay short)
 //   --verbose, or on a terminal: every action
-import type { ActionResult, ApplyResult } from '../actions/types.js';
+import type { ActionResult, ApplyResult, Plan } from '../actions/types.js';
 import type { Output } from './output.js';
 
 /** A new experiment and the code MINT gave it (undefined when it could not be read back). */
@@ -151,4 +151,19 @@ export function unfinishedMessage(result: ApplyResult, planned: number): string 
     ? '; a failed write may still have reached MINT'
     : '';
   return `apply did not finish: ${parts.join(', ')}${uncertain}. Fix the cause and run apply again: it only does what is still missing`;
+}
+
+/** `apply --format json`: the plan's headline figures, every result, and the new experiments' codes. */
+export function applyJson(plan: Plan, result: ApplyResult, created: CreatedExperiment[]) {
+  return {
+    formatVersion: 1,
+    stack: plan.stack,
+    fingerprint: plan.fingerprint,
+    hasChanges: plan.hasChanges,
+    planned: plan.summary,
+    success: result.success,
+    summary: result.summary,
+    created: created.map((c) => ({ key: c.key, code: c.code ?? null })),
+    results: result.results,
+  };
 }

@@ -11,10 +11,13 @@ export const EXIT_CODES = {
 };
 
 /** The "Examples:" block, then (when given) the "Exit codes:" block, shown after a command's options. */
-export function examples(lines: string[], exitCodes: [number, string][] = []): string {
+export function examples(lines: string[], codes: [number, string][] = []): string {
   const ex = `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-  if (exitCodes.length === 0) return ex;
-  return `${ex}\nExit codes:\n${exitCodes.map(([code, what]) => `  ${String(code).padEnd(3)} ${what}`).join('\n')}\n`;
+  return codes.length === 0 ? ex : `${ex}${exitCodes(codes)}`;
+}
+
+export function exitCodes(codes: [number, string][]): string {
+  return `\nExit codes:\n${codes.map(([code, what]) => `  ${String(code).padEnd(3)} ${what}`).join('\n')}\n`;
 }
 
 /** One line for commands with --format json: where a failure goes. */

@@ -22,7 +22,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerSchema } from './commands/schema.js';
 import { registerAuth } from './commands/auth.js';
 import { registerDemo } from './commands/demo.js';
-import { examples } from './help.js';
+import { EXIT_CODES, examples, exitCodes } from './help.js';
 import { errorDocument, wantsJson } from './error-json.js';
 
 export function buildProgram(): Command {
@@ -52,7 +52,7 @@ export function buildProgram(): Command {
       'mint-manifest demo            # everything against a throw-away local MINT',
     ]) +
       '\nEnvironment: MINT_URL, MINT_TOKEN, MINT_USERNAME, MINT_PASSWORD, NO_COLOR\n' +
-      'Exit codes: 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode)\n',
+      exitCodes([EXIT_CODES.ok('ok'), EXIT_CODES.error('error'), EXIT_CODES.changes]),
   );
   registerValidate(program);
   registerPlan(program);

@@ -6,9 +6,10 @@ import { FingerprintMismatchError } from '../../actions/errors.js';
 import type { ApplyResult, Plan } from '../../actions/types.js';
 import { createContext, parseCount, type CliContext } from '../context.js';
 import { CliExitError, usageError } from '../errors.js';
-import { EXIT_CODES, examples } from '../help.js';
+import { EXIT_CODES, JSON_ERROR_NOTE, examples } from '../help.js';
 import { loadManifestOrExit, manifestInputs } from '../manifests.js';
 import {
+  applyJson,
   applyReportMode,
   type CreatedExperiment,
   renderApplyReport,
@@ -26,6 +27,7 @@ interface ApplyOptions {
   maxDeletes?: string;
   concurrency?: string;
   continueOnError?: boolean;
+  format: string;
 }
 
 export function registerApply(program: Command): void {
@@ -34,6 +36,7 @@ export function registerApply(program: Command): void {
     .description('make MINT match the manifests (asks for "yes" on a terminal)')
     .argument('[paths...]', 'manifest files, folders or globs (default: ./mint.yaml, or the files of --plan)')
     .option('--plan <file>', 'apply this saved plan (from `plan --out`); refused if MINT changed since')
+    .option('--format <format>', 'text or json (the results and the codes of new experiments)', 'text')
     .option(
       '--expect-fingerprint <hash>',
       'refuse unless the plan has this fingerprint (the one you reviewed)',
@@ -52,13 +55,14 @@ export function registerApply(program: Command): void {
           'mint-manifest plan mint.yaml --out plan.json && mint-manifest apply --plan plan.json',
           'mint-manifest apply mint.yaml --auto-approve --prune --max-deletes 3',
           'mint-manifest apply mint.yaml --auto-approve -q   # CI: the result line and failures only',
+          "mint-manifest apply --plan plan.json --format json | jq -r '.created[].code'",
         ],
         [
           EXIT_CODES.ok('applied, or nothing to do'),
           EXIT_CODES.error('refused (stale plan, fingerprint, max-deletes), cancelled, or an action failed'),
           EXIT_CODES.interrupted,
         ],
-      ),
+      ) + JSON_ERROR_NOTE,
     )
     .action(async (paths: string[], opts: ApplyOptions, cmd: Command) => {
       const ctx = createContext(cmd);
@@ -69,6 +73,8 @@ export function registerApply(program: Command): void {
           'apply needs a confirmation but there is no terminal to ask on: pass --auto-approve, or apply a reviewed plan with --plan plan.json (from `mint-manifest plan --out plan.json`)',
         );
       }
+      if (opts.format !== 'text' && opts.format !== 'json')
+        throw usageError(`--format must be text or json, found "${opts.format}"`);
       const maxDeletes = parseCount(opts.maxDeletes, '--max-deletes', 0);
       const concurrency = parseCount(opts.concurrency, '--concurrency', 1);
       let savedPlan = opts.plan ? readPlanFile(ctx, opts.plan) : undefined;
@@ -85,8 +91,11 @@ export function registerApply(program: Command): void {
             onEvent: progress.sink,
           });
           progress.stop();
-          ctx.out.out(renderPlanText(reviewed, { color: ctx.out.color }));
-          if (!reviewed.hasChanges) return;
+          // with --format json, stdout holds only the JSON: the plan to confirm goes to stderr
+          const text = renderPlanText(reviewed, { color: ctx.out.color });
+          if (opts.format === 'json') ctx.out.err(text);
+          else ctx.out.out(text);
+          if (!reviewed.hasChanges && opts.format !== 'json') return;
           if (opts.expectFingerprint && !fingerprintMatches(opts.expectFingerprint, reviewed.fingerprint)) {
             throw new FingerprintMismatchError(opts.expectFingerprint, reviewed.fingerprint);
           }
@@ -114,7 +123,8 @@ export function registerApply(program: Command): void {
         const created = await createdExperiments(client, result, startedAt, concurrency ?? 8);
         if (created.readError)
           ctx.out.warn(`could not read back the codes of the new experiments: ${created.readError}`);
-        reportApply(ctx, applied, result, created.created, { planShown: !opts.autoApprove && !opts.plan });
+        const report = { planShown: !opts.autoApprove && !opts.plan, json: opts.format === 'json' };
+        reportApply(ctx, applied, result, created.created, report);
       } finally {
         progress.stop();
       }
@@ -147,8 +157,16 @@ function reportApply(
   p: Plan,
   result: ApplyResult,
   created: CreatedExperiment[],
-  opts: { planShown: boolean },
+  opts: { planShown: boolean; json: boolean },
 ): void {
+  if (opts.json) {
+    const doc = applyJson(p, result, created);
+    if (result.success) return ctx.out.out(JSON.stringify(doc, null, 2));
+    throw new CliExitError(1, unfinishedMessage(result, p.actions.length), {
+      code: 'apply.failed',
+      json: doc,
+    });
+  }
   if (!opts.planShown && !ctx.out.quiet && p.hasChanges)
     ctx.out.out(renderPlanText(p, { color: ctx.out.color }));
   if (!p.hasChanges) {
