@@ -178,7 +178,8 @@ export function writeCredentials(
   const url = normalizeBaseUrl(creds.url);
   let existing: PerHostFile = { hosts: {} };
   try {
-    existing = toPerHost(readFileJson(file));
+    // no warning about its mode: the file is rewritten 0600 right below
+    existing = toPerHost(readFileJson(file, () => undefined));
   } catch {
     // an unreadable file is replaced rather than blocking a fresh login
   }
@@ -200,7 +201,7 @@ export function deleteCredentials(url?: string, env: NodeJS.ProcessEnv = process
     fs.rmSync(file, { force: true });
     return true;
   }
-  const existing = toPerHost(readFileJson(file));
+  const existing = toPerHost(readFileJson(file, () => undefined));
   const hosts = Object.fromEntries(Object.entries(existing.hosts).filter(([u]) => !sameHost(u, url)));
   if (Object.keys(hosts).length === Object.keys(existing.hosts).length) return false;
   const def = existing.default && !sameHost(existing.default, url) ? existing.default : Object.keys(hosts)[0];

@@ -280,5 +280,15 @@ describe('credentials file readable by others', () => {
     const q = await run(['plan', '-q']);
     expect(q.code).toBe(0);
     expect(q.stderr).toBe('');
+
+    // a login rewrites the file 0600: nothing to warn about, and never a raw process warning
+    fs.chmodSync(file, 0o644);
+    const login = await runCli(
+      ['auth', 'login', '--url', sandbox.url, '--username', 'admin', '--password-stdin'],
+      { env: baseEnv(home), cwd: home, input: 'admin' },
+    );
+    expect(login.code).toBe(0);
+    expect(login.stderr).toBe('');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -124,6 +124,8 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
   const client = new MintClient({
     baseUrl: url,
     env,
+    // whatever the file's mode, a successful login rewrites it 0600
+    onCredentialsWarning: () => undefined,
     timeoutMs: parseSeconds(ctx.opts.timeout, '--timeout'),
   });
   try {
