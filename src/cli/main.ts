@@ -52,7 +52,12 @@ export function buildProgram(): Command {
       'mint-manifest demo            # everything against a throw-away local MINT',
     ]) +
       '\nEnvironment: MINT_URL, MINT_TOKEN, MINT_USERNAME, MINT_PASSWORD, NO_COLOR\n' +
-      exitCodes([EXIT_CODES.ok('ok'), EXIT_CODES.error('error'), EXIT_CODES.changes]),
+      exitCodes([
+        EXIT_CODES.ok('ok'),
+        EXIT_CODES.error('error'),
+        [2, 'changes pending (plan --detailed-exitcode)'],
+        EXIT_CODES.interrupted,
+      ]),
   );
   registerValidate(program);
   registerPlan(program);

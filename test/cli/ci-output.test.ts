@@ -39,6 +39,7 @@ beforeAll(async () => {
     'failing.yaml': manifest('ci-failing', 3),
     'json.yaml': manifest('ci-json', 2),
     'json-failing.yaml': manifest('ci-json-failing', 2),
+    'pending.yaml': manifest('ci-pending', 1),
     'bad.yaml': 'version: 1\nstack: ci\nexperiments:\n  - key: b1\n    nmae: x\n    experiment_type: t\n',
   });
   env = baseEnv(dir, { MINT_URL: sandbox.url, MINT_TOKEN: sandbox.adminToken });
@@ -248,6 +249,14 @@ describe('--format json errors', () => {
       code: 'usage',
       message: expect.stringMatching(/--bogus/),
     });
+  });
+
+  it('exit 2 of --detailed-exitcode is an outcome: the plan alone, no error object', async () => {
+    const r = await cli(['plan', 'pending.yaml', '--format', 'json', '--detailed-exitcode']);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc.hasChanges).toBe(true);
+    expect(doc).not.toHaveProperty('error');
   });
 
   it('nothing extra on success, and text mode keeps stdout clean', async () => {

@@ -59,7 +59,9 @@ export function registerApply(program: Command): void {
         ],
         [
           EXIT_CODES.ok('applied, or nothing to do'),
-          EXIT_CODES.error('refused (stale plan, fingerprint, max-deletes), cancelled, or an action failed'),
+          EXIT_CODES.error(
+            'invalid manifest, MINT error, refused (stale plan, fingerprint, max-deletes), cancelled, or an action failed',
+          ),
           EXIT_CODES.interrupted,
         ],
       ) + JSON_ERROR_NOTE,
