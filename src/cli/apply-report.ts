@@ -99,6 +99,11 @@ function createdBlock(created: CreatedExperiment[]): string[] {
   ];
 }
 
+/** Whether the report shows the codes of `count` new experiments (else they need not be read back). */
+export function showsCodes(mode: ApplyReportMode, count: number): boolean {
+  return mode !== 'quiet' || count <= QUIET_CODES;
+}
+
 /** --quiet: one line for what was created; codes only while they fit on it. */
 function createdLine(created: CreatedExperiment[]): string[] {
   if (created.length === 0) return [];

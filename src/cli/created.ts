@@ -12,18 +12,20 @@ const CLOCK_SKEW_MS = 60 * 60 * 1000;
 /**
  * Each created experiment with its code. Uses the code on the result when the engine reports it;
  * otherwise reads back, once, the experiments MINT created since `startedAt` and matches them by their
- * ownership tags. A failed read never fails the apply: the keys are still listed.
+ * ownership tags. A failed read never fails the apply: the keys are still listed. `readBack(count)`
+ * says whether the codes will be shown at all (a `-q` run with many new experiments only counts them).
  */
 export async function createdExperiments(
   client: MintClient,
   result: ApplyResult,
   startedAt: Date,
   concurrency: number,
+  readBack: (count: number) => boolean = () => true,
 ): Promise<{ created: CreatedExperiment[]; readError?: string }> {
   const ok = result.results.filter((r) => r.status === 'ok' && r.actionId.startsWith('experiment.create:'));
   if (ok.length === 0) return { created: [] };
   const known = new Map(ok.filter((r) => r.target.code).map((r) => [r.target.key, r.target.code]));
-  if (known.size === ok.length)
+  if (known.size === ok.length || !readBack(ok.length))
     return { created: ok.map((r) => ({ key: r.target.key, code: r.target.code })) };
   try {
     const since = new Date(startedAt.getTime() - CLOCK_SKEW_MS).toISOString();

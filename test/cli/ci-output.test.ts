@@ -39,6 +39,7 @@ beforeAll(async () => {
     'failing.yaml': manifest('ci-failing', 3),
     'json.yaml': manifest('ci-json', 2),
     'json-failing.yaml': manifest('ci-json-failing', 2),
+    'few.yaml': manifest('ci-few', 2),
     'pending.yaml': manifest('ci-pending', 1),
     'bad.yaml': 'version: 1\nstack: ci\nexperiments:\n  - key: b1\n    nmae: x\n    experiment_type: t\n',
   });
@@ -78,6 +79,16 @@ describe('apply output', () => {
     expect(r.stdout).not.toMatch(/experiment\.create:/);
     expect(await codesOf('ci-big')).toHaveProperty('size', 300);
   }, 90_000);
+
+  it('-q names the codes of a few new experiments on the result line', async () => {
+    const r = await cli(['apply', 'few.yaml', '--auto-approve', '-q']);
+    expect(r.code).toBe(0);
+    const codes = await codesOf('ci-few');
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'Apply for stack ci-few: 4 ok, 0 failed, 0 skipped.',
+      `Created: ${codes.get('e000')} (e000), ${codes.get('e001')} (e001).`,
+    ]);
+  });
 
   it('off a terminal: successes as counts per kind, and every new experiment with its code', async () => {
     const r = await cli(['apply', 'grouped.yaml', '--auto-approve']);

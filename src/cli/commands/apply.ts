@@ -13,6 +13,7 @@ import {
   applyReportMode,
   type CreatedExperiment,
   renderApplyReport,
+  showsCodes,
   unfinishedMessage,
 } from '../apply-report.js';
 import { createdExperiments } from '../created.js';
@@ -122,7 +123,10 @@ export function registerApply(program: Command): void {
           onEvent: progress.sink,
         });
         progress.stop();
-        const created = await createdExperiments(client, result, startedAt, concurrency ?? 8);
+        const mode = applyReportMode(ctx.out);
+        const created = await createdExperiments(client, result, startedAt, concurrency ?? 8, (n) =>
+          opts.format === 'json' ? true : showsCodes(mode, n),
+        );
         if (created.readError)
           ctx.out.warn(`could not read back the codes of the new experiments: ${created.readError}`);
         const report = { planShown: !opts.autoApprove && !opts.plan, json: opts.format === 'json' };
