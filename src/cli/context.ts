@@ -86,7 +86,8 @@ function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): 
   }
   const timeoutMs = parseSeconds(opts.timeout, '--timeout');
   const retries = parseCount(opts.retries, '--retries');
-  const conn = resolveConnection({ baseUrl: opts.url, token: opts.token }, env);
+  const onWarning = (message: string) => out.warn(message);
+  const conn = resolveConnection({ baseUrl: opts.url, token: opts.token, onWarning }, env);
   out.addSecret(conn.token);
   out.detail(`MINT ${conn.baseUrl} (from ${describeSource(conn.source)})`);
   return new MintClient({
