@@ -6,7 +6,7 @@ import { STACK_TAG } from '../manifest/model.js';
 import type { ExperimentSpec, ProjectSpec, ResolvedManifest } from '../manifest/model.js';
 import type { ActionStep } from './build.js';
 import { createBody, experimentWrites, hasWrites, type ExperimentWrites } from './diff.js';
-import { findOwnedExperiments, isNotFound, ownedBy } from './read.js';
+import { findOwnedExperiment, isNotFound, ownedBy } from './read.js';
 import type { EventSink } from './types.js';
 
 /** Attempts for a write the client will not repeat itself (POST/PATCH that may have been stored). */
@@ -219,12 +219,10 @@ async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise
           message: `create of ${spec.key} may have been stored; looking it up by its tags (it is not sent again)`,
         });
       }
-      const found = (
-        await findOwnedExperiments(ctx.client, stack, spec.key, {
-          newestCreatedAt: ctx.newestCreatedAt,
-          concurrency: ctx.concurrency,
-        })
-      )[0];
+      const found = await findOwnedExperiment(ctx.client, stack, spec.key, {
+        newestCreatedAt: ctx.newestCreatedAt,
+        concurrency: ctx.concurrency,
+      });
       if (found)
         ctx.emit({
           type: 'log',

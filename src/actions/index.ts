@@ -8,7 +8,7 @@ export { buildPlan, planFingerprint, staleObjects, liveStateDigests, type BuiltP
 export {
   readLiveState,
   scanOwnership,
-  findOwnedExperiments,
+  findOwnedExperiment,
   DEFAULT_CONCURRENCY,
   type ReadOptions,
   type OwnershipScan,

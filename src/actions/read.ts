@@ -103,21 +103,27 @@ export function createdSince(newest: string | undefined): ExperimentListFilters 
 }
 
 /**
- * Every experiment carrying `stack`/`key` ownership tags, oldest first: a filtered pass of the
- * ownership scan (only what was created since `newestCreatedAt`, when known; a server that ignores
- * the filter just returns more, which is checked all the same).
+ * The experiment carrying `stack`/`key` ownership tags that an ambiguous create may have stored: a
+ * filtered pass of the same pager, newest first (only what was created since `newestCreatedAt`,
+ * when known; a server that ignores the filter just returns more), every record checked here. It
+ * stops at the first page that holds a match, so creates still landing behind it (our own, in
+ * parallel) do not make it read a moving listing to the end. Several matches → the oldest.
  */
-export async function findOwnedExperiments(
+export async function findOwnedExperiment(
   client: MintClient,
   stack: string,
   key: string,
   opts: { newestCreatedAt?: string; concurrency?: number } = {},
-): Promise<Experiment[]> {
-  const scan = await scanOwnership(client, stack, {
-    concurrency: opts.concurrency,
-    filters: createdSince(opts.newestCreatedAt),
-  });
-  return scan.owned.filter((e) => ownedBy(e, stack, key));
+): Promise<Experiment | undefined> {
+  const pages = client.experiments.pages(
+    { ...createdSince(opts.newestCreatedAt), sort_by: 'created_at', sort_order: 'desc' },
+    { concurrency: Math.min(4, opts.concurrency ?? DEFAULT_CONCURRENCY) },
+  );
+  for await (const page of pages) {
+    const hits = page.filter((e) => ownedBy(e, stack, key));
+    if (hits.length > 0) return hits.sort(olderFirst)[0];
+  }
+  return undefined;
 }
 
 async function resolveProject(
