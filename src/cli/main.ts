@@ -1,6 +1,11 @@
 // The commander program and the CLI's single error boundary.
 import { Command, CommanderError } from 'commander';
-import { MintApiError, MintConfigError, UnexpectedResponseError } from '../client/index.js';
+import {
+  ListingInconsistentError,
+  MintApiError,
+  MintConfigError,
+  UnexpectedResponseError,
+} from '../client/index.js';
 import {
   AuthenticationError,
   ConnectionError,
@@ -153,6 +158,10 @@ export function reportError(err: unknown, out: Output): number {
   if (err instanceof OperationError || err instanceof MintConfigError) {
     out.error(err.message);
     if (out.debug && err.stack) out.err(err.stack);
+    return 1;
+  }
+  if (err instanceof ListingInconsistentError) {
+    out.error(err.message);
     return 1;
   }
   if (err instanceof UnexpectedResponseError) {

@@ -96,6 +96,8 @@ export class MintClient {
     /** Forgets the token locally; `forget: true` also removes it from the credentials file. */
     logout: (opts?: { forget?: boolean }) => void;
   };
+  /** The whole-request timeout in ms (the engine waits a multiple of it for an ambiguous create). */
+  readonly requestTimeoutMs: number;
   private readonly core: ApiCore;
   private readonly transport: Transport;
   private readonly env: NodeJS.ProcessEnv;
@@ -110,6 +112,7 @@ export class MintClient {
     );
     this.baseUrl = conn.baseUrl;
     const timeoutMs = opts.timeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
+    this.requestTimeoutMs = timeoutMs;
     const connectTimeoutMs =
       opts.connectTimeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
     const policy: RetryPolicy = {
@@ -203,7 +206,17 @@ export {
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
 export { tokenKind, type TokenKind } from './auth.js';
-export { unwrapList, DEFAULT_PAGE_SIZE, UnexpectedResponseError, type Page } from './pagination.js';
+export {
+  unwrapList,
+  paginate,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  ListingInconsistentError,
+  UnexpectedResponseError,
+  type Page,
+  type PaginateOptions,
+  type ListOptions,
+} from './pagination.js';
 export {
   ExperimentsApi,
   DesignDataApi,
