@@ -2,9 +2,11 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { JsonValue } from '../client/models.js';
-import { describeValue, displayPath, isInside, makeDiagnostic } from './diagnostics.js';
+import { displayPath, isInside, makeDiagnostic } from './diagnostics.js';
 import type { Diagnostic, SourceLocation } from './model.js';
-import { parseYaml, YamlSource, type Locator } from './yaml-source.js';
+import { scanJson } from './json-scan.js';
+import { MAX_DATA_DEPTH } from './yaml-guard.js';
+import { parseYaml, stripBom, YamlSource, type Locator } from './yaml-source.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -49,40 +51,20 @@ class LazyJsonLocator implements Locator {
 function offsetPosition(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
   }
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Checked by scanJson first: located errors on every Node version, never the file's content. */
 function parseJson(display: string, text: string): LoadOutcome | JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const pos = /at position (\d+)/.exec(message);
-    const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : 0;
-    const clean = message
-      .replace(/ in JSON at position \d+.*$/, '')
-      .replace(/^JSON\.parse: /, '')
-      .replace(/ \(line \d+ column \d+\)$/, '');
-    return {
-      ok: false,
-      diagnostics: [
-        makeDiagnostic(
-          { file: display, ...offsetPosition(text, offset), path: '' },
-          'file.invalid-json',
-          `invalid JSON: ${clean}`,
-          {
-            hint: 'fix the JSON syntax (a `.yaml` file may use YAML instead)',
-          },
-        ),
-      ],
-    };
-  }
+  const problem = scanJson(text, MAX_DATA_DEPTH);
+  if (problem === undefined) return JSON.parse(text) as JsonValue;
+  const code = problem.code === 'invalid-json' ? 'file.invalid-json' : `file.${problem.code}`;
+  const at = { file: display, ...offsetPosition(text, problem.offset), path: '' };
+  return { ok: false, diagnostics: [makeDiagnostic(at, code, problem.message, { hint: problem.hint })] };
 }
 
 function isOutcome(v: unknown): v is LoadOutcome {
@@ -166,8 +148,14 @@ export async function loadReferencedFile(
       'keep data files under the limit, or raise it (maxFileBytes)',
     );
   }
-  const text = await fsp.readFile(real, 'utf8');
+  const text = stripBom(await fsp.readFile(real, 'utf8'));
   const ext = path.extname(abs).toLowerCase();
+  // An empty document is null, in JSON files as in YAML ones; the caller says what null means there.
+  if (text.trim() === '')
+    return {
+      ok: true,
+      file: { absPath: abs, display, value: null, locator: new LazyJsonLocator(display, text) },
+    };
   const looksJson = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*[[{]/.test(text));
   if (looksJson) {
     const parsed = parseJson(display, text);
@@ -177,21 +165,13 @@ export async function loadReferencedFile(
       file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) },
     };
   }
-  const parsed = parseYaml(display, text);
+  const parsed = parseYaml(display, text, { maxDepth: MAX_DATA_DEPTH });
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || parsed.value === undefined) {
     return {
       ok: false,
       diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })),
     };
-  }
-  if (parsed.value === null && text.trim() === '') {
-    return fail(
-      'file.empty',
-      `${what} \`${ref}\` is empty`,
-      'put the JSON or YAML data in it',
-      describeValue(''),
-    );
   }
   return {
     ok: true,

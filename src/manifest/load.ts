@@ -15,7 +15,7 @@ import type { Diagnostic, LoadResult } from './model.js';
 import { resolveManifests, type ParsedManifestFile } from './resolve.js';
 import { schemaErrorsToDiagnostics } from './schema-errors.js';
 import { getManifestValidator } from './schema.js';
-import { parseYaml } from './yaml-source.js';
+import { MAX_MANIFEST_DEPTH, parseYaml } from './yaml-source.js';
 
 /** Manifests are hand-written; anything this big is a mistake or an attack. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -123,7 +123,7 @@ async function readManifest(
     );
     return undefined;
   }
-  const parsed = parseYaml(display, text, { env });
+  const parsed = parseYaml(display, text, { env, maxDepth: MAX_MANIFEST_DEPTH });
   out.push(...parsed.diagnostics);
   if (parsed.value === undefined) return undefined;
   if (parsed.value === null) {
@@ -136,12 +136,16 @@ async function readManifest(
   }
   const validate = getManifestValidator();
   if (!validate(parsed.value)) {
+    // A NaN already reported as such is not also "the wrong type".
+    const numberAt = new Set(
+      parsed.diagnostics.filter((d) => d.code === 'yaml.number').map((d) => `${d.line}:${d.column}`),
+    );
     out.push(
       ...schemaErrorsToDiagnostics(validate.errors ?? [], {
         root: parsed.value,
         locator: parsed.source,
         rootName: 'the manifest',
-      }),
+      }).filter((d) => !numberAt.has(`${d.line}:${d.column}`)),
     );
   }
   return { absPath: abs, display, dir: path.dirname(abs), source: parsed.source, value: parsed.value };
@@ -199,6 +203,18 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   );
   loaded.forEach((outcome, i) => {
     const p = run.pending[i];
+    if (outcome.ok && outcome.file.value === null && p.ifNull) {
+      // A file never deletes: only `null` written in the manifest itself does.
+      diagnostics.push(
+        makeDiagnostic(
+          p.ifNull.at,
+          'file.null-content',
+          `${p.what} \`${p.ref}\` holds no data (its content is null or empty)`,
+          { hint: p.ifNull.hint },
+        ),
+      );
+      return;
+    }
     if (outcome.ok) {
       p.assign(outcome.file.value, outcome.file.locator);
       return;
