@@ -66,7 +66,14 @@ function found(t: string, i: number): string {
 }
 
 /** Scan a value starting at `i` (after blanks); returns its end. Containers are pushed, not recursed. */
-function scanScalarOrOpen(t: string, i: number, opens: number[], kinds: number[], maxDepth: number): number {
+function scanScalarOrOpen(
+  t: string,
+  i: number,
+  opens: number[],
+  kinds: number[],
+  maxDepth: number,
+  numbers: JsonProblem[],
+): number {
   const c = t.charCodeAt(i);
   if (c === 123 || c === 91) {
     if (opens.length >= maxDepth) {
@@ -88,8 +95,10 @@ function scanScalarOrOpen(t: string, i: number, opens: number[], kinds: number[]
     if (!m) throw syntax(i, 'invalid number');
     const token = m[0];
     const problem = numberProblem(Number(token), token);
-    if (problem !== undefined)
-      throw new Stop({ offset: i, code: 'number', message: problem, hint: NUMBER_HINT });
+    // Kept for after the syntax check: a broken file is reported as broken first.
+    if (problem !== undefined && numbers.length === 0) {
+      numbers.push({ offset: i, code: 'number', message: problem, hint: NUMBER_HINT });
+    }
     return i + token.length;
   }
   for (const lit of LITERALS) if (t.startsWith(lit, i)) return i + lit.length;
@@ -101,13 +110,14 @@ export function scanJson(text: string, maxDepth: number): JsonProblem | undefine
   const t = text;
   const opens: number[] = [];
   const kinds: number[] = [];
+  const numbers: JsonProblem[] = [];
   try {
     let i = ws(t, 0);
     if (i >= t.length) throw syntax(i, 'the file holds no value');
     // `i` is at the start of a value.
     for (;;) {
       const depth = opens.length;
-      i = ws(t, scanScalarOrOpen(t, i, opens, kinds, maxDepth));
+      i = ws(t, scanScalarOrOpen(t, i, opens, kinds, maxDepth, numbers));
       if (opens.length > depth) {
         // Just opened a container: it may be empty, or starts with a value (list) or a key (mapping).
         const kind = kinds[kinds.length - 1];
@@ -125,7 +135,7 @@ export function scanJson(text: string, maxDepth: number): JsonProblem | undefine
       for (;;) {
         if (opens.length === 0) {
           if (i < t.length) throw syntax(i, `unexpected ${found(t, i)} after the JSON value`);
-          return undefined;
+          return numbers[0];
         }
         const kind = kinds[kinds.length - 1];
         const close = kind === 123 ? 125 : 93;

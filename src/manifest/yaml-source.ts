@@ -161,29 +161,47 @@ const YAML_HINTS: Record<string, string> = {
   BAD_INDENT: 'check the indentation of this line against the lines above',
 };
 
+const CLOSERS: Record<string, string> = { '"': '"', "'": "'", '[': ']', '{': '}' };
+
+interface Unclosed {
+  start: number;
+  end: number;
+  opener: string;
+}
+
+/** Quoted scalars and flow collections that were never closed, in document order (one pass). */
+function unclosedNodes(src: YamlSource): Unclosed[] {
+  const out: Unclosed[] = [];
+  eachNode(src.doc, (node) => {
+    const r = node.range;
+    if (!r) return;
+    const opener = src.text.charAt(r[0]);
+    const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+    const flow = (isSeq(node) || isMap(node)) && (node as { flow?: boolean }).flow === true;
+    if (!(quoted || flow) || CLOSERS[opener] === undefined) return;
+    if (r[1] - r[0] < 2 || src.text.charAt(r[1] - 1) !== CLOSERS[opener])
+      out.push({ start: r[0], end: r[2], opener });
+  });
+  return out.sort((x, y) => x.start - y.start);
+}
+
 /**
  * An unclosed quote or bracket: `yaml` reports it where it gave up (often the end of the file). The
- * innermost quoted scalar or flow collection that spans that point and was never closed is the one;
+ * innermost unclosed quoted scalar or flow collection of that kind spanning that point is the one;
  * its [start, end] is returned, so the error is reported where it opens.
  */
-function unclosedSpan(src: YamlSource, e: YAMLError): [number, number] | undefined {
+function unclosedSpan(e: YAMLError, open: readonly Unclosed[]): [number, number] | undefined {
   const pos = e.pos[0];
   const quote = /^Missing closing (["'])quote/.exec(e.message)?.[1];
   const bracket = /end with a ([\]}])/.exec(e.message)?.[1];
-  if (quote === undefined && bracket === undefined) return undefined;
-  let best: [number, number] | undefined;
-  eachNode(src.doc, (node) => {
-    const r = node.range;
-    if (!r || r[0] >= pos || r[2] < pos || (best !== undefined && r[0] <= best[0])) return;
-    const unclosed =
-      quote !== undefined
-        ? isScalar(node) && node.type === (quote === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE')
-        : (bracket === ']' ? isSeq(node) : isMap(node)) &&
-          (node as { flow?: boolean }).flow === true &&
-          src.text.charAt(r[1] - 1) !== bracket;
-    if (unclosed && src.text.charAt(r[0]) === (quote ?? (bracket === ']' ? '[' : '{'))) best = [r[0], r[2]];
-  });
-  return best;
+  const opener = quote ?? (bracket === ']' ? '[' : bracket === '}' ? '{' : undefined);
+  if (opener === undefined) return undefined;
+  let best: Unclosed | undefined;
+  for (const u of open) {
+    if (u.start >= pos) break;
+    if (u.opener === opener && u.end >= pos) best = u;
+  }
+  return best && [best.start, best.end];
 }
 
 interface RootError {
@@ -196,24 +214,29 @@ interface RootError {
 /**
  * The errors worth reporting: an unclosed quote or bracket swallows the text after it, and what
  * `yaml` then says about that text (or about an outer bracket left open by it) is the same mistake.
- * As compilers do with an unbalanced delimiter, nothing after it is trusted.
+ * As compilers do with an unbalanced delimiter, no other error after the first one is trusted.
  */
 function rootErrors(src: YamlSource, errors: readonly YAMLError[]): RootError[] {
-  const spans = errors.map((e) => unclosedSpan(src, e));
-  const inside = (pos: number, s: [number, number] | undefined) =>
-    s !== undefined && s[0] < pos && pos <= s[1];
-  const firstOpen = Math.min(...spans.map((s) => s?.[0] ?? Infinity));
+  const maybe = errors.some((e) => /^Missing closing .quote|end with a [\]}]/.test(e.message));
+  const open = maybe ? unclosedNodes(src) : [];
+  const spans = errors.map((e) => unclosedSpan(e, open));
+  const starts = [...new Set(spans.map((s) => s?.[0]).filter((x) => x !== undefined))].sort((x, y) => x - y);
+  // Culprits: unclosed quotes and brackets that hold no other (a quote left open inside `[…]` leaves
+  // the `[` open too; the quote is the mistake), one error each.
+  const holdsAnother = ([from, to]: [number, number]) => starts.some((x) => x > from && x <= to);
+  const culprits = new Map<number, number>();
+  spans.forEach((s, i) => {
+    if (s && !holdsAnother(s) && !culprits.has(s[0])) culprits.set(s[0], i);
+  });
+  const cut = Math.min(...culprits.keys());
   const out: RootError[] = [];
   errors.forEach((e, i) => {
-    const own = spans[i];
-    if (own === undefined && e.pos[0] > firstOpen) return;
-    if (own !== undefined && spans.some((s, j) => j !== i && s !== undefined && inside(s[0], own))) return;
-    out.push({ e, offset: own?.[0] ?? e.pos[0], unclosed: own !== undefined });
+    const s = spans[i];
+    if (s && culprits.get(s[0]) === i) out.push({ e, offset: s[0], unclosed: true });
+    else if (!s && e.pos[0] <= cut) out.push({ e, offset: e.pos[0], unclosed: false });
   });
   return out;
 }
-
-const CLOSERS: Record<string, string> = { '"': '"', "'": "'", '[': ']', '{': '}' };
 
 function unclosedDiagnostic(src: YamlSource, offset: number): Diagnostic {
   const open = src.text.charAt(offset);
