@@ -58,25 +58,6 @@ function offsetPosition(text: string, offset: number): { line: number; column: n
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Checked by scanJson first: located errors on every Node version, never the file's content. */
-function parseJson(display: string, text: string): LoadOutcome | JsonValue {
-  const problem = scanJson(text, MAX_DATA_DEPTH);
-  if (problem === undefined) return JSON.parse(text) as JsonValue;
-  const code = problem.code === 'invalid-json' ? 'file.invalid-json' : `file.${problem.code}`;
-  const at = { file: display, ...offsetPosition(text, problem.offset), path: '' };
-  return { ok: false, diagnostics: [makeDiagnostic(at, code, problem.message, { hint: problem.hint })] };
-}
-
-function isOutcome(v: unknown): v is LoadOutcome {
-  return (
-    v !== null &&
-    typeof v === 'object' &&
-    'ok' in v &&
-    (v as { ok: unknown }).ok === false &&
-    'diagnostics' in v
-  );
-}
-
 /**
  * Read `ref` (as written in the manifest at `at`), relative to `baseDir`. Errors about finding or
  * reaching the file are located at `at`; syntax errors inside it are located in the file itself.
@@ -148,35 +129,43 @@ export async function loadReferencedFile(
       'keep data files under the limit, or raise it (maxFileBytes)',
     );
   }
-  const text = stripBom(await fsp.readFile(real, 'utf8'));
-  const ext = path.extname(abs).toLowerCase();
-  // An empty document is null, in JSON files as in YAML ones; the caller says what null means there.
-  if (text.trim() === '')
-    return {
-      ok: true,
-      file: { absPath: abs, display, value: null, locator: new LazyJsonLocator(display, text) },
-    };
-  const looksJson = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*[[{]/.test(text));
+  const parsed = parseDataText(display, await fsp.readFile(real, 'utf8'), path.extname(abs));
+  if (!parsed.ok) return parsed;
+  return { ok: true, file: { absPath: abs, display, value: parsed.value, locator: parsed.locator } };
+}
+
+export type DataParse =
+  { ok: true; value: JsonValue; locator: Locator } | { ok: false; diagnostics: Diagnostic[] };
+
+/**
+ * A data file's text → its value, for every reader of data files (manifests' `data_file` and
+ * `result_file`, `upload`): JSON (`.json`, or text starting with `{`/`[` in a file that is not
+ * `.yaml`/`.yml`) or YAML; a byte-order mark dropped; an empty document is null (the caller says
+ * what null means there); nesting over MAX_DATA_DEPTH and numbers JSON cannot carry refused.
+ * Errors are located in the file as `display:line:column` and never quote its content.
+ */
+export function parseDataText(display: string, rawText: string, ext: string): DataParse {
+  const text = stripBom(rawText);
+  if (text.trim() === '') return { ok: true, value: null, locator: new LazyJsonLocator(display, text) };
+  const lower = ext.toLowerCase();
+  const looksJson = lower === '.json' || (lower !== '.yaml' && lower !== '.yml' && /^\s*[[{]/.test(text));
   if (looksJson) {
-    const parsed = parseJson(display, text);
-    if (isOutcome(parsed)) return parsed;
-    return {
-      ok: true,
-      file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) },
-    };
+    const problem = scanJson(text, MAX_DATA_DEPTH);
+    if (problem === undefined) {
+      return { ok: true, value: JSON.parse(text) as JsonValue, locator: new LazyJsonLocator(display, text) };
+    }
+    const code = problem.code === 'invalid-json' ? 'file.invalid-json' : `file.${problem.code}`;
+    const at = { file: display, ...offsetPosition(text, problem.offset), path: '' };
+    return { ok: false, diagnostics: [makeDiagnostic(at, code, problem.message, { hint: problem.hint })] };
   }
   const parsed = parseYaml(display, text, { maxDepth: MAX_DATA_DEPTH });
-  const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0 || parsed.value === undefined) {
+  if (parsed.value === undefined || parsed.diagnostics.some((d) => d.severity === 'error')) {
     return {
       ok: false,
       diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })),
     };
   }
-  return {
-    ok: true,
-    file: { absPath: abs, display, value: parsed.value as JsonValue, locator: parsed.source },
-  };
+  return { ok: true, value: parsed.value as JsonValue, locator: parsed.source };
 }
 
 /** Run `fn` over `items` with at most `limit` in flight (thousands of data files must not exhaust fds). */
