@@ -284,6 +284,7 @@ const cases: Case[] = [
     'file.not-found',
     'design schema `data/missing.schema.json` not found',
   ),
+  one('schemas-file-empty.yaml', 4, 15, 'schemas.empty', 'design schema `data/empty.schema.json` is empty'),
   one(
     'analysis-without-plugin-id.yaml',
     8,
