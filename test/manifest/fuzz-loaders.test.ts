@@ -158,7 +158,7 @@ function checkDiagnostics(ds: readonly Diagnostic[], text: string, label: string
   }
 }
 
-const ENV = { X: 'x' };
+const ENV = { env: { MINT_VAR_X: 'x', X: 'x' }, allow: ['X'] };
 
 describe('fuzzing the YAML reader', () => {
   const r = rng(0x5eed);
@@ -172,7 +172,7 @@ describe('fuzzing the YAML reader', () => {
       const label = `fuzz-${i}.yaml`;
       {
         const maxDepth = i % 2 === 0 ? 64 : MAX_MANIFEST_DEPTH;
-        const slow = parseYaml(label, text, { env: ENV, fast: false, maxDepth });
+        const slow = parseYaml(label, text, { interpolation: ENV, fast: false, maxDepth });
         checkDiagnostics(slow.diagnostics, text.replace(/^\ufeff/, ''), label);
         const fast = fastParseYaml(text.replace(/^\ufeff/, ''), ENV, maxDepth);
         if (slow.diagnostics.some((d) => d.severity === 'error') || slow.value === undefined) {
