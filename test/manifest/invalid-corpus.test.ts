@@ -668,9 +668,17 @@ describe('valid manifest corpus', () => {
     expect(e3.tags).toEqual({ lab: 'morscher', tracer: '13C-glucose', cell_line: 'HeLa' });
   });
 
-  it('top-level `x-` keys are ignored', async () => {
+  it('top-level `x-` keys are ignored, even values JSON cannot carry', async () => {
     const m = await load('x-keys.yaml');
     expect(m.experiments.map((x) => x.key)).toEqual(['e1']);
+  });
+
+  it('data nested exactly 64 levels deep is accepted (65 is refused: see the invalid corpus)', async () => {
+    const [e1] = (await load('deep-64.yaml')).experiments;
+    const depth = (v: unknown): number =>
+      v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0;
+    expect(depth(e1.design?.data)).toBe(64); // JSON file
+    expect(depth(e1.analysis?.[0].result)).toBe(64); // YAML file
   });
 
   it('150 uses of a small anchor are fine (the guard measures size, not uses)', async () => {
