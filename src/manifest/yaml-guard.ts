@@ -182,8 +182,7 @@ export function guardDocument(doc: Document.Parsed, opts: GuardOptions): GuardFi
       return info;
     }
     if (isAlias(node)) return enterAlias(node, seg, ignored);
-    const here = pathTo(seg);
-    if (stack.length + 1 > opts.maxDepth) tooDeep(node.range?.[0] ?? 0, here);
+    if (stack.length + 1 > opts.maxDepth) tooDeep(node.range?.[0] ?? 0, pathTo(seg));
     stack.push({
       node,
       kids: childrenOf(node, stack.length === 0),
@@ -196,7 +195,7 @@ export function guardDocument(doc: Document.Parsed, opts: GuardOptions): GuardFi
     // Anchors on keys can be aliased too.
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (isMergeKey(pair.key)) checkMergeSource(pair.value as YamlNode | null, here);
+        if (isMergeKey(pair.key)) checkMergeSource(pair.value as YamlNode | null, pathTo());
         const keyAnchor = anchorOf(pair.key as YamlNode | null);
         if (keyAnchor !== undefined && isScalar(pair.key)) {
           anchors.set(keyAnchor, pair.key as YamlNode);
