@@ -73,6 +73,7 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
   for (const [key, p] of live.projects) if (p) ctx.projectIds.set(key, p.id);
   for (const [key, le] of live.experiments) ctx.experimentIds.set(key, le.experiment.id);
 
+  emit({ type: 'apply.start', total: plan.actions.length });
   const results = await runActions(plan.actions, steps, ctx, {
     concurrency,
     continueOnError: opts.continueOnError ?? false,
