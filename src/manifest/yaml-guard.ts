@@ -52,6 +52,8 @@ interface Child {
   seg: PathSegment;
   /** Under a top-level `x-` key: ignored, except where an alias brings it in. */
   ignored: boolean;
+  /** The mapping key it sits under (its anchor, if any, is set just before the value, as `yaml` does). */
+  key?: unknown;
 }
 
 interface Frame {
@@ -93,11 +95,12 @@ function childrenOf(node: YamlNode, atRoot: boolean): Child[] {
   if (isMap(node)) {
     return node.items.map((pair) => {
       const key = pair.key as YamlNode | null;
-      const name = isScalar(key) ? String(key.value) : '';
+      const name = isMergeKey(key) ? '<<' : isScalar(key) ? String(key.value) : '';
       return {
         node: (pair.value as YamlNode | null) ?? null,
         seg: name,
         ignored: atRoot && name.startsWith('x-'),
+        key,
       };
     });
   }
@@ -167,7 +170,13 @@ export function guardDocument(doc: Document.Parsed, opts: GuardOptions): GuardFi
 
   /** A leaf's info, or undefined when `node` is a collection (pushed to be walked). */
   const enter = (child: Child): Info | undefined => {
-    const { node, seg, ignored } = child;
+    const { node, seg, ignored, key } = child;
+    // Anchors on keys can be aliased too (only scalar keys: others are refused as complex keys).
+    const keyAnchor = isScalar(key) ? anchorOf(key) : undefined;
+    if (keyAnchor !== undefined) {
+      anchors.set(keyAnchor, key as YamlNode);
+      done.set(key as YamlNode, { size: 1, depth: 0 });
+    }
     if (node === null) return { size: 1, depth: 0 };
     const anchor = anchorOf(node);
     if (anchor !== undefined) anchors.set(anchor, node);
@@ -192,15 +201,9 @@ export function guardDocument(doc: Document.Parsed, opts: GuardOptions): GuardFi
       size: 1,
       depth: 0,
     });
-    // Anchors on keys can be aliased too.
     if (isMap(node)) {
       for (const pair of node.items) {
         if (isMergeKey(pair.key)) checkMergeSource(pair.value as YamlNode | null, pathTo());
-        const keyAnchor = anchorOf(pair.key as YamlNode | null);
-        if (keyAnchor !== undefined && isScalar(pair.key)) {
-          anchors.set(keyAnchor, pair.key as YamlNode);
-          done.set(pair.key as YamlNode, { size: 1, depth: 0 });
-        }
       }
     }
     return undefined;

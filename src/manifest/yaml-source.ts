@@ -385,7 +385,7 @@ export function parseYaml(file: string, rawText: string, opts: ParseOptions = {}
           fatal = true;
           continue;
         }
-        path.push(key === null ? '' : String((key as Scalar).value));
+        path.push(key === null ? '' : isMergeKey(key) ? '<<' : String((key as Scalar).value));
         walk((pair.value as YamlNode | null) ?? null);
         path.pop();
       }
