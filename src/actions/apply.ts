@@ -5,7 +5,8 @@ import type { ResolvedManifest } from '../manifest/model.js';
 import { staleObjects, type ActionStep } from './build.js';
 import { FingerprintMismatchError, MaxDeletesError, OperationError, PlanStaleError } from './errors.js';
 import { executeStep, type ExecContext } from './execute.js';
-import { computePlan } from './plan.js';
+import type { LiveState } from './live.js';
+import { computePlan, unresolvedDuplicates } from './plan.js';
 import { DEFAULT_CONCURRENCY } from './read.js';
 import type { ActionResult, ApplyResult, EventSink, Plan, PlanAction } from './types.js';
 
@@ -20,7 +21,9 @@ export interface ApplyOptions {
   expectedFingerprint?: string;
   /** Delete orphans. Defaults to the saved plan's setting, else false. */
   prune?: boolean;
-  /** Refuse (before any write) a plan that deletes more experiments than this (default 10). */
+  /** Delete the empty extra copies of duplicated keys. Defaults to the saved plan's setting, else false. */
+  dedupe?: boolean;
+  /** Refuse (before any write) a plan that makes more deletions than this (default 10). */
   maxDeletes?: number;
   concurrency?: number;
   /** Keep going after a failed action (its dependents are still skipped). Default: stop at the first failure. */
@@ -34,7 +37,6 @@ export function fingerprintMatches(expected: string, actual: string): boolean {
 }
 
 export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: ApplyResult }> {
-  const emit = opts.onEvent ?? (() => undefined);
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const saved = opts.savedPlan;
   if (saved && saved.stack !== opts.manifest.stack) {
@@ -43,8 +45,22 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
     );
   }
   const prune = opts.prune ?? saved?.prune ?? false;
-  const { plan, steps, live } = await computePlan({ ...opts, prune, concurrency });
+  const dedupe = opts.dedupe ?? saved?.dedupe ?? false;
+  const { plan, steps, live } = await computePlan({ ...opts, prune, dedupe, concurrency });
+  checkReviewed(plan, opts);
+  checkDeletes(plan, opts.maxDeletes ?? DEFAULT_MAX_DELETES);
 
+  const ctx = execContext(opts, live, concurrency);
+  const results = await runActions(plan.actions, steps, ctx, {
+    concurrency,
+    continueOnError: opts.continueOnError ?? false,
+  });
+  return { plan, result: applyResult(plan, results) };
+}
+
+/** Refuses (before any write) a plan that is not the one that was reviewed. */
+function checkReviewed(plan: Plan, opts: ApplyOptions): void {
+  const saved = opts.savedPlan;
   if (saved) {
     const stale = staleObjects(saved, plan);
     if (stale.length > 0) throw new PlanStaleError(stale);
@@ -57,40 +73,149 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
   ) {
     throw new FingerprintMismatchError(opts.expectedFingerprint, plan.fingerprint);
   }
-  const maxDeletes = opts.maxDeletes ?? DEFAULT_MAX_DELETES;
-  const deletes = plan.actions.filter((a) => a.type === 'experiment' && a.op === 'delete').length;
-  if (deletes > maxDeletes) throw new MaxDeletesError(deletes, maxDeletes);
+}
 
+const DELETED_WHAT: Record<PlanAction['type'], [string, string]> = {
+  experiment: ['experiment', 'experiments'],
+  design: ['design data', 'design data'],
+  analysis: ['analysis result', 'analysis results'],
+  project: ['project', 'projects'],
+};
+
+/** Every deletion counts against max-deletes: experiments, design data and analysis results. */
+function checkDeletes(plan: Plan, maxDeletes: number): void {
+  const deletes = plan.actions.filter((a) => a.op === 'delete');
+  if (deletes.length <= maxDeletes) return;
+  const counts = new Map<PlanAction['type'], number>();
+  for (const a of deletes) counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
+  const breakdown = [...counts].map(([type, n]) => `${n} ${DELETED_WHAT[type][n === 1 ? 0 : 1]}`).join(', ');
+  throw new MaxDeletesError(deletes.length, maxDeletes, breakdown);
+}
+
+function execContext(opts: ApplyOptions, live: LiveState, concurrency: number): ExecContext {
   const ctx: ExecContext = {
     client: opts.client,
     manifest: opts.manifest,
     concurrency,
-    emit,
+    emit: opts.onEvent ?? (() => undefined),
     projectIds: new Map(),
     experimentIds: new Map(),
+    experimentCodes: new Map(),
+    verified: new Map(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
   for (const [key, p] of live.projects) if (p) ctx.projectIds.set(key, p.id);
   for (const [key, le] of live.experiments) ctx.experimentIds.set(key, le.experiment.id);
+  return ctx;
+}
 
-  const results = await runActions(plan.actions, steps, ctx, {
-    concurrency,
-    continueOnError: opts.continueOnError ?? false,
-  });
-  const summary = {
-    ok: results.filter((r) => r.status === 'ok').length,
-    failed: results.filter((r) => r.status === 'failed').length,
-    skipped: results.filter((r) => r.status === 'skipped').length,
-  };
-  const result: ApplyResult = {
+function applyResult(plan: Plan, results: ActionResult[]): ApplyResult {
+  const count = (status: ActionResult['status']) => results.filter((r) => r.status === status).length;
+  const summary = { ok: count('ok'), failed: count('failed'), skipped: count('skipped') };
+  const created = results.flatMap((r) =>
+    r.created ? [{ key: r.target.key, code: r.created.code, experimentId: r.created.id }] : [],
+  );
+  const duplicates = unresolvedDuplicates(plan);
+  return {
     formatVersion: 1,
     stack: plan.stack,
     fingerprint: plan.fingerprint,
     results,
     summary,
-    success: summary.failed === 0 && summary.skipped === 0,
+    created,
+    orphaned: plan.summary.orphaned,
+    duplicates,
+    success: summary.failed === 0 && summary.skipped === 0 && duplicates.length === 0,
   };
-  return { plan, result };
+}
+
+/** The dependency graph of a plan, by action index. */
+interface Schedule {
+  indexOf: Map<string, number>;
+  /** Unfinished distinct dependencies of each action. */
+  waiting: number[];
+  /** Actions to revisit when this one finishes. */
+  dependents: (number[] | undefined)[];
+}
+
+function schedule(actions: PlanAction[]): Schedule {
+  const n = actions.length;
+  const indexOf = new Map(actions.map((a, i) => [a.id, i]));
+  const waiting: number[] = new Array<number>(n).fill(0);
+  const dependents: (number[] | undefined)[] = new Array<number[] | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const seen = new Set<number>();
+    for (const id of actions[i].dependsOn) {
+      const d = indexOf.get(id);
+      if (d === undefined || seen.has(d)) continue;
+      seen.add(d);
+      waiting[i]++;
+      (dependents[d] ??= []).push(i);
+    }
+  }
+  return { indexOf, waiting, dependents };
+}
+
+function baseResult(a: PlanAction) {
+  return { actionId: a.id, type: a.type, op: a.op, target: a.target };
+}
+
+/** Carries out one action and reports it: ok (with the created experiment's code), or failed. */
+async function executeAction(
+  a: PlanAction,
+  step: ActionStep | undefined,
+  ctx: ExecContext,
+): Promise<ActionResult> {
+  ctx.emit({ type: 'action.start', action: a });
+  const started = Date.now();
+  try {
+    if (!step) throw new Error(`internal: no step for ${a.id}`);
+    await executeStep(step, ctx);
+    return { ...baseResult(a), status: 'ok', ...createdBy(step, ctx), durationMs: Date.now() - started };
+  } catch (err) {
+    const mayHaveCommitted =
+      typeof err === 'object' &&
+      err !== null &&
+      (err as { mayHaveCommitted?: unknown }).mayHaveCommitted === true;
+    return {
+      ...baseResult(a),
+      status: 'failed',
+      message: errorLine(err),
+      ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
+      durationMs: Date.now() - started,
+    };
+  }
+}
+
+function createdBy(step: ActionStep, ctx: ExecContext): Pick<ActionResult, 'created'> {
+  if (step.kind !== 'experiment.create') return {};
+  const id = ctx.experimentIds.get(step.spec.key);
+  const code = ctx.experimentCodes.get(step.spec.key);
+  return id !== undefined && code !== undefined ? { created: { id, code } } : {};
+}
+
+function skipped(a: PlanAction, message: string): ActionResult {
+  return { ...baseResult(a), status: 'skipped', message, durationMs: 0 };
+}
+
+/** Why an action whose dependencies all finished may not start (undefined: it may). */
+function blockedBy(
+  a: PlanAction,
+  sched: Schedule,
+  results: ActionResult[],
+): ActionResult | 'aborted' | undefined {
+  for (const id of a.dependsOn) {
+    const d = sched.indexOf.get(id);
+    if (d === undefined) continue;
+    const r = results[d];
+    if (r === undefined) return 'aborted'; // the apply has already failed
+    if (r.status !== 'ok')
+      return skipped(
+        a,
+        `not started: dependency ${r.actionId} ${r.status === 'failed' ? 'failed' : 'was skipped'}`,
+      );
+  }
+  return undefined;
 }
 
 /**
@@ -107,59 +232,25 @@ function runActions(
 ): Promise<ActionResult[]> {
   const max = Math.max(1, Math.floor(opts.concurrency) || 1);
   const n = actions.length;
-  const indexOf = new Map(actions.map((a, i) => [a.id, i]));
+  const sched = schedule(actions);
   const results: ActionResult[] = new Array<ActionResult>(n);
   const finished: boolean[] = new Array<boolean>(n).fill(false);
   /** 1 once an action has been handed out or queued, so it starts at most once. */
   const taken = new Uint8Array(n);
-  /** Unfinished distinct dependencies of each action. */
-  const waiting: number[] = new Array<number>(n).fill(0);
-  /** Actions to revisit when this one finishes. */
-  const dependents: (number[] | undefined)[] = new Array<number[] | undefined>(n);
-  for (let i = 0; i < n; i++) {
-    const seen = new Set<number>();
-    for (const id of actions[i].dependsOn) {
-      const d = indexOf.get(id);
-      if (d === undefined || seen.has(d)) continue;
-      seen.add(d);
-      waiting[i]++;
-      (dependents[d] ??= []).push(i);
-    }
-  }
   let stopped = false;
 
-  const finish = (r: ActionResult) => {
+  const report = (r: ActionResult) => {
     ctx.emit({ type: 'action.finish', result: r });
     return r;
   };
-  const base = (a: PlanAction) => ({ actionId: a.id, type: a.type, op: a.op, target: a.target });
-  const skip = (a: PlanAction, message: string) =>
-    finish({ ...base(a), status: 'skipped', message, durationMs: 0 });
-
-  const execute = async (a: PlanAction): Promise<ActionResult> => {
+  const run = async (a: PlanAction): Promise<ActionResult> => {
     if (stopped)
-      return skip(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)');
-    const step = steps.get(a.id);
-    ctx.emit({ type: 'action.start', action: a });
-    const started = Date.now();
-    try {
-      if (!step) throw new Error(`internal: no step for ${a.id}`);
-      await executeStep(step, ctx);
-      return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
-    } catch (err) {
-      if (!opts.continueOnError) stopped = true;
-      const mayHaveCommitted =
-        typeof err === 'object' &&
-        err !== null &&
-        (err as { mayHaveCommitted?: unknown }).mayHaveCommitted === true;
-      return finish({
-        ...base(a),
-        status: 'failed',
-        message: errorLine(err),
-        ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
-        durationMs: Date.now() - started,
-      });
-    }
+      return report(
+        skipped(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)'),
+      );
+    const r = await executeAction(a, steps.get(a.id), ctx);
+    if (r.status === 'failed' && !opts.continueOnError) stopped = true;
+    return report(r);
   };
 
   return new Promise<ActionResult[]>((resolve, reject) => {
@@ -174,28 +265,16 @@ function runActions(
       if (r) results[i] = r;
       finished[i] = true;
       done++;
-      for (const j of dependents[i] ?? []) if (--waiting[j] === 0) unblocked(j);
-      dependents[i] = undefined;
+      for (const j of sched.dependents[i] ?? []) if (--sched.waiting[j] === 0) unblocked(j);
+      sched.dependents[i] = undefined;
     };
     // All dependencies finished: skip it when one did not succeed, else it may start.
     const unblocked = (j: number) => {
-      const a = actions[j];
       taken[j] = 1;
-      for (const id of a.dependsOn) {
-        const d = indexOf.get(id);
-        if (d === undefined) continue;
-        const r = results[d];
-        if (r === undefined) return complete(j, undefined); // the apply has already failed
-        if (r.status !== 'ok')
-          return complete(
-            j,
-            skip(
-              a,
-              `not started: dependency ${r.actionId} ${r.status === 'failed' ? 'failed' : 'was skipped'}`,
-            ),
-          );
-      }
-      ready.push(j);
+      const blocked = blockedBy(actions[j], sched, results);
+      if (blocked === 'aborted') complete(j, undefined);
+      else if (blocked) complete(j, report(blocked));
+      else ready.push(j);
     };
     const next = (): number => {
       if (readyAt < ready.length) {
@@ -208,7 +287,7 @@ function runActions(
       }
       while (cursor < n) {
         const i = cursor++;
-        if (waiting[i] === 0 && !taken[i]) {
+        if (sched.waiting[i] === 0 && !taken[i]) {
           taken[i] = 1;
           return i;
         }
@@ -231,7 +310,7 @@ function runActions(
           const i = next();
           if (i < 0) break;
           active++;
-          execute(actions[i]).then(
+          run(actions[i]).then(
             (r) => settle(i, r),
             (err: unknown) => {
               failure ??= { err };
@@ -242,7 +321,8 @@ function runActions(
         if (!failure && active === 0 && done < n) {
           // Only a dependency cycle leaves actions that can never start.
           for (let i = 0; i < n; i++)
-            if (!finished[i]) complete(i, skip(actions[i], 'not started: its dependencies form a cycle'));
+            if (!finished[i])
+              complete(i, report(skipped(actions[i], 'not started: its dependencies form a cycle')));
         }
       } catch (err) {
         failure ??= { err };

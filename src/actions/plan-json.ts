@@ -12,10 +12,13 @@ export function planToJson(plan: Plan): string {
     fingerprint: plan.fingerprint,
     hasChanges: plan.hasChanges,
     prune: plan.prune,
+    ...(plan.dedupe ? { dedupe: true } : {}),
     summary: plan.summary,
     files: plan.files,
     actions: plan.actions,
     orphans: plan.orphans,
+    ...(plan.duplicates ? { duplicates: plan.duplicates } : {}),
+    ...(plan.unkeyed ? { unkeyed: plan.unkeyed } : {}),
     warnings: plan.warnings,
     liveState: plan.liveState,
   };
@@ -73,6 +76,8 @@ export function parsePlanJson(text: string): Plan {
     files: Array.isArray(data.files) ? (data.files as string[]) : [],
     actions: data.actions as Plan['actions'],
     orphans: Array.isArray(data.orphans) ? (data.orphans as Plan['orphans']) : [],
+    ...(Array.isArray(data.duplicates) ? { duplicates: data.duplicates as Plan['duplicates'] } : {}),
+    ...(Array.isArray(data.unkeyed) ? { unkeyed: data.unkeyed as Plan['unkeyed'] } : {}),
     warnings: Array.isArray(data.warnings) ? (data.warnings as Plan['warnings']) : [],
     summary: isObject(data.summary)
       ? (data.summary as unknown as Plan['summary'])
@@ -81,5 +86,6 @@ export function parsePlanJson(text: string): Plan {
     fingerprint: data.fingerprint as string,
     liveState: data.liveState as Record<string, string>,
     prune: data.prune as boolean,
+    ...(data.dedupe === true ? { dedupe: true } : {}),
   };
 }

@@ -157,25 +157,14 @@ export async function readLiveState(opts: ReadOptions): Promise<LiveState> {
   const claimed = new Map<string, Experiment[]>();
   for (const e of inScope) {
     if (!ownedBy(e, stack)) continue;
-    const key = tagOf(e, KEY_TAG) ?? '';
-    if (specs.has(key)) claimed.set(key, [...(claimed.get(key) ?? []), e]);
+    const key = tagOf(e, KEY_TAG);
+    if (!key) live.unkeyed.push(e);
+    else if (specs.has(key)) claimed.set(key, [...(claimed.get(key) ?? []), e]);
     else live.orphans.push({ experiment: e, key, reason: 'orphaned: no longer in the manifest' });
   }
   for (const [key, list] of claimed) {
-    const [keep, ...dupes] = list;
-    live.experiments.set(key, { experiment: keep, matchedBy: 'tags' });
-    for (const d of dupes) {
-      live.orphans.push({
-        experiment: d,
-        key,
-        reason: `duplicate: ${keep.experiment_code} already holds key ${key}`,
-      });
-      live.warnings.push({
-        code: 'ownership.duplicate',
-        message: `experiments ${keep.experiment_code} and ${d.experiment_code} both carry key ${key} of stack ${stack}; ${d.experiment_code} is treated as an orphan`,
-        key,
-      });
-    }
+    live.experiments.set(key, { experiment: list[0], matchedBy: 'tags' });
+    if (list.length > 1) live.duplicates.set(key, list);
   }
 
   await adoptByCode(client, manifest, live, inScope, limit);

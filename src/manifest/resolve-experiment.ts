@@ -65,6 +65,8 @@ export function resolveExperiment(
   const loc = f.source.locate(base);
   const spec: ExperimentSpec = { key: e.key as string, source: loc };
   const code = str(e.code);
+  // Defaults fill only experiments the tool creates: an adopted one is managed on what it says.
+  if (code !== undefined) defaults = {};
   if (code !== undefined) spec.code = code;
   const name = str(e.name);
   if (name !== undefined) spec.name = name;
@@ -73,7 +75,12 @@ export function resolveExperiment(
   const project = str(e.project) ?? str(defaults.project);
   if (project !== undefined) spec.project = project;
   const status = str(e.status) ?? str(defaults.status);
-  if (status !== undefined) spec.status = status as ExperimentStatus;
+  if (status !== undefined) {
+    spec.status = status as ExperimentStatus;
+    spec.statusSource = f.source.locate(
+      str(e.status) !== undefined ? [...base, 'status'] : ['defaults', 'status'],
+    );
+  }
   if (typeof e.notes === 'string' || e.notes === null) spec.notes = e.notes;
 
   if (code === undefined) {
@@ -246,14 +253,14 @@ function resolveDesign(
     fileKey: 'data_file',
     addHint: 'add `data_file:` (a JSON or YAML file) or inline `data:`',
   });
-  let version = '1.0';
+  let version: string | undefined; // left out: not managed
   if (typeof d.schema_version === 'string') version = d.schema_version;
   else if (typeof d.schema_version === 'number') {
     version = f.source.sourceText([...at, 'schema_version']) ?? String(d.schema_version);
   }
   const design: DesignSpec = {
     plugin_id: d.plugin_id,
-    schema_version: version,
+    ...(version !== undefined ? { schema_version: version } : {}),
     data: hasData ? ((d.data ?? null) as JsonValue) : null,
     source: f.source.locate(at),
   };

@@ -3,11 +3,13 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   apply,
+  duplicateFix,
   fingerprintMatches,
   parsePlanJson,
   plan,
   renderApplyText,
   renderPlanText,
+  unresolvedDuplicates,
 } from '../../actions/index.js';
 import { FingerprintMismatchError } from '../../actions/errors.js';
 import type { ApplyResult, Plan } from '../../actions/types.js';
@@ -23,6 +25,7 @@ interface ApplyOptions {
   expectFingerprint?: string;
   autoApprove?: boolean;
   prune?: boolean;
+  dedupe?: boolean;
   maxDeletes?: string;
   concurrency?: string;
   continueOnError?: boolean;
@@ -40,7 +43,14 @@ export function registerApply(program: Command): void {
     )
     .option('--auto-approve', 'do not ask for confirmation (needed off a terminal unless --plan is given)')
     .option('--prune', 'delete experiments of this stack that the manifest no longer lists')
-    .option('--max-deletes <n>', 'refuse a plan that deletes more experiments than this (default 10)')
+    .option(
+      '--dedupe',
+      'delete the extra copies of a key held by several experiments, when they hold no design data or results (keeps the oldest)',
+    )
+    .option(
+      '--max-deletes <n>',
+      'refuse a plan that makes more deletions (experiments, design data, results) than this (default 10)',
+    )
     .option('--concurrency <n>', 'parallel requests to MINT (default 8)')
     .option('--continue-on-error', 'keep going after a failed action (its dependants are still skipped)')
     .addHelpText(
@@ -50,6 +60,7 @@ export function registerApply(program: Command): void {
         'mint-manifest apply mint.yaml --auto-approve',
         'mint-manifest plan mint.yaml --out plan.json && mint-manifest apply --plan plan.json',
         'mint-manifest apply mint.yaml --auto-approve --prune --max-deletes 3',
+        'mint-manifest apply mint.yaml --auto-approve --dedupe',
       ]),
     )
     .action(async (paths: string[], opts: ApplyOptions, cmd: Command) => {
@@ -74,11 +85,13 @@ export function registerApply(program: Command): void {
             client,
             concurrency,
             prune: opts.prune,
+            dedupe: opts.dedupe,
             onEvent: progress.sink,
           });
           progress.stop();
           ctx.out.out(renderPlanText(reviewed, { color: ctx.out.color }));
           if (!reviewed.hasChanges) return;
+          if (reviewed.actions.length === 0) return reportLeftAlone(reviewed);
           if (opts.expectFingerprint && !fingerprintMatches(opts.expectFingerprint, reviewed.fingerprint)) {
             throw new FingerprintMismatchError(opts.expectFingerprint, reviewed.fingerprint);
           }
@@ -95,6 +108,7 @@ export function registerApply(program: Command): void {
           savedPlan,
           expectedFingerprint: opts.expectFingerprint,
           prune: opts.prune,
+          dedupe: opts.dedupe,
           maxDeletes,
           concurrency,
           continueOnError: opts.continueOnError,
@@ -106,6 +120,16 @@ export function registerApply(program: Command): void {
         progress.stop();
       }
     });
+}
+
+/** Nothing failed, but duplicated keys were left alone: a problem to fix, so exit 1. */
+function reportLeftAlone(p: Plan): void {
+  const dupes = unresolvedDuplicates(p);
+  if (dupes.length === 0) return;
+  throw new CliExitError(
+    1,
+    `${countLabel(dupes.length, 'duplicated key')} left alone: ${dupes.map(duplicateFix).join('; ')}`,
+  );
 }
 
 function readPlanFile(ctx: CliContext, file: string): Plan {
@@ -137,6 +161,7 @@ function reportApply(ctx: CliContext, p: Plan, result: ApplyResult, opts: { plan
   }
   ctx.out.out(renderApplyText(result, { color: ctx.out.color }));
   if (result.success) return;
+  if (result.summary.failed + result.summary.skipped === 0) return reportLeftAlone(p);
   const failed = result.results.filter((r) => r.status === 'failed');
   const skipped = result.results.filter((r) => r.status === 'skipped');
   const ok = result.results.filter((r) => r.status === 'ok');
