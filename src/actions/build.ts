@@ -205,6 +205,7 @@ function planExperiments(d: PlanDraft, leftAlone: Set<string>): number {
 function planExperiment(d: PlanDraft, spec: ExperimentSpec): void {
   const le = d.live.experiments.get(spec.key);
   const exp = le?.experiment;
+  if (!exp && spec.code !== undefined) return; // nothing to adopt: reading reported it
   if (!exp && spec.experiment_type === undefined) {
     d.problems.push(
       located(
