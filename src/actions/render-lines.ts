@@ -214,9 +214,10 @@ export function duplicateLines(plan: Plan): string[] {
 /** How to fix a duplicated key, in one line. */
 export function duplicateFix(d: PlanDuplicate): string {
   const [kept, ...extras] = d.copies;
+  const where = d.source ? `${d.source.file}:${d.source.line}: ` : '';
   const codes = extras.map((c) => c.code).join(', ');
   const dedupe = d.blocker
-    ? `(--dedupe cannot: ${d.blocker})`
-    : 'or run apply --dedupe to delete the empty copies';
-  return `${d.source ? `${d.source.file}:${d.source.line}: ` : ''}key ${d.key} is carried by ${d.copies.length} experiments (${kept.code} is the oldest): remove the mint-manifest.key tag from the unwanted ${codes} in MINT, ${dedupe}`;
+    ? ` (apply --dedupe deletes only copies that hold nothing: ${d.blocker})`
+    : ', or run apply --dedupe to delete the empty copies';
+  return `${where}key ${d.key} is carried by ${d.copies.length} experiments (${kept.code} is the oldest): remove the mint-manifest.key tag from the unwanted ${codes} in MINT${dedupe}`;
 }

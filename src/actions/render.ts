@@ -154,7 +154,7 @@ function applyHeadline(result: ApplyResult): string {
   const left = [
     ...(orphaned > 0
       ? [
-          `${orphaned} orphaned experiment${orphaned === 1 ? '' : 's'} left in place (apply --prune deletes them)`,
+          `${orphaned} orphaned experiment${orphaned === 1 ? '' : 's'} left in place (apply --prune deletes ${orphaned === 1 ? 'it' : 'them'})`,
         ]
       : []),
     ...(dupes > 0 ? [`${dupes} duplicated key${dupes === 1 ? '' : 's'} left alone`] : []),

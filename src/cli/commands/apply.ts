@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   apply,
-  duplicateFix,
   fingerprintMatches,
   parsePlanJson,
   plan,
@@ -128,7 +127,7 @@ function reportLeftAlone(p: Plan): void {
   if (dupes.length === 0) return;
   throw new CliExitError(
     1,
-    `${countLabel(dupes.length, 'duplicated key')} left alone: ${dupes.map(duplicateFix).join('; ')}`,
+    `apply left ${countLabel(dupes.length, 'duplicated key')} alone (see "Left alone" above): fix ${dupes.length === 1 ? 'it' : 'them'} in MINT${dupes.some((d) => !d.blocker) ? ' or run apply --dedupe' : ''}, then apply again`,
   );
 }
 
