@@ -129,31 +129,86 @@ function applyResult(plan: Plan, results: ActionResult[]): ApplyResult {
   };
 }
 
-/** The dependency graph of a plan, by action index. */
-interface Schedule {
-  indexOf: Map<string, number>;
+/**
+ * Scheduling: the dependency graph of a plan by action index, and which action may start next.
+ * Actions that became ready when their dependencies finished go first, so an experiment's writes
+ * follow its create closely; then the plan order.
+ */
+class Scheduler {
+  readonly indexOf: Map<string, number>;
   /** Unfinished distinct dependencies of each action. */
-  waiting: number[];
+  private readonly waiting: number[];
   /** Actions to revisit when this one finishes. */
-  dependents: (number[] | undefined)[];
-}
+  private readonly dependents: (number[] | undefined)[];
+  private readonly finished: boolean[];
+  /** 1 once an action has been handed out or queued, so it starts at most once. */
+  private readonly taken: Uint8Array;
+  private ready: number[] = [];
+  private readyAt = 0;
+  private cursor = 0;
+  private done = 0;
 
-function schedule(actions: PlanAction[]): Schedule {
-  const n = actions.length;
-  const indexOf = new Map(actions.map((a, i) => [a.id, i]));
-  const waiting: number[] = new Array<number>(n).fill(0);
-  const dependents: (number[] | undefined)[] = new Array<number[] | undefined>(n);
-  for (let i = 0; i < n; i++) {
-    const seen = new Set<number>();
-    for (const id of actions[i].dependsOn) {
-      const d = indexOf.get(id);
-      if (d === undefined || seen.has(d)) continue;
-      seen.add(d);
-      waiting[i]++;
-      (dependents[d] ??= []).push(i);
+  constructor(private readonly actions: PlanAction[]) {
+    const n = actions.length;
+    this.indexOf = new Map(actions.map((a, i) => [a.id, i]));
+    this.waiting = new Array<number>(n).fill(0);
+    this.dependents = new Array<number[] | undefined>(n);
+    this.finished = new Array<boolean>(n).fill(false);
+    this.taken = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const seen = new Set<number>();
+      for (const id of actions[i].dependsOn) {
+        const d = this.indexOf.get(id);
+        if (d === undefined || seen.has(d)) continue;
+        seen.add(d);
+        this.waiting[i]++;
+        (this.dependents[d] ??= []).push(i);
+      }
     }
   }
-  return { indexOf, waiting, dependents };
+
+  get allDone(): boolean {
+    return this.done === this.actions.length;
+  }
+
+  /** Records that action `i` finished; returns the actions whose last dependency it was. */
+  finish(i: number): number[] {
+    this.finished[i] = true;
+    this.done++;
+    const unblocked = (this.dependents[i] ?? []).filter((j) => --this.waiting[j] === 0);
+    this.dependents[i] = undefined;
+    for (const j of unblocked) this.taken[j] = 1;
+    return unblocked;
+  }
+
+  /** An unblocked action that may start. */
+  enqueue(j: number): void {
+    this.ready.push(j);
+  }
+
+  /** The next action to start, or -1 when none can start now. */
+  next(): number {
+    if (this.readyAt < this.ready.length) {
+      const j = this.ready[this.readyAt++];
+      if (this.readyAt === this.ready.length) {
+        this.ready = [];
+        this.readyAt = 0;
+      }
+      return j;
+    }
+    while (this.cursor < this.actions.length) {
+      const i = this.cursor++;
+      if (this.waiting[i] === 0 && !this.taken[i]) {
+        this.taken[i] = 1;
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  isFinished(i: number): boolean {
+    return this.finished[i];
+  }
 }
 
 function baseResult(a: PlanAction) {
@@ -201,7 +256,7 @@ function skipped(a: PlanAction, message: string): ActionResult {
 /** Why an action whose dependencies all finished may not start (undefined: it may). */
 function blockedBy(
   a: PlanAction,
-  sched: Schedule,
+  sched: Scheduler,
   results: ActionResult[],
 ): ActionResult | 'aborted' | undefined {
   for (const id of a.dependsOn) {
@@ -231,12 +286,8 @@ function runActions(
   opts: { concurrency: number; continueOnError: boolean },
 ): Promise<ActionResult[]> {
   const max = Math.max(1, Math.floor(opts.concurrency) || 1);
-  const n = actions.length;
-  const sched = schedule(actions);
-  const results: ActionResult[] = new Array<ActionResult>(n);
-  const finished: boolean[] = new Array<boolean>(n).fill(false);
-  /** 1 once an action has been handed out or queued, so it starts at most once. */
-  const taken = new Uint8Array(n);
+  const sched = new Scheduler(actions);
+  const results: ActionResult[] = new Array<ActionResult>(actions.length);
   let stopped = false;
 
   const report = (r: ActionResult) => {
@@ -252,48 +303,21 @@ function runActions(
     if (r.status === 'failed' && !opts.continueOnError) stopped = true;
     return report(r);
   };
+  const complete = (i: number, r: ActionResult | undefined) => {
+    if (r) results[i] = r;
+    for (const j of sched.finish(i)) unblocked(j);
+  };
+  // All dependencies finished: skip it when one did not succeed, else it may start.
+  const unblocked = (j: number) => {
+    const blocked = blockedBy(actions[j], sched, results);
+    if (blocked === 'aborted') complete(j, undefined);
+    else if (blocked) complete(j, report(blocked));
+    else sched.enqueue(j);
+  };
 
   return new Promise<ActionResult[]>((resolve, reject) => {
     let active = 0;
-    let done = 0;
-    let cursor = 0;
     let failure: { err: unknown } | undefined;
-    let ready: number[] = [];
-    let readyAt = 0;
-
-    const complete = (i: number, r: ActionResult | undefined) => {
-      if (r) results[i] = r;
-      finished[i] = true;
-      done++;
-      for (const j of sched.dependents[i] ?? []) if (--sched.waiting[j] === 0) unblocked(j);
-      sched.dependents[i] = undefined;
-    };
-    // All dependencies finished: skip it when one did not succeed, else it may start.
-    const unblocked = (j: number) => {
-      taken[j] = 1;
-      const blocked = blockedBy(actions[j], sched, results);
-      if (blocked === 'aborted') complete(j, undefined);
-      else if (blocked) complete(j, report(blocked));
-      else ready.push(j);
-    };
-    const next = (): number => {
-      if (readyAt < ready.length) {
-        const j = ready[readyAt++];
-        if (readyAt === ready.length) {
-          ready = [];
-          readyAt = 0;
-        }
-        return j;
-      }
-      while (cursor < n) {
-        const i = cursor++;
-        if (sched.waiting[i] === 0 && !taken[i]) {
-          taken[i] = 1;
-          return i;
-        }
-      }
-      return -1;
-    };
     // A throw here (an onEvent hook that throws) fails the whole apply, as a rejected action would.
     const settle = (i: number, r: ActionResult | undefined) => {
       active--;
@@ -307,7 +331,7 @@ function runActions(
     const pump = () => {
       try {
         while (active < max) {
-          const i = next();
+          const i = sched.next();
           if (i < 0) break;
           active++;
           run(actions[i]).then(
@@ -318,10 +342,10 @@ function runActions(
             },
           );
         }
-        if (!failure && active === 0 && done < n) {
-          // Only a dependency cycle leaves actions that can never start.
-          for (let i = 0; i < n; i++)
-            if (!finished[i])
+        // Only a dependency cycle leaves actions that can never start.
+        if (!failure && active === 0 && !sched.allDone) {
+          for (let i = 0; i < actions.length; i++)
+            if (!sched.isFinished(i))
               complete(i, report(skipped(actions[i], 'not started: its dependencies form a cycle')));
         }
       } catch (err) {
