@@ -51,6 +51,7 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
   checkDeletes(plan, opts.maxDeletes ?? DEFAULT_MAX_DELETES);
 
   const ctx = execContext(opts, live, concurrency);
+  ctx.emit({ type: 'apply.start', total: plan.actions.length });
   const results = await runActions(plan.actions, steps, ctx, {
     concurrency,
     continueOnError: opts.continueOnError ?? false,
@@ -226,7 +227,7 @@ async function executeAction(
   try {
     if (!step) throw new Error(`internal: no step for ${a.id}`);
     await executeStep(step, ctx);
-    return { ...baseResult(a), status: 'ok', ...createdBy(step, ctx), durationMs: Date.now() - started };
+    return { ...baseResult(a), status: 'ok', ...createdBy(a, step, ctx), durationMs: Date.now() - started };
   } catch (err) {
     const mayHaveCommitted =
       typeof err === 'object' &&
@@ -242,11 +243,17 @@ async function executeAction(
   }
 }
 
-function createdBy(step: ActionStep, ctx: ExecContext): Pick<ActionResult, 'created'> {
+/** For a create: the new experiment, also as the result's target (code and id now known). */
+function createdBy(
+  a: PlanAction,
+  step: ActionStep,
+  ctx: ExecContext,
+): Partial<Pick<ActionResult, 'created' | 'target'>> {
   if (step.kind !== 'experiment.create') return {};
   const id = ctx.experimentIds.get(step.spec.key);
   const code = ctx.experimentCodes.get(step.spec.key);
-  return id !== undefined && code !== undefined ? { created: { id, code } } : {};
+  if (id === undefined || code === undefined) return {};
+  return { created: { id, code }, target: { ...a.target, code, experimentId: id } };
 }
 
 function skipped(a: PlanAction, message: string): ActionResult {

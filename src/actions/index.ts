@@ -16,7 +16,7 @@ export {
   type MarkdownRenderOptions,
 } from './render.js';
 export { duplicateFix } from './render-lines.js';
-export { planToJson, parsePlanJson, PLAN_FORMAT_VERSION } from './plan-json.js';
+export { planToJson, parsePlanJson, planSchema, PLAN_FORMAT_VERSION } from './plan-json.js';
 export {
   OperationError,
   PlanStaleError,

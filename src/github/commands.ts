@@ -91,6 +91,8 @@ export function createClient(rt: Runtime): MintClient {
     password: inputs.mintPassword,
     timeoutMs: inputs.timeoutMs,
     retries: inputs.retries,
+    allowInsecureHttp: inputs.allowInsecureHttp,
+    onWarning: (message) => core.warning(message),
     onRetry: (info) => log.info(retryLine(info)),
     env: process.env,
     userAgent: 'mint-manifest-action',
@@ -123,6 +125,9 @@ async function loadOrFail(rt: Runtime): Promise<ResolvedManifest> {
     cwd: rt.cwd,
     workspaceRoot: rt.ctx.workspace,
     env: process.env,
+    allowEnv: rt.inputs.allowEnv,
+    // Every value this run masked is refused as a `${VAR}` value, whatever the variable is called.
+    deniedValues: rt.redactor.values(),
   });
   const errors = result.ok ? [] : result.errors;
   reportDiagnostics(rt, errors, result.warnings);

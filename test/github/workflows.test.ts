@@ -43,6 +43,7 @@ describe('action.yml', () => {
         'concurrency',
         'timeout',
         'retries',
+        'allow-insecure-http',
         'continue-on-error',
         'comment-on-pr',
         'github-token',
@@ -53,6 +54,7 @@ describe('action.yml', () => {
         'result-file',
         'design-file',
         'working-directory',
+        'allow-env',
       ].sort(),
     );
     expect(meta.inputs['comment-on-pr'].default).toBeUndefined();
