@@ -47,7 +47,10 @@ describe('drift and duplicates in the CLI', () => {
     const created = await cli(['apply', '--auto-approve']);
     expect(created.code).toBe(0);
     const live = await ours();
-    for (const e of live) expect(created.stdout).toContain(`→ ${e.experiment_code}`);
+    for (const e of live)
+      expect(created.stdout).toMatch(
+        new RegExp(`${e.tags['mint-manifest.key'] as string}\\s+${e.experiment_code}`),
+      );
 
     // b leaves the manifest: an orphan is drift, never "No changes".
     writeFiles(dir, { 'mint.yaml': manifest(['a']) });
