@@ -3,7 +3,7 @@
 import type { MintClient } from '../client/index.js';
 import type { Experiment } from '../client/models.js';
 import { OperationError } from './errors.js';
-import type { Limiter } from './limiter.js';
+import type { Limiter } from '../concurrency.js';
 import type { LiveState } from './live.js';
 import { isNotFound, ownedBy } from './read.js';
 

@@ -15,7 +15,7 @@ import type {
 } from '../client/models.js';
 import { KEY_TAG, STACK_TAG, TAG_PREFIX } from '../manifest/model.js';
 import { OperationError } from './errors.js';
-import { mapLimit } from './limiter.js';
+import { mapLimit } from '../concurrency.js';
 import { isNotFound } from './read.js';
 import type { EventSink } from './types.js';
 

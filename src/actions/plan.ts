@@ -4,7 +4,7 @@ import type { ResolvedManifest, SourceLocation } from '../manifest/model.js';
 import { at, buildPlan, type BuiltPlan } from './build.js';
 import { readDuplicateContents } from './dedupe.js';
 import { PlanConflictError } from './errors.js';
-import { createLimiter } from './limiter.js';
+import { createLimiter } from '../concurrency.js';
 import type { LiveState } from './live.js';
 import { DEFAULT_CONCURRENCY, readLiveState } from './read.js';
 import type { EventSink, Plan, PlanDuplicate } from './types.js';

@@ -4,7 +4,7 @@ import type { AnalysisResult, Experiment, ExperimentListFilters, Project } from 
 import { KEY_TAG, STACK_TAG } from '../manifest/model.js';
 import type { ExperimentSpec, ProjectSpec, ResolvedManifest } from '../manifest/model.js';
 import { emptyLiveState, type LiveExperiment, type LiveState } from './live.js';
-import { createLimiter, forEachLimit, mapLimit, type Limiter } from './limiter.js';
+import { createLimiter, forEachLimit, mapLimit, type Limiter } from '../concurrency.js';
 import type { EventSink } from './types.js';
 
 export const DEFAULT_CONCURRENCY = 8;

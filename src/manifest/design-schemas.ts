@@ -1,7 +1,8 @@
 // Optional `schemas:` — per experiment_type JSON Schemas that design data must satisfy.
 import type { ValidateFunction } from 'ajv';
 import { makeDiagnostic } from './diagnostics.js';
-import { loadReferencedFile, mapLimit, type FileContext } from './files.js';
+import { mapLimit } from '../concurrency.js';
+import { loadReferencedFile, type FileContext } from './files.js';
 import type { Diagnostic } from './model.js';
 import type { ResolvedRun } from './resolve.js';
 import { schemaErrorsToDiagnostics } from './schema-errors.js';

@@ -173,21 +173,3 @@ export function parseDataText(display: string, rawText: string, ext: string): Da
   }
   return { ok: true, value: parsed.value as JsonValue, locator: parsed.source };
 }
-
-/** Run `fn` over `items` with at most `limit` in flight (thousands of data files must not exhaust fds). */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

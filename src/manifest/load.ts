@@ -2,13 +2,13 @@
 import { promises as fsp, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { mapLimit } from '../concurrency.js';
 import { displayPath, makeDiagnostic, sortAndDedupe } from './diagnostics.js';
 import { validateDesigns } from './design-schemas.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
   formatBytes,
   loadReferencedFile,
-  mapLimit,
   type FileContext,
   type WorkspaceRoot,
 } from './files.js';

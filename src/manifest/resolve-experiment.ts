@@ -1,6 +1,6 @@
 // One experiment entry: defaults applied, fields checked, design and analysis resolved.
 import type { ExperimentStatus, JsonObject, JsonValue } from '../client/models.js';
-import { checkDate, compareDates } from './dates.js';
+import { checkDate, compareDates } from '../dates.js';
 import { describeValue, makeDiagnostic, nearest, type PathSegment } from './diagnostics.js';
 import {
   TAG_PREFIX,

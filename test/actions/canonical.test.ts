@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalJson,
-  dateInstant,
-  datesEqual,
-  digest,
-  jsonEqual,
-  textEqual,
-} from '../../src/actions/canonical.js';
+import { canonicalJson, datesEqual, digest, jsonEqual, textEqual } from '../../src/actions/canonical.js';
 import { impossibleStatusMove, statusMoveIssue, statusPath } from '../../src/actions/status.js';
-import { createLimiter, mapLimit } from '../../src/actions/limiter.js';
+import { createLimiter, mapLimit } from '../../src/concurrency.js';
+import { dateInstant } from '../../src/dates.js';
 
 describe('semantic equality', () => {
   it('ignores key order at every depth and compares numbers by value', () => {
