@@ -5,6 +5,9 @@ import * as core from '@actions/core';
 export const COMMANDS = ['validate', 'plan', 'apply', 'upload'] as const;
 export type Command = (typeof COMMANDS)[number];
 
+export const COMMENT_MODES = ['always', 'changes-only', 'off'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
 export interface Inputs {
   command: Command;
   /** Files, folders or globs, in the order given. */
@@ -20,8 +23,14 @@ export interface Inputs {
   timeoutMs?: number;
   retries?: number;
   continueOnError?: boolean;
-  /** Unset = decided by the event (on for pull requests). */
+  /** Deprecated alias of `comment` (false = off, true = always). */
   commentOnPr?: boolean;
+  /** When to write the pull request comment: always (default), changes-only, off. */
+  comment: CommentMode;
+  /** Tells apart several plans of one stack in one PR (e.g. staging, production). */
+  label?: string;
+  /** upload: schema_version of uploaded design data. */
+  schemaVersion?: string;
   githubToken?: string;
   expectFingerprint?: string;
   failOnChanges?: boolean;
@@ -135,6 +144,31 @@ function parseFingerprint(): string | undefined {
   return value.toLowerCase();
 }
 
+/** `comment`, with the deprecated `comment-on-pr: false` still turning it off. */
+function parseCommentMode(): CommentMode {
+  const value = optional('comment') ?? 'always';
+  const mode = value.toLowerCase();
+  if ((COMMENT_MODES as readonly string[]).includes(mode))
+    return optionalBoolean('comment-on-pr') === false ? 'off' : (mode as CommentMode);
+  throw new InputError(
+    'comment',
+    `Input "comment" must be one of ${COMMENT_MODES.join(', ')}, found "${value}" — fix it in the step's "with:" block`,
+  );
+}
+
+/** Shown in the headline and kept in the hidden marker, so it must be one short plain line. */
+function parseLabel(): string | undefined {
+  const value = optional('label')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ._/:-]{0,62}$/.test(value)) {
+    throw new InputError(
+      'label',
+      `Input "label" must be up to 63 letters, digits, spaces or . _ / : - (e.g. "production"), found "${value}"`,
+    );
+  }
+  return value;
+}
+
 /** Reads every input from the environment (`INPUT_<NAME>`, as the runner sets them). Throws InputError. */
 export function parseInputs(): Inputs {
   const command = parseCommand();
@@ -152,6 +186,9 @@ export function parseInputs(): Inputs {
     retries: optionalInteger('retries', 0),
     continueOnError: optionalBoolean('continue-on-error'),
     commentOnPr: optionalBoolean('comment-on-pr'),
+    comment: parseCommentMode(),
+    label: parseLabel(),
+    schemaVersion: optional('schema-version'),
     githubToken: optional('github-token'),
     expectFingerprint: parseFingerprint(),
     failOnChanges: optionalBoolean('fail-on-changes'),
@@ -184,6 +221,12 @@ function checkCombinations(inputs: Inputs): void {
     );
   }
   if (inputs.command !== 'upload') return;
+  if (inputs.schemaVersion !== undefined && inputs.designFile === undefined) {
+    throw new InputError(
+      'schema-version',
+      'Input "schema-version" is for design uploads: set it together with "design-file", or remove it',
+    );
+  }
   if (inputs.experiment === undefined) {
     throw new InputError(
       'experiment',
@@ -204,11 +247,6 @@ function checkCombinations(inputs: Inputs): void {
   }
 }
 
-/** The PR comment is on by default only for pull request events. */
-export function shouldCommentOnPr(
-  inputs: Pick<Inputs, 'commentOnPr'>,
-  eventName: string | undefined,
-): boolean {
-  if (inputs.commentOnPr !== undefined) return inputs.commentOnPr;
+export function isPullRequestEvent(eventName: string | undefined): boolean {
   return eventName === 'pull_request' || eventName === 'pull_request_target';
 }
