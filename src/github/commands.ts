@@ -41,6 +41,7 @@ import {
   SUMMARY_BUDGET_BYTES,
 } from './markdown.js';
 import { type PullRequestTarget, resolvePullRequest, writeStickyComment } from './pr.js';
+import { expandManifestInputs, groupByStack, type StackEntry } from './stacks.js';
 
 /** A failure already explained to the user (annotations, summary): `run()` only fails the step with it. */
 export class StepFailure extends Error {
@@ -162,15 +163,12 @@ function reportDiagnostics(rt: Runtime, errors: Diagnostic[], warnings: Diagnost
   );
 }
 
-/** Loads the manifests; on errors annotates them, writes the summary and fails the step. */
-async function loadOrFail(rt: Runtime): Promise<ResolvedManifest> {
-  core.info(`Loading manifest: ${rt.inputs.manifests.join(', ')}`);
-  const result: LoadResult = await validate({
-    paths: rt.inputs.manifests,
-    cwd: rt.cwd,
-    workspaceRoot: rt.ctx.workspace,
-    env: process.env,
-  });
+function loadManifests(rt: Runtime, paths: string[]): Promise<LoadResult> {
+  return validate({ paths, cwd: rt.cwd, workspaceRoot: rt.ctx.workspace, env: process.env });
+}
+
+/** Annotates and summarises what a load found; throws ManifestFailure when the manifest is invalid. */
+async function reportLoad(rt: Runtime, result: LoadResult): Promise<ResolvedManifest> {
   const errors = result.ok ? [] : result.errors;
   reportDiagnostics(rt, errors, result.warnings);
   if (!result.ok) {
@@ -192,16 +190,49 @@ async function loadOrFail(rt: Runtime): Promise<ResolvedManifest> {
   return result.manifest;
 }
 
+/** Loads the manifests; on errors annotates them, writes the summary and fails the step. */
+async function loadOrFail(rt: Runtime): Promise<ResolvedManifest> {
+  core.info(`Loading manifest: ${rt.inputs.manifests.join(', ')}`);
+  return reportLoad(rt, await loadManifests(rt, rt.inputs.manifests));
+}
+
+/**
+ * validate: one stack as plan and apply see it; when the manifests name several stacks (a lab with
+ * one folder per stack), each stack is validated on its own and listed in the `stacks` output.
+ */
 export async function runValidate(rt: Runtime): Promise<void> {
-  const manifest = await loadOrFail(rt);
-  await writeSummary(
-    rt,
-    buildDiagnosticsSummary([], []) +
-      `\nStack \`${manifest.stack}\`: ${manifest.experiments.length} experiment(s) in ${manifest.files.map((f) => `\`${f}\``).join(', ')}.\n`,
+  core.info(`Loading manifest: ${rt.inputs.manifests.join(', ')}`);
+  const all = await loadManifests(rt, rt.inputs.manifests);
+  const mixed = !all.ok && all.errors.some((d) => d.code === 'stack.mixed');
+  const groups = mixed
+    ? groupByStack(await expandManifestInputs(rt.inputs.manifests, rt.cwd), rt.cwd)
+    : [{ files: rt.inputs.manifests }];
+  const stacks: StackEntry[] = [];
+  const invalid: string[] = [];
+  for (const group of groups) {
+    const result = mixed ? await loadManifests(rt, group.files) : all;
+    try {
+      const manifest = await reportLoad(rt, result);
+      stacks.push({ stack: manifest.stack, manifest: group.files.join('\n') });
+    } catch (err) {
+      if (!(err instanceof ManifestFailure)) throw err;
+      invalid.push(err.message);
+    }
+  }
+  setOutput(rt, 'stacks', JSON.stringify(stacks));
+  if (invalid.length > 0)
+    throw new StepFailure(
+      invalid.length === 1 ? invalid[0] : `${invalid.length} stacks are invalid: ${invalid.join('; ')}`,
+    );
+  const lines = stacks.map(
+    (s) =>
+      `- \`${s.stack}\`: ${s.manifest
+        .split('\n')
+        .map((f) => `\`${f}\``)
+        .join(', ')}`,
   );
-  const entry = { stack: manifest.stack, manifest: rt.inputs.manifests.join('\n') };
-  setOutput(rt, 'stacks', JSON.stringify([entry]));
-  core.info('Manifest is valid');
+  await writeSummary(rt, `${buildDiagnosticsSummary([], [])}\n${lines.join('\n')}\n`);
+  core.info(`Manifest is valid: ${stacks.map((s) => s.stack).join(', ')}`);
 }
 
 function setPlanOutputs(rt: Runtime, plan: Plan, planFile: string): void {
