@@ -214,7 +214,7 @@ describe('failures', () => {
     for (const a of annotations) expect(a).toMatch(/^::error file=infra\/mint\.yaml,line=\d+,col=\d+::\S/);
     expect(annotations.some((a) => a.startsWith('::error file=infra/mint.yaml,line=7,'))).toBe(true);
     expect(run.stdout).toMatch(
-      /^::error::Manifest invalid: \d+ errors?: .*— fix the manifest and push again$/m,
+      /^::error::Manifest invalid: \d+ errors?: infra\/mint\.yaml:\d+:\d+ .*— fix the manifest and push again$/m,
     );
     expect(run.summary).toContain('## ❌ Manifest invalid');
     expect(fx.sandbox.stats().total).toBe(0);

@@ -182,6 +182,7 @@ export async function runAction(
   ws: Workspace,
   inputs: Record<string, string>,
   env: Record<string, string> = {},
+  dist = DIST,
 ): Promise<RunResult> {
   const outputFile = path.join(ws.temp, `output-${Date.now()}-${Math.random()}`);
   const summaryFile = path.join(ws.temp, `summary-${Date.now()}-${Math.random()}`);
@@ -209,7 +210,7 @@ export async function runAction(
   };
   for (const [name, value] of Object.entries(inputs))
     childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [DIST], {
+  const child = spawn(process.execPath, [dist], {
     cwd: ws.dir,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -142,7 +142,7 @@ describe('plan comment', () => {
     expect(inside).toContain(FP);
     // The deletion is said first, with what goes with it, and leads the diff.
     expect(text.indexOf('Deletes 1 experiment')).toBeLessThan(text.indexOf('exp-00000'));
-    expect(text).toContain('each with its design data and analysis results');
+    expect(text).toContain('Deletes 1 experiment, with its design data and analysis results');
     expect(out).toMatch(/<details open><summary>Plan: 5 actions/);
     const diff = out.slice(out.indexOf('language-diff'));
     expect(diff.indexOf('LC-0003')).toBeLessThan(diff.indexOf('exp-00000'));
