@@ -376,7 +376,7 @@ function refusalNextStep(err: Error, plan: Plan): string {
     return `Check the deletions below. If they are intended, set \`max-deletes\` to at least ${err.count} and run apply again (for example with the workflow's "Run workflow" button).`;
   }
   if (err instanceof FingerprintMismatchError) {
-    return `MINT or the manifest changed since the plan was reviewed. Review the plan below; to apply exactly it, run the apply workflow again with \`expect-fingerprint: ${shortFingerprint(plan.fingerprint)}\` (the example's "Run workflow" input), or push to a pull request to plan and review again.`;
+    return `MINT or the manifest changed since the plan was reviewed. Review the plan below; to apply exactly it, run the apply workflow again with \`expect-fingerprint: ${shortFingerprint(plan.fingerprint)}\` (in the examples: "Run workflow" with this fingerprint), or push to a pull request to plan and review again.`;
   }
   return 'Plan again, review the new plan and apply it.';
 }

@@ -173,13 +173,19 @@ export function wholePlanPointer(runUrl?: string): string {
  * The collapsible plan: deletions first, then projects and experiments. Whole blocks are kept
  * while they fit `budget` characters; the rest are counted in a pointer to the whole plan.
  */
-export function planDetails(plan: Plan, budget: number, runUrl?: string, title = 'Plan'): string {
+export function planDetails(
+  plan: Plan,
+  budget: number,
+  runUrl?: string,
+  title = 'Plan',
+  collapsed = false,
+): string {
   const { deletions, others } = planBlocks(plan);
   const blocks = [...deletions, ...others];
   if (blocks.length === 0) return '';
   const n = plan.actions.length;
   const c = experimentCounts(plan);
-  const open = n <= OPEN_PLAN_MAX_ACTIONS ? ' open' : '';
+  const open = n <= OPEN_PLAN_MAX_ACTIONS && !collapsed ? ' open' : '';
   const head = `<details${open}><summary>${title}: ${plural(n, 'action')} — ${countsText(c)}</summary>\n\n\`\`\`diff`;
   const close = '```\n\n</details>';
   const pointerRoom = 600;
@@ -413,7 +419,7 @@ function applyParts(result: ApplyResult, plan: Plan, ctx: RenderContext, budget:
     applyNextStep(result),
     resultsTable(result, Math.floor(budget / 2)),
     budget > 0
-      ? planDetails(plan, Math.floor(budget / 2), ctx.runUrl, result.success ? 'Applied plan' : 'Plan')
+      ? planDetails(plan, Math.floor(budget / 2), ctx.runUrl, result.success ? 'Applied plan' : 'Plan', true)
       : '',
   ];
 }
@@ -462,7 +468,7 @@ export function buildRefusalText(
       `${ctx.heading} ⛔ Apply refused for ${stackLabel(plan.stack, ctx.label)}: nothing was changed in MINT`,
       `**Why:** ${escapeMd(reason)}`,
       nextStep,
-      `The refused plan: ${countsText(experimentCounts(plan))}. ${fingerprintLine(plan)}.`,
+      `The refused plan: ${countsText(experimentCounts(plan))}, from ${plural(plan.files.length, 'manifest file')}.`,
       deletionNotice(plan),
       budget > 0 ? planDetails(plan, budget, ctx.runUrl, 'Refused plan') : '',
       orphanNotice(plan),

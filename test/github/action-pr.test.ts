@@ -14,6 +14,7 @@ import {
   useActionFixture,
   type Workspace,
 } from './harness.js';
+import { html, keepRendered } from './render.js';
 
 const fx = useActionFixture();
 let nextPr = 100;
@@ -185,6 +186,8 @@ describe('the comment tells the story', () => {
       expect(run.stdout).toContain(`Created ${code} (`);
     }
     expect(comment.body).not.toContain('mint-manifest:fingerprint=');
+    keepRendered('run-apply-comment', comment.body);
+    keepRendered('run-apply-summary', run.summary);
     const result = JSON.parse(fs.readFileSync(run.outputs['result-json'], 'utf8')) as {
       created: { key: string; code: string }[];
     };
@@ -237,7 +240,12 @@ describe('the comment tells the story', () => {
     expect(run.stdout).toMatch(
       /^::error::Apply refused for stack "pr-refuse": the plan changed since it was reviewed/m,
     );
+    // The summary file ends with a blank line: what is appended next starts its own paragraph.
+    expect(run.summary.endsWith('\n\n')).toBe(true);
+    expect(html(run.summary)).toContain('<h2>⛔ Apply refused for stack <code>pr-refuse</code>');
+    keepRendered('run-refused-summary', run.summary);
     const [comment] = ours(pr, 'pr-refuse');
+    keepRendered('run-refused-comment', comment.body);
     expect(comment.body).toContain('### ⛔ Apply refused for stack `pr-refuse`');
     expect(comment.body).toContain(`expect-fingerprint: ${run.outputs.fingerprint.slice(0, 12)}`);
     expect(comment.body).not.toContain('mint-manifest:fingerprint=');

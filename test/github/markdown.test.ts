@@ -1,9 +1,5 @@
 // Comment and summary Markdown, rendered to HTML with a GitHub-flavoured Markdown renderer (marked,
 // GFM on) and checked as a reader sees them: headings, paragraphs, open or collapsed plans.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { ActionResult, ApplyResult, Plan, PlanAction } from '../../src/actions/types.js';
 import { COMMENT_LIMIT, planMarker } from '../../src/github/comment.js';
@@ -21,6 +17,7 @@ import {
   fitToBytes,
   tableCell,
 } from '../../src/github/markdown.js';
+import { html, keepRendered } from './render.js';
 
 const FP = 'abcdef0123456789'.repeat(4);
 const runUrl = 'https://github.com/o/r/actions/runs/1';
@@ -95,19 +92,12 @@ function mixedPlan(): Plan {
   return plan;
 }
 
-const html = (md: string) => marked.parse(md, { gfm: true, async: false });
 /** The text a reader sees: tags and HTML comments gone. */
 const visible = (md: string) =>
   html(md)
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<[^>]+>/g, '');
-
-/** Keeps the rendered HTML for a human look (MM_RENDER_DIR=/some/dir npx vitest run …). */
-function keep(name: string, md: string): void {
-  const dir = process.env.MM_RENDER_DIR ?? path.join(os.tmpdir(), 'mm-render');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.html`), `<meta charset="utf-8">\n${html(md)}`);
-}
+const keep = keepRendered;
 
 describe('counts in experiments', () => {
   it('an experiment whose status and design change counts once, as changed', () => {
