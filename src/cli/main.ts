@@ -6,6 +6,7 @@ import {
   ConnectionError,
   PermissionError,
   RateLimitError,
+  RedirectError,
   ServerError,
 } from '../client/index.js';
 import { ManifestInvalidError, OperationError } from '../actions/errors.js';
@@ -33,12 +34,28 @@ export function buildProgram(): Command {
       '--token <token>',
       'MINT token (prefer MINT_TOKEN or `auth login`: flags end up in shell history)',
     )
-    .option('--timeout <seconds>', 'per-request timeout in seconds (default: MINT_PLATFORM_TIMEOUT or 30)')
+    .option(
+      '--timeout <seconds>',
+      'deadline of each request attempt in seconds: connect, headers and body (default: MINT_PLATFORM_TIMEOUT or 30)',
+    )
     .option('--retries <n>', 'retries of a failed request that is safe to repeat (default 4)')
+    .option(
+      '--allow-insecure-http',
+      'allow plain http:// to a host other than this machine (also MINT_ALLOW_INSECURE_HTTP=1); warns on every run',
+    )
     .option('--no-color', 'no colours (also NO_COLOR=1); colours are only used on a terminal')
     .option('-q, --quiet', 'print only results and errors')
     .option('-v, --verbose', 'print more: requests retried, where the connection came from')
     .option('--debug', 'print stack traces of unexpected errors')
+    .option(
+      '--allow-env <names>',
+      'let ${VAR} in manifests read these variables too: NAME[,NAME…], globs like LAB_* (repeatable; also MINT_MANIFEST_ALLOW_ENV)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--root <dir>',
+      'workspace root data files must stay in (default: the git work tree of the manifest)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride();
@@ -50,7 +67,7 @@ export function buildProgram(): Command {
       'mint-manifest apply mint.yaml --auto-approve',
       'mint-manifest demo            # everything against a throw-away local MINT',
     ]) +
-      '\nEnvironment: MINT_URL, MINT_TOKEN, MINT_USERNAME, MINT_PASSWORD, NO_COLOR\n' +
+      '\nEnvironment: MINT_URL, MINT_TOKEN, MINT_USERNAME, MINT_PASSWORD, MINT_MANIFEST_ALLOW_ENV, NO_COLOR\n' +
       'Exit codes: 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode)\n',
   );
   registerValidate(program);
@@ -135,13 +152,20 @@ export function reportError(err: unknown, out: Output): number {
 
 /** One line: what MINT said, where, and what to do about it. */
 export function describeApiError(err: MintApiError): string {
+  // already one complete line: where MINT points and what to set
+  if (err instanceof RedirectError) return err.message;
   const line = `MINT request failed: ${err.message}`;
   const hint = apiErrorHint(err);
   // MINT's (or the client's) own text may already say what to do: one hint is enough.
-  return hint && !/log in|check the|use a valid/i.test(err.message) ? `${line} — ${hint}` : line;
+  return hint && !/log in|check the|use a valid|NODE_EXTRA_CA_CERTS|MINT asked to wait/i.test(err.message)
+    ? `${line} — ${hint}`
+    : line;
 }
 
 function apiErrorHint(err: MintApiError): string | undefined {
+  if (err instanceof AuthenticationError && err.path === '/api/auth/login') {
+    return 'MINT_USERNAME and MINT_PASSWORD do not match a MINT user: check both, or use MINT_TOKEN';
+  }
   if (err instanceof AuthenticationError) {
     return 'check MINT_TOKEN (or --token), or log in again with `mint-manifest auth login`';
   }

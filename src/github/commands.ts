@@ -126,6 +126,8 @@ export function createClient(rt: Runtime): MintClient {
     password: inputs.mintPassword,
     timeoutMs: inputs.timeoutMs,
     retries: inputs.retries,
+    allowInsecureHttp: inputs.allowInsecureHttp,
+    onWarning: (message) => core.warning(message),
     onRetry: (info) => log.info(retryLine(info)),
     env: process.env,
     userAgent: 'mint-manifest-action',
@@ -164,7 +166,15 @@ function reportDiagnostics(rt: Runtime, errors: Diagnostic[], warnings: Diagnost
 }
 
 function loadManifests(rt: Runtime, paths: string[]): Promise<LoadResult> {
-  return validate({ paths, cwd: rt.cwd, workspaceRoot: rt.ctx.workspace, env: process.env });
+  return validate({
+    paths,
+    cwd: rt.cwd,
+    workspaceRoot: rt.ctx.workspace,
+    env: process.env,
+    allowEnv: rt.inputs.allowEnv,
+    // Every value this run masked is refused as a `${VAR}` value, whatever the variable is called.
+    deniedValues: rt.redactor.values(),
+  });
 }
 
 /** Annotates and summarises what a load found; throws ManifestFailure when the manifest is invalid. */

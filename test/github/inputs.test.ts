@@ -86,6 +86,7 @@ describe('parseInputs', () => {
       resultFile: undefined,
       designFile: undefined,
       workingDirectory: 'infra',
+      allowEnv: [],
     });
   });
 
@@ -195,5 +196,19 @@ describe('comment, label and schema-version', () => {
     delete process.env[inputVar('design-file')];
     setInputs({ ...upload, 'result-file': 'r.json', 'schema-version': '2.1' });
     expect(inputErrorOf(() => parseInputs()).input).toBe('schema-version');
+  });
+});
+
+describe('allow-insecure-http', () => {
+  it('is an input declared in action.yml, read as true/false/unset', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const yaml = fs.readFileSync(path.resolve(__dirname, '../../action.yml'), 'utf8');
+    expect(yaml).toMatch(/^ {2}allow-insecure-http:\n {4}description: /m);
+    expect(parseInputs().allowInsecureHttp).toBeUndefined();
+    setInputs({ 'allow-insecure-http': 'true' });
+    expect(parseInputs().allowInsecureHttp).toBe(true);
+    setInputs({ 'allow-insecure-http': 'yes' });
+    expect(inputErrorOf(() => parseInputs()).input).toBe('allow-insecure-http');
   });
 });

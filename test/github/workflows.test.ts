@@ -42,6 +42,7 @@ describe('action.yml', () => {
         'concurrency',
         'timeout',
         'retries',
+        'allow-insecure-http',
         'continue-on-error',
         'comment',
         'comment-on-pr',
@@ -55,6 +56,7 @@ describe('action.yml', () => {
         'result-file',
         'design-file',
         'working-directory',
+        'allow-env',
       ].sort(),
     );
     expect(meta.inputs['comment-on-pr'].default).toBeUndefined();
