@@ -33,6 +33,7 @@ import {
   buildRefusalText,
   countsText,
   diagnosticItem,
+  duplicatesLeft,
   experimentCounts,
   fitSummary,
   type PlanFailure,
@@ -368,6 +369,9 @@ export async function runPlan(rt: Runtime): Promise<void> {
 
 function applyFailureLine(result: ApplyResult): string {
   const failed = result.results.filter((r) => r.status === 'failed');
+  if (failed.length === 0 && result.summary.skipped === 0) {
+    return `Apply for stack "${result.stack}" left ${Math.max(1, duplicatesLeft(result))} duplicated key(s) alone — see the job summary, remove the extra copies (or apply with dedupe) and re-run`;
+  }
   const shown = failed
     .slice(0, 3)
     .map((r) => `${r.actionId}: ${r.message ?? 'failed'}`)

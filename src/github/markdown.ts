@@ -348,11 +348,21 @@ function targetLabel(r: ActionResult, created: Map<string, string>): string {
   return parts.join(' ');
 }
 
+/** Keys several experiments carry, left alone by the apply (set by engines that report them). */
+export function duplicatesLeft(result: ApplyResult): number {
+  const dupes = (result as ApplyResult & { duplicates?: unknown[] }).duplicates;
+  return Array.isArray(dupes) ? dupes.length : 0;
+}
+
 /** "Applied …" / "Apply failed: N of M …": the headline of an apply, in the comment and summary. */
 export function applyHeadline(result: ApplyResult, plan: Plan, label?: string): string {
   const where = stackLabel(result.stack, label);
   const s = result.summary;
   const total = result.results.length;
+  if (!result.success && s.failed === 0 && s.skipped === 0) {
+    const n = Math.max(1, duplicatesLeft(result));
+    return `⚠️ Applied ${where} (${plural(s.ok, 'action')}), but ${plural(n, 'duplicated key')} left alone: see the plan`;
+  }
   if (!result.success) {
     const skipped = s.skipped > 0 ? `, ${s.skipped} skipped` : '';
     return `❌ Apply failed: ${s.failed} of ${plural(total, 'action')} failed for ${where} (${s.ok} applied${skipped})`;

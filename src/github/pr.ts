@@ -70,7 +70,7 @@ export async function resolvePullRequest(
     const author = await tokenIdentity(async () => (await octokit.rest.users.getAuthenticated()).data);
     return { octokit, owner, repo, number, author };
   } catch (err) {
-    core.warning(`Could not find the pull request to comment on: ${why(rt, err)}`);
+    core.warning(`No pull request comment: GitHub refused the look-up (${why(rt, err)})`);
     return undefined;
   }
 }

@@ -128,4 +128,34 @@ describe('upload', () => {
     expect(saved.result).toEqual({ passed: true, peaks: 42 });
     expect(fs.existsSync(run.outputs['result-json'])).toBe(true);
   });
+
+  it('saves design data with the schema-version input', async () => {
+    const workspace = makeWorkspace({
+      'mint.yaml': manifest('gh-design-up', [experiment('d1')]),
+      'designs/plate.json': JSON.stringify({ wells: 384 }),
+    });
+    const applied = await runAction(
+      workspace,
+      fx.mintInputs({ command: 'apply', comment: 'off' }),
+      fx.githubEnv(),
+    );
+    expect(applied.code).toBe(0);
+    const run = await runAction(
+      workspace,
+      fx.mintInputs({
+        command: 'upload',
+        experiment: 'd1',
+        'plugin-id': 'plate-layout',
+        'design-file': 'designs/plate.json',
+        'schema-version': '2.1',
+      }),
+      fx.githubEnv(),
+    );
+    expect(run.code).toBe(0);
+    const [exp] = await fx.readOwned('gh-design-up');
+    const client = new MintClient({ baseUrl: fx.sandbox.url, token: fx.sandbox.adminToken });
+    const saved = await client.experiments.designData.get(exp.id);
+    client.close();
+    expect(saved).toMatchObject({ plugin_id: 'plate-layout', schema_version: '2.1', data: { wells: 384 } });
+  });
 });

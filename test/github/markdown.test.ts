@@ -298,6 +298,14 @@ describe('apply outcome', () => {
     expect(tableCell('a|b\nc')).toBe('a\\|b c');
   });
 
+  it('an apply that left duplicated keys alone does not claim a failed action', () => {
+    const plan = makePlan(1);
+    const r = { ...result(plan, []), success: false, duplicates: [{ key: 'x' }, { key: 'y' }] };
+    expect(buildApplySummary(r, plan)).toContain(
+      '## ⚠️ Applied stack `md-test` (1 action), but 2 duplicated keys left alone',
+    );
+  });
+
   it('a refusal says so, that nothing changed, what to do, and shows the refused plan', () => {
     const plan = mixedPlan();
     const md = buildRefusalText(
