@@ -195,6 +195,16 @@ describe('the comment tells the story', () => {
     expect(result.created.map((c) => c.key).sort()).toEqual(['one', 'two']);
   });
 
+  it('an apply on a push that came from no pull request writes no comment and does not fail', async () => {
+    const sha = 'ffffeeeeddddccccbbbbaaaa9999888877776666';
+    const ws = makeWorkspace({ 'mint.yaml': manifest('pr-direct', [experiment('d')]) }, 999);
+    const before = fx.gh.writes().length;
+    const run = await runAction(ws, fx.mintInputs({ command: 'apply' }), pushEvent(ws, sha));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Commit ffffeee came from no pull request: no pull request comment');
+    expect(fx.gh.writes()).toHaveLength(before);
+  });
+
   it('"Apply failed: N of M" on the pull request when an action fails', async () => {
     const pr = nextPr++;
     const ws = makeWorkspace(
