@@ -420,14 +420,37 @@ async function reportRefusal(
   throw new StepFailure(`Apply refused for stack "${plan.stack}": ${reason}`);
 }
 
+/** The apply refused before any write: the reviewed plan changed, or it deletes too much. */
+function isRefusal(err: unknown): err is Error {
+  return (
+    err instanceof FingerprintMismatchError ||
+    err instanceof MaxDeletesError ||
+    (err instanceof Error && (err as { plan?: Plan }).plan !== undefined)
+  );
+}
+
+/** The plan the engine refused (it carries it); planned once more only if an engine does not. */
+async function refusedPlan(rt: Runtime, manifest: ResolvedManifest, err: Error): Promise<Plan> {
+  const carried = (err as { plan?: Plan }).plan;
+  if (carried) return carried;
+  core.info('Planning again to show the refused plan');
+  return planOperation({
+    manifest,
+    client: createClient(rt),
+    concurrency: rt.inputs.concurrency,
+    prune: rt.inputs.prune,
+  });
+}
+
 async function applyOrReport(
   rt: Runtime,
   pr: PullRequestTarget | undefined,
 ): Promise<{ plan: Plan; result: ApplyResult }> {
   const { inputs } = rt;
   let stack: string | undefined;
+  let manifest: ResolvedManifest | undefined;
   try {
-    const manifest = await loadOrFail(rt);
+    manifest = await loadOrFail(rt);
     stack = manifest.stack;
     return await apply({
       manifest,
@@ -440,8 +463,7 @@ async function applyOrReport(
       onEvent: eventLogger(logSink(rt)),
     });
   } catch (err) {
-    const refused = (err as { plan?: Plan }).plan;
-    if (refused && err instanceof Error) return reportRefusal(rt, pr, refused, err);
+    if (manifest && isRefusal(err)) return reportRefusal(rt, pr, await refusedPlan(rt, manifest, err), err);
     stack ??= guessStack(rt);
     const failure = failureOf(rt, err);
     await comment(
