@@ -2,7 +2,12 @@
 // resources hang off it (client.experiments, client.projects, …). Knows nothing about manifests.
 
 import { ApiCore } from './core.js';
-import { credentialsPath, deleteCredentials, resolveConnection } from './credentials.js';
+import {
+  credentialsPath,
+  deleteCredentials,
+  resolveConnection,
+  type CredentialsWarning,
+} from './credentials.js';
 import { MintConfigError } from './errors.js';
 import {
   DEFAULT_USER_AGENT,
@@ -55,6 +60,8 @@ export interface MintClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this credentials file instead of the XDG/~/.config lookup. */
   credentialsFile?: string;
+  /** Where a warning about the credentials file goes (e.g. readable by others); default a process warning. */
+  onCredentialsWarning?: CredentialsWarning;
   userAgent?: string;
 }
 
@@ -89,6 +96,8 @@ export class MintClient {
     /** Forgets the token locally; `forget: true` also removes it from the credentials file. */
     logout: (opts?: { forget?: boolean }) => void;
   };
+  /** The whole-request timeout in ms (the engine waits a multiple of it for an ambiguous create). */
+  readonly requestTimeoutMs: number;
   private readonly core: ApiCore;
   private readonly transport: Transport;
   private readonly env: NodeJS.ProcessEnv;
@@ -98,11 +107,12 @@ export class MintClient {
     this.env = env;
     const usePassword = Boolean(opts.username && opts.password && !opts.token);
     const conn = resolveConnection(
-      { baseUrl: opts.baseUrl, token: opts.token },
+      { baseUrl: opts.baseUrl, token: opts.token, onWarning: opts.onCredentialsWarning },
       usePassword ? { ...env, MINT_TOKEN: undefined } : env,
     );
     this.baseUrl = conn.baseUrl;
     const timeoutMs = opts.timeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
+    this.requestTimeoutMs = timeoutMs;
     const connectTimeoutMs =
       opts.connectTimeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
     const policy: RetryPolicy = {
@@ -196,7 +206,17 @@ export {
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
 export { tokenKind, type TokenKind } from './auth.js';
-export { unwrapList, DEFAULT_PAGE_SIZE, UnexpectedResponseError, type Page } from './pagination.js';
+export {
+  unwrapList,
+  paginate,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  ListingInconsistentError,
+  UnexpectedResponseError,
+  type Page,
+  type PaginateOptions,
+  type ListOptions,
+} from './pagination.js';
 export {
   ExperimentsApi,
   DesignDataApi,

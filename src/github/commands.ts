@@ -336,6 +336,7 @@ async function planOrReport(rt: Runtime, pr: PullRequestTarget | undefined): Pro
       client: createClient(rt),
       concurrency: rt.inputs.concurrency,
       prune: rt.inputs.prune,
+      dedupe: rt.inputs.dedupe,
       onEvent: eventLogger(logSink(rt)),
     });
   } catch (err) {
@@ -439,6 +440,7 @@ async function refusedPlan(rt: Runtime, manifest: ResolvedManifest, err: Error):
     client: createClient(rt),
     concurrency: rt.inputs.concurrency,
     prune: rt.inputs.prune,
+    dedupe: rt.inputs.dedupe,
   });
 }
 
@@ -456,6 +458,7 @@ async function applyOrReport(
       manifest,
       client: createClient(rt),
       prune: inputs.prune,
+      dedupe: inputs.dedupe,
       maxDeletes: inputs.maxDeletes,
       concurrency: inputs.concurrency,
       continueOnError: inputs.continueOnError,

@@ -350,8 +350,7 @@ function targetLabel(r: ActionResult, created: Map<string, string>): string {
 
 /** Keys several experiments carry, left alone by the apply (set by engines that report them). */
 export function duplicatesLeft(result: ApplyResult): number {
-  const dupes = (result as ApplyResult & { duplicates?: unknown[] }).duplicates;
-  return Array.isArray(dupes) ? dupes.length : 0;
+  return result.duplicates?.filter((d) => !d.resolved).length ?? 0;
 }
 
 /** "Applied …" / "Apply failed: N of M …": the headline of an apply, in the comment and summary. */

@@ -222,7 +222,7 @@ describe('failed plan comment', () => {
 function result(
   plan: Plan,
   statuses: ActionResult['status'][],
-  created: { key: string; code: string }[] = [],
+  created: { key: string; code: string; experimentId: number }[] = [],
 ) {
   const results: ActionResult[] = plan.actions.map((a, i) => ({
     actionId: a.id,
@@ -259,8 +259,8 @@ describe('apply outcome', () => {
       plan,
       [],
       [
-        { key: 'exp-00000', code: 'LC-0101' },
-        { key: 'exp-00001', code: 'LC-0102' },
+        { key: 'exp-00000', code: 'LC-0101', experimentId: 101 },
+        { key: 'exp-00001', code: 'LC-0102', experimentId: 102 },
       ],
     );
     const md = buildApplyComment(r, plan, planMarker('md-test'), { runUrl });
@@ -300,7 +300,11 @@ describe('apply outcome', () => {
 
   it('an apply that left duplicated keys alone does not claim a failed action', () => {
     const plan = makePlan(1);
-    const r = { ...result(plan, []), success: false, duplicates: [{ key: 'x' }, { key: 'y' }] };
+    const r = {
+      ...result(plan, []),
+      success: false,
+      duplicates: ['x', 'y'].map((key) => ({ key, copies: [], resolved: false })),
+    };
     expect(buildApplySummary(r, plan)).toContain(
       '## ⚠️ Applied stack `md-test` (1 action), but 2 duplicated keys left alone',
     );
