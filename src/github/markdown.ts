@@ -45,6 +45,8 @@ export interface ExperimentCounts {
   projects: number;
   /** Orphans left alone (no prune). */
   orphaned: number;
+  /** Keys several experiments carry, left alone by this plan. */
+  duplicated: number;
 }
 
 /** The plan in experiments: an experiment whose design or result changes counts once, as changed. */
@@ -61,13 +63,15 @@ export function experimentCounts(plan: Plan): ExperimentCounts {
   }
   for (const key of created) touched.delete(key);
   const orphaned = plan.prune ? 0 : plan.orphans.length;
-  return { create: created.size, change: touched.size, delete: deleted.size, projects, orphaned };
+  const duplicated = plan.duplicates?.filter((d) => !d.resolved).length ?? 0;
+  return { create: created.size, change: touched.size, delete: deleted.size, projects, orphaned, duplicated };
 }
 
 export function countsText(c: ExperimentCounts): string {
   let text = `${plural(c.create, 'experiment')} to create, ${c.change} to change, ${c.delete} to delete`;
   if (c.projects > 0) text += `, ${plural(c.projects, 'project')} to create or change`;
   if (c.orphaned > 0) text += `, ${c.orphaned} orphaned (not deleted)`;
+  if (c.duplicated > 0) text += `, ${plural(c.duplicated, 'duplicated key')} left alone`;
   return text;
 }
 

@@ -282,6 +282,27 @@ describe('the comment tells the story', () => {
   });
 });
 
+describe('orphans', () => {
+  it('an orphan left alone is a change: has-changes is true and the comment says so', async () => {
+    const pr = nextPr++;
+    const ws = makeWorkspace(
+      { 'mint.yaml': manifest('pr-orphan', [experiment('o1'), experiment('o2')]) },
+      pr,
+    );
+    expect(
+      (await runAction(ws, fx.mintInputs({ command: 'apply', comment: 'off' }), fx.githubEnv())).code,
+    ).toBe(0);
+    fs.writeFileSync(path.join(ws.dir, 'mint.yaml'), manifest('pr-orphan', [experiment('o1')]));
+    const run = await runAction(ws, fx.mintInputs({ command: 'plan' }), fx.githubEnv());
+    expect(run.code).toBe(0);
+    expect(run.outputs['has-changes']).toBe('true');
+    expect(run.outputs['to-delete']).toBe('0');
+    const [comment] = ours(pr, 'pr-orphan');
+    expect(comment.body).toContain('1 orphaned (not deleted)');
+    expect(comment.body).toContain('1 orphaned experiment');
+  });
+});
+
 describe('annotations', () => {
   it('at most 10 error annotations in the step, the failure line included', async () => {
     const bad = Array.from({ length: 14 }, (_, i) => experiment(`bad ${i}`));

@@ -107,6 +107,7 @@ describe('counts in experiments', () => {
       delete: 1,
       projects: 0,
       orphaned: 0,
+      duplicated: 0,
     });
   });
 });
