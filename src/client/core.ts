@@ -23,8 +23,8 @@ export interface CallOptions {
   query?: object;
   body?: unknown;
   headers?: Record<string, string>;
-  /** 'text' returns the raw body (CSV export). */
-  responseType?: 'json' | 'text';
+  /** 'text' returns the raw body (CSV export); 'bytes' a Buffer (objects). */
+  responseType?: 'json' | 'text' | 'bytes';
 }
 
 export interface CoreOptions {
@@ -37,6 +37,8 @@ export interface CoreOptions {
   username?: string;
   password?: string;
   missingTokenHint: string;
+  /** Called with the new token after each renewal (refresh or login again). */
+  onTokenRenewed?: (token: string) => void;
 }
 
 export class ApiCore {
@@ -62,7 +64,12 @@ export class ApiCore {
         refresh: (token) =>
           this.send<TokenResponse>(ROUTES.authRefresh, buildPath(ROUTES.authRefresh), { body: {} }, token),
       },
-      { token: opts.token, username: opts.username, password: opts.password },
+      {
+        token: opts.token,
+        username: opts.username,
+        password: opts.password,
+        onRenewed: opts.onTokenRenewed,
+      },
       opts.missingTokenHint,
     );
   }
@@ -100,12 +107,13 @@ export class ApiCore {
         params: cleanQuery(opts.query),
         data: opts.body,
         headers,
-        responseType: opts.responseType === 'text' ? 'text' : 'json',
+        responseType: RESPONSE_TYPES[opts.responseType ?? 'json'],
         mint: { path, retrySafe: def.retrySafe },
       });
     } catch (err) {
       throw this.toMintError(err, def.method, path, token);
     }
+    if (opts.responseType === 'bytes') return Buffer.from(response.data as ArrayBuffer) as T;
     return (response.status === 204 || response.data === '' ? undefined : response.data) as T;
   }
 
@@ -150,6 +158,8 @@ export class ApiCore {
     });
   }
 }
+
+const RESPONSE_TYPES = { json: 'json', text: 'text', bytes: 'arraybuffer' } as const;
 
 /** Drops undefined/null so absent filters are not sent as empty strings. */
 function cleanQuery(query: object | undefined): Record<string, QueryValue> | undefined {

@@ -2,12 +2,12 @@
 // resources hang off it (client.experiments, client.projects, …). Knows nothing about manifests.
 
 import { ApiCore } from './core.js';
-import { credentialsPath, deleteCredentials, resolveConnection } from './credentials.js';
+import { credentialsPath, deleteCredentials, resolveConnection, updateStoredToken } from './credentials.js';
 import { MintConfigError } from './errors.js';
 import { DEFAULT_USER_AGENT, createTransport, type Transport } from './http.js';
-import type { HealthInfo, TokenResponse, User, VerifyResponse } from './models.js';
+import type { HealthInfo, PublicSetupConfig, TokenResponse, User, VerifyResponse } from './models.js';
 import { AdminApi, UpdatesApi } from './resources/admin.js';
-import { ExperimentsApi } from './resources/experiments.js';
+import { ExperimentsApi, ObjectsApi } from './resources/experiments.js';
 import { PluginsApi } from './resources/plugins.js';
 import { ProjectsApi } from './resources/projects.js';
 import { DEFAULT_RETRY_POLICY, type RetryInfo, type RetryPolicy } from './retry.js';
@@ -64,6 +64,8 @@ export class MintClient {
   readonly experiments: ExperimentsApi;
   readonly projects: ProjectsApi;
   readonly plugins: PluginsApi;
+  /** Objects (files) plugins stored for experiments. */
+  readonly objects: ObjectsApi;
   readonly admin: AdminApi;
   readonly updates: UpdatesApi;
   readonly auth: {
@@ -114,10 +116,14 @@ export class MintClient {
       missingTokenHint:
         'pass a token (--token / token) or a username and password, set MINT_TOKEN, or log in once to store ' +
         `one in ${credentialsPath(env)}`,
+      onTokenRenewed: conn.tokenFile
+        ? (t) => writeBack(conn.tokenFile as string, conn.baseUrl, t)
+        : undefined,
     });
     this.experiments = new ExperimentsApi(this.core);
     this.projects = new ProjectsApi(this.core);
     this.plugins = new PluginsApi(this.core);
+    this.objects = new ObjectsApi(this.core);
     this.admin = new AdminApi(this.core);
     this.updates = new UpdatesApi(this.core);
     this.auth = {
@@ -137,6 +143,11 @@ export class MintClient {
     return this.core.call<HealthInfo>(ROUTES.health);
   }
 
+  /** The server's public setup (no token needed): whether auth is required, passkeys, … */
+  publicConfig(): Promise<PublicSetupConfig> {
+    return this.core.call<PublicSetupConfig>(ROUTES.setupPublicConfig);
+  }
+
   whoami(): Promise<User> {
     return this.core.call<User>(ROUTES.usersMe);
   }
@@ -151,16 +162,37 @@ export class MintClient {
     if (opts.forget) deleteCredentials(this.baseUrl, this.env);
   }
 
-  /** Closes pooled keep-alive sockets; the client stays usable (new sockets are opened on demand). */
+  /** Closes pooled keep-alive sockets and stops the refresh timer; the client stays usable. */
   close(): void {
+    this.core.auth.dispose();
     this.transport.close();
+  }
+}
+
+/** A session token read from a credentials file goes back there after a renewal, so the next run has it. */
+function writeBack(file: string, url: string, token: string): void {
+  try {
+    updateStoredToken(file, url, token);
+  } catch (err) {
+    process.emitWarning(
+      `could not store the refreshed MINT session in ${file} (${(err as Error).message}): log in again next time`,
+      'MintCredentialsWarning',
+    );
   }
 }
 
 export * from './errors.js';
 export * from './credentials.js';
 export * from './models.js';
-export { ROUTES, buildPath, routeKey, type RouteDef, type RouteName, type HttpMethod } from './routes.js';
+export {
+  ROUTES,
+  buildPath,
+  routeKey,
+  type RouteDef,
+  type RouteGrade,
+  type RouteName,
+  type HttpMethod,
+} from './routes.js';
 export {
   DEFAULT_RETRY_POLICY,
   backoffDelay,
@@ -172,18 +204,20 @@ export {
   type RetryPolicy,
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
-export { tokenKind, type TokenKind } from './auth.js';
+export { tokenKind, jwtExpiry, refreshDueAt, type TokenKind } from './auth.js';
 export { unwrapList, DEFAULT_PAGE_SIZE, UnexpectedResponseError, type Page } from './pagination.js';
 export {
   ExperimentsApi,
   DesignDataApi,
   AnalysisApi,
+  ArtifactsApi,
+  ObjectsApi,
   isNotFound,
   type ExperimentPage,
   type DesignDataExportFormat,
 } from './resources/experiments.js';
 export { ProjectsApi } from './resources/projects.js';
-export { PluginsApi } from './resources/plugins.js';
+export { PluginsApi, PluginSettingsApi } from './resources/plugins.js';
 export {
   AdminApi,
   UpdatesApi,
