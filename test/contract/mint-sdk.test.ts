@@ -130,7 +130,9 @@ describe.each([
       expect(sel.hasMore.value).toBe(true);
       await sel.loadMore();
       await sel.loadMore();
-      expect(sel.experiments.value.map((e) => e.id).sort()).toEqual(made.map((e) => e.id).sort());
+      expect(sel.experiments.value.map((e: { id: number }) => e.id).sort()).toEqual(
+        made.map((e) => e.id).sort(),
+      );
       expect(sel.hasMore.value).toBe(false);
       // created_at:desc is the SDK's default order
       expect(sel.experiments.value[0].id).toBe(made[made.length - 1].id);
@@ -138,7 +140,7 @@ describe.each([
 
     it('selector: filters by status, type, project name, search, date and sort', async () => {
       const sel = useExperimentSelector({ limit: 50 });
-      const names = (): string[] => sel.experiments.value.map((e) => e.name);
+      const names = (): string[] => sel.experiments.value.map((e: { name: string }) => e.name);
 
       sel.filters.status = 'ongoing';
       await settle(sel.isLoading);
@@ -153,7 +155,7 @@ describe.each([
       sel.filters.project = 'Flux';
       await settle(sel.isLoading);
       expect(names()).toEqual(['Alpha glucose', 'Beta glucose']);
-      expect(sel.groupedByProject.value.map(([p]) => p)).toEqual(['Flux']);
+      expect(sel.groupedByProject.value.map(([p]: [string, unknown]) => p)).toEqual(['Flux']);
 
       sel.filters.project = undefined;
       sel.filters.experimentType = undefined;
@@ -167,8 +169,8 @@ describe.each([
       expect(sel.error.value).toBeNull();
 
       await sel.fetchFilterOptions();
-      expect(sel.experimentTypes.value.map((t) => t.value)).toContain('lcms_batch');
-      expect(sel.projects.value.map((p) => p.value).sort()).toEqual(['Flux', 'Other']);
+      expect(sel.experimentTypes.value.map((t: { value: string }) => t.value)).toContain('lcms_batch');
+      expect(sel.projects.value.map((p: { value: string }) => p.value).sort()).toEqual(['Flux', 'Other']);
     });
 
     it('store: gets an experiment by id, and a missing one leaves no selection', async () => {
@@ -234,7 +236,7 @@ describe.each([
         objects: { 'reports/qc report.bin': { content: bytes, contentType: 'application/octet-stream' } },
       });
       const arts = useAnalysisArtifacts({ experimentId: id });
-      expect((await arts.list()).map((a) => a.id)).toEqual([aid]);
+      expect((await arts.list()).map((a: { id: number }) => a.id)).toEqual([aid]);
       expect(arts.hasArtifactKey('qc-report')).toBe(true);
       const detail = await arts.getDetail(aid);
       expect(detail).toMatchObject({
@@ -254,7 +256,7 @@ describe.each([
       // widening the filter makes the SDK refetch with include_archived=true
       arts.statusFilter.value = 'all';
       await settle(arts.isLoading);
-      expect(arts.artifacts.value.map((a) => a.status)).toEqual(['archived']);
+      expect(arts.artifacts.value.map((a: { status: string }) => a.status)).toEqual(['archived']);
       expect(await arts.restore(aid)).toMatchObject({ status: 'active' });
       expect(arts.error.value).toBeNull();
 
