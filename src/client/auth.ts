@@ -155,13 +155,14 @@ export class AuthSession {
    */
   async ensureToken(): Promise<string> {
     if (this.token) {
-      if (this.times && this.now() >= this.times.dueAt && !this.renewalFailure) {
+      const times = this.times;
+      if (times && this.now() >= times.dueAt && !this.renewalFailure) {
         const current = this.token;
         try {
           return await this.renew(current);
         } catch (err) {
           // a token that has not expired yet is still worth sending
-          if (this.token === current && this.now() < this.times.expiresAt) return current;
+          if (this.token === current && this.now() < times.expiresAt) return current;
           throw err;
         }
       }
