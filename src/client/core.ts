@@ -126,7 +126,7 @@ export class ApiCore {
       const header = res.headers?.['x-request-id'];
       return errorFromResponse({
         status: res.status,
-        body: res.data,
+        body: decodeBinaryBody(res.data),
         method,
         path,
         headerRequestId: typeof header === 'string' ? header : undefined,
@@ -156,6 +156,17 @@ export class ApiCore {
       timedOut: isTimeoutCode(code),
       mayHaveCommitted: committed,
     });
+  }
+}
+
+/** An error answering a bytes request arrives as an ArrayBuffer: read it as the JSON it usually is. */
+function decodeBinaryBody(data: unknown): unknown {
+  if (!(data instanceof ArrayBuffer) && !Buffer.isBuffer(data)) return data;
+  const text = Buffer.from(data as ArrayBuffer).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 
