@@ -42,6 +42,8 @@ describe('default sandbox', () => {
     const me = (await call(sb, 'GET', '/api/users/me')).body;
     const e = (await call(sb, 'GET', `/api/experiments/${expId}`)).body;
     expect(e.created_by).toBe(me.id);
+    const p = (await call(sb, 'POST', '/api/projects', { body: { name: 'Owned' } })).body;
+    expect(p.created_by).toBe(me.id);
     expect(me.role).toBe('admin');
     const ann = await login(sb, 'ann', 'a');
     expect((await call(sb, 'GET', '/api/users/me', { token: ann })).body.role).toBe('member');
