@@ -335,6 +335,15 @@ describe.each([
       expect(page.total).toBe(made.length);
     });
 
+    it(`${strict ? 'refuses' : 'allows'} refreshing an expired session; the SDK drops a refused one`, async () => {
+      const store = useAuthStore();
+      store.setToken(sb.createToken({ username: 'ann', kind: 'session', ttlSeconds: 0 }), 3600);
+      const refreshed = await useAuth().refreshToken();
+      expect(refreshed).toBe(!strict);
+      if (strict) expect(store.token).toBeNull();
+      else expect(await useAuth().verifyToken()).toBe(true);
+    });
+
     it('refuses a bogus token: AuthenticationRequiredError, and the token is dropped', async () => {
       const store = useAuthStore();
       store.setToken('bogus-token', 3600);
