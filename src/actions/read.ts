@@ -92,7 +92,13 @@ export async function findOwnedExperiment(
 ): Promise<Experiment | undefined> {
   const filters: ExperimentListFilters = projectId !== undefined ? { project_id: projectId } : {};
   const all = await listExperiments(client, filters, createLimiter(concurrency));
-  return all.filter((e) => ownedBy(e, stack, key)).sort((a, b) => a.id - b.id)[0];
+  const scoped = projectId !== undefined ? all.filter((e) => e.project_id === projectId) : all;
+  return scoped.filter((e) => ownedBy(e, stack, key)).sort((a, b) => a.id - b.id)[0];
+}
+
+/** project_id is an inferred filter a server may ignore: keep only what the record says is in it. */
+function inProject(id: number): (list: Experiment[]) => Experiment[] {
+  return (list) => list.filter((e) => e.project_id === id);
 }
 
 async function resolveProject(
@@ -149,7 +155,11 @@ export async function readLiveState(opts: ReadOptions): Promise<LiveState> {
   };
   const lists = everywhere
     ? [await listExperiments(client, {}, limit, onPage)]
-    : await Promise.all(projectIds.map((id) => listExperiments(client, { project_id: id }, limit, onPage)));
+    : await Promise.all(
+        projectIds.map((id) =>
+          listExperiments(client, { project_id: id }, limit, onPage).then(inProject(id)),
+        ),
+      );
   const byId = new Map<number, Experiment>();
   for (const e of lists.flat()) byId.set(e.id, e);
   const inScope = [...byId.values()].sort((a, b) => a.id - b.id);
