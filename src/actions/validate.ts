@@ -9,6 +9,10 @@ export interface ValidateOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   workspaceRoot?: string;
+  /** Names and globs `${VAR}` may read besides the defaults (see LoadOptions.allowEnv). */
+  allowEnv?: readonly string[];
+  /** Secret values never interpolated (see LoadOptions.deniedValues). */
+  deniedValues?: readonly string[];
   maxFileBytes?: number;
   allowMixedStacks?: boolean;
 }
@@ -19,6 +23,8 @@ export function validate(opts: ValidateOptions): Promise<LoadResult> {
     cwd: opts.cwd,
     env: opts.env,
     workspaceRoot: opts.workspaceRoot,
+    allowEnv: opts.allowEnv,
+    deniedValues: opts.deniedValues,
     maxFileBytes: opts.maxFileBytes,
     allowMixedStacks: opts.allowMixedStacks,
   });

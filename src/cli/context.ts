@@ -13,6 +13,9 @@ export interface GlobalOptions {
   quiet?: boolean;
   verbose?: boolean;
   debug?: boolean;
+  /** `--allow-env` values as given (each NAME[,NAME…]). */
+  allowEnv?: string[];
+  root?: string;
 }
 
 export interface CliContext {

@@ -39,6 +39,15 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print only results and errors')
     .option('-v, --verbose', 'print more: requests retried, where the connection came from')
     .option('--debug', 'print stack traces of unexpected errors')
+    .option(
+      '--allow-env <names>',
+      'let ${VAR} in manifests read these variables too: NAME[,NAME…], globs like LAB_* (repeatable; also MINT_MANIFEST_ALLOW_ENV)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--root <dir>',
+      'workspace root data files must stay in (default: the git work tree of the manifest)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride();
@@ -50,7 +59,7 @@ export function buildProgram(): Command {
       'mint-manifest apply mint.yaml --auto-approve',
       'mint-manifest demo            # everything against a throw-away local MINT',
     ]) +
-      '\nEnvironment: MINT_URL, MINT_TOKEN, MINT_USERNAME, MINT_PASSWORD, NO_COLOR\n' +
+      '\nEnvironment: MINT_URL, MINT_TOKEN, MINT_USERNAME, MINT_PASSWORD, MINT_MANIFEST_ALLOW_ENV, NO_COLOR\n' +
       'Exit codes: 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode)\n',
   );
   registerValidate(program);

@@ -1,7 +1,7 @@
 // Manifest inputs for validate/plan/apply: defaults, loading, and reporting diagnostics.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatDiagnostic, loadManifests } from '../manifest/index.js';
+import { ALLOW_ENV_VARIABLE, formatDiagnostic, loadManifests, parseAllowEnv } from '../manifest/index.js';
 import type { Diagnostic, LoadResult, ResolvedManifest } from '../manifest/model.js';
 import type { CliContext } from './context.js';
 import { CliExitError, usageError } from './errors.js';
@@ -21,8 +21,35 @@ export function manifestInputs(paths: string[], cwd: string, fallback: string[] 
   return [found];
 }
 
+/** `--allow-env` (repeatable) and MINT_MANIFEST_ALLOW_ENV, as one list of names and globs. */
+export function allowedEnv(ctx: CliContext): string[] {
+  try {
+    return [
+      ...(ctx.opts.allowEnv ?? []).flatMap((v) => parseAllowEnv(v, '--allow-env')),
+      ...parseAllowEnv(ctx.env[ALLOW_ENV_VARIABLE] ?? '', ALLOW_ENV_VARIABLE),
+    ];
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+}
+
 export async function loadInputs(ctx: CliContext, inputs: string[]): Promise<LoadResult> {
-  return loadManifests(inputs, { cwd: ctx.cwd, env: ctx.env });
+  if (
+    ctx.opts.root !== undefined &&
+    !fs.statSync(path.resolve(ctx.cwd, ctx.opts.root), { throwIfNoEntry: false })?.isDirectory()
+  ) {
+    throw usageError(
+      `--root ${ctx.opts.root} is not a folder: give the workspace folder data files must stay in`,
+    );
+  }
+  return loadManifests(inputs, {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    allowEnv: allowedEnv(ctx),
+    // What this run treats as secret (MINT_TOKEN, MINT_PASSWORD, --token) is never interpolated.
+    deniedValues: ctx.out.redactor.values(),
+    workspaceRoot: ctx.opts.root,
+  });
 }
 
 export function countLabel(n: number, word: string): string {

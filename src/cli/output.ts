@@ -1,5 +1,6 @@
 // Everything the CLI writes goes through here: colour decisions, --quiet/--verbose, and token redaction.
 import pc from 'picocolors';
+import { Redactor } from '../redact.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -13,13 +14,6 @@ export interface OutputOptions {
   stderr?: NodeJS.WriteStream;
 }
 
-// Shapes of MINT credentials, masked even when we were never told the value (defence in depth).
-const TOKEN_PATTERNS: [RegExp, string][] = [
-  [/mint_(?:pat|svc)_[A-Za-z0-9._~+/=-]+/g, '***'],
-  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '***'],
-  [/(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/g, '$1***'],
-];
-
 export class Output {
   readonly color: boolean;
   readonly c: Colors;
@@ -28,7 +22,8 @@ export class Output {
   readonly debug: boolean;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
-  private readonly secrets = new Set<string>();
+  /** The same redaction as the Action's: known secrets and token shapes. */
+  readonly redactor = new Redactor();
   /** While a progress bar owns the terminal, stderr lines go through it so they do not tear it. */
   private stderrRoute?: (text: string) => void;
 
@@ -47,7 +42,7 @@ export class Output {
 
   /** Registers a value that must never be printed (tokens, passwords). */
   addSecret(value: string | undefined): void {
-    if (value && value.length >= 4) this.secrets.add(value);
+    this.redactor.add(value);
   }
 
   routeStderr(route: ((text: string) => void) | undefined): void {
@@ -61,10 +56,7 @@ export class Output {
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('***');
-    for (const [re, replacement] of TOKEN_PATTERNS) out = out.replace(re, replacement);
-    return out;
+    return this.redactor.redact(text);
   }
 
   /** The command's product (plans, JSON, schema): always printed, even with --quiet. */

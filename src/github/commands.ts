@@ -123,6 +123,9 @@ async function loadOrFail(rt: Runtime): Promise<ResolvedManifest> {
     cwd: rt.cwd,
     workspaceRoot: rt.ctx.workspace,
     env: process.env,
+    allowEnv: rt.inputs.allowEnv,
+    // Every value this run masked is refused as a `${VAR}` value, whatever the variable is called.
+    deniedValues: rt.redactor.values(),
   });
   const errors = result.ok ? [] : result.errors;
   reportDiagnostics(rt, errors, result.warnings);

@@ -1,6 +1,7 @@
 // The Action's inputs, read once into one typed object. Empty inputs become `undefined` so that
 // "not given" can fall back to the client/engine defaults; optional booleans keep true/false/unset apart.
 import * as core from '@actions/core';
+import { ALLOW_ENV_VARIABLE, parseAllowEnv } from '../manifest/interpolate.js';
 
 export const COMMANDS = ['validate', 'plan', 'apply', 'upload'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -30,6 +31,8 @@ export interface Inputs {
   resultFile?: string;
   designFile?: string;
   workingDirectory?: string;
+  /** `allow-env` and MINT_MANIFEST_ALLOW_ENV: names and globs `${VAR}` may read (credentials never). */
+  allowEnv: string[];
 }
 
 /** A wrong input: the message is one line naming the input and what to write instead. */
@@ -135,6 +138,17 @@ function parseFingerprint(): string | undefined {
   return value.toLowerCase();
 }
 
+function parseAllowEnvInput(env: NodeJS.ProcessEnv = process.env): string[] {
+  try {
+    return [
+      ...parseAllowEnv(core.getInput('allow-env'), 'Input "allow-env"'),
+      ...parseAllowEnv(env[ALLOW_ENV_VARIABLE] ?? '', ALLOW_ENV_VARIABLE),
+    ];
+  } catch (err) {
+    throw new InputError('allow-env', (err as Error).message);
+  }
+}
+
 /** Reads every input from the environment (`INPUT_<NAME>`, as the runner sets them). Throws InputError. */
 export function parseInputs(): Inputs {
   const command = parseCommand();
@@ -160,6 +174,7 @@ export function parseInputs(): Inputs {
     resultFile: optional('result-file'),
     designFile: optional('design-file'),
     workingDirectory: optional('working-directory'),
+    allowEnv: parseAllowEnvInput(),
   };
   if (inputs.manifests.length === 0) inputs.manifests = ['mint.yaml'];
   checkCombinations(inputs);

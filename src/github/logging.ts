@@ -1,4 +1,4 @@
-// Engine events and client retries as plain log lines, and secret redaction for every line we print.
+// Engine events and client retries as plain log lines (redaction lives in src/redact.ts).
 import type { EngineEvent, EventSink } from '../actions/types.js';
 
 export interface LogSink {
@@ -7,27 +7,8 @@ export interface LogSink {
   warning(message: string): void;
 }
 
-/**
- * Replaces known secret values in text. The runner masks `::add-mask::` values in its log, but
- * the job summary, the PR comment and files are not masked, so text bound there goes through this.
- */
-export class Redactor {
-  private readonly secrets: string[] = [];
-
-  add(secret: string | undefined): void {
-    // Very short values would redact ordinary words; they are not real tokens anyway.
-    if (secret && secret.length >= 4 && !this.secrets.includes(secret)) {
-      this.secrets.push(secret);
-      this.secrets.sort((a, b) => b.length - a.length);
-    }
-  }
-
-  redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join('***');
-    return out;
-  }
-}
+// The one redaction module; re-exported so existing imports keep working.
+export { Redactor } from '../redact.js';
 
 export interface RetryLine {
   method: string;

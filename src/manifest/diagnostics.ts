@@ -1,5 +1,6 @@
 // Building, formatting and ordering diagnostics; small helpers shared by the manifest modules.
 import * as path from 'node:path';
+import { redactTokenShapes } from '../redact.js';
 import type { Diagnostic, Severity, SourceLocation } from './model.js';
 
 export type PathSegment = string | number;
@@ -17,10 +18,8 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 // Values can come from `${VAR}`, and a variable may hold a token: never echo one back.
-const TOKEN_LIKE = /mint_(?:pat|svc)_[A-Za-z0-9_-]+|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-
 export function redactTokens(text: string): string {
-  return text.replace(TOKEN_LIKE, '<redacted>');
+  return redactTokenShapes(text, '<redacted>');
 }
 
 export function makeDiagnostic(

@@ -5,7 +5,7 @@
 // the file with `yaml`, which gives the located diagnostics.
 // test/manifest/fast-yaml.test.ts checks it against `yaml` value by value and location by location.
 import { CORE_SCHEMA, load, type State } from 'js-yaml';
-import { interpolate } from './interpolate.js';
+import { interpolate, type InterpolationPolicy } from './interpolate.js';
 
 /** Where one value was written: [start, end) offsets, the key's offset in a mapping, children. */
 export interface PosNode {
@@ -186,7 +186,7 @@ function checkScalar(raw: string, value: unknown): void {
 }
 
 /** `${VAR}` in string values (never keys); a failure goes to the slow path, which locates it. */
-function interpolateValues(value: unknown, env: NodeJS.ProcessEnv): unknown {
+function interpolateValues(value: unknown, env: InterpolationPolicy): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
     const r = interpolate(value, env);
@@ -203,7 +203,7 @@ function interpolateValues(value: unknown, env: NodeJS.ProcessEnv): unknown {
 }
 
 /** The parsed value and its positions, or undefined when the text needs the full YAML parser. */
-export function fastParseYaml(text: string, env?: NodeJS.ProcessEnv): FastParsed | undefined {
+export function fastParseYaml(text: string, env?: InterpolationPolicy): FastParsed | undefined {
   if (text.charCodeAt(0) === 0xfeff || text.includes('\r') || text.includes('\t') || NODE_PROPERTY.test(text))
     return undefined;
   try {

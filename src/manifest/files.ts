@@ -8,12 +8,17 @@ import { parseYaml, YamlSource, type Locator } from './yaml-source.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
+export interface WorkspaceRoot {
+  /** Absolute workspace root, as given. */
+  root: string;
+  /** The same after resolving symlinks (for the symlink-escape check). */
+  real: string;
+}
+
 export interface FileContext {
   cwd: string;
-  /** Absolute workspace root, as given. */
-  workspaceRoot: string;
-  /** The same after resolving symlinks (for the symlink-escape check). */
-  workspaceRootReal: string;
+  /** The workspace root for files named by a manifest in `manifestDir`. */
+  workspaceRoot(manifestDir: string): WorkspaceRoot;
   maxFileBytes: number;
 }
 
@@ -111,8 +116,9 @@ export async function loadReferencedFile(
     diagnostics: [makeDiagnostic(at, code, message, { hint, ...(found !== undefined ? { found } : {}) })],
   });
   const abs = path.resolve(baseDir, ref);
-  const rootShown = ctx.workspaceRoot;
-  if (!isInside(ctx.workspaceRoot, abs)) {
+  const workspace = ctx.workspaceRoot(baseDir);
+  const rootShown = workspace.root;
+  if (!isInside(workspace.root, abs)) {
     return path.isAbsolute(ref)
       ? fail(
           'file.outside-workspace',
@@ -144,7 +150,7 @@ export async function loadReferencedFile(
       'check its permissions',
     );
   }
-  if (!isInside(ctx.workspaceRootReal, real)) {
+  if (!isInside(workspace.real, real)) {
     return fail(
       'file.symlink-escape',
       `${what} \`${ref}\` is a symlink leading outside the workspace root ${rootShown}`,

@@ -10,12 +10,15 @@ import {
   loadReferencedFile,
   mapLimit,
   type FileContext,
+  type WorkspaceRoot,
 } from './files.js';
+import type { InterpolationPolicy } from './interpolate.js';
 import type { Diagnostic, LoadResult } from './model.js';
 import { resolveManifests, type ParsedManifestFile } from './resolve.js';
 import { schemaErrorsToDiagnostics } from './schema-errors.js';
 import { getManifestValidator } from './schema.js';
 import { parseYaml } from './yaml-source.js';
+import { findWorkspaceRoot } from './workspace.js';
 
 /** Manifests are hand-written; anything this big is a mistake or an attack. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -24,10 +27,20 @@ const FILE_CONCURRENCY = 32;
 export interface LoadOptions {
   /** Base for relative inputs and for displayed paths; default process.cwd(). */
   cwd?: string;
-  /** data_file / result_file / schemas must stay inside it; default cwd. */
+  /**
+   * data_file / result_file / schemas must stay inside it. Default: the git work tree holding each
+   * manifest (found by its `.git`), else the manifest's own folder.
+   */
   workspaceRoot?: string;
   /** Environment for `${VAR}` interpolation; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Variable names or globs (`LAB_*`) `${VAR}` may read besides MINT_VAR_* and GitHub's run context.
+   * Credentials (MINT_TOKEN, MINT_PASSWORD, GITHUB_TOKEN, ACTIONS_*) stay refused whatever this says.
+   */
+  allowEnv?: readonly string[];
+  /** Secret values (e.g. those the Action masked): a variable holding one is never interpolated. */
+  deniedValues?: readonly string[];
   /** Size cap for data, result and schema files; default 10 MiB. */
   maxFileBytes?: number;
   /** Still an error (one run plans one stack), but the hint says to run each stack on its own. */
@@ -92,7 +105,7 @@ async function expandInputs(inputs: readonly string[], cwd: string, out: Diagnos
 async function readManifest(
   abs: string,
   cwd: string,
-  env: NodeJS.ProcessEnv,
+  interpolation: InterpolationPolicy,
   out: Diagnostic[],
 ): Promise<ParsedManifestFile | undefined> {
   const display = displayPath(abs, cwd);
@@ -123,7 +136,7 @@ async function readManifest(
     );
     return undefined;
   }
-  const parsed = parseYaml(display, text, { env });
+  const parsed = parseYaml(display, text, { interpolation });
   out.push(...parsed.diagnostics);
   if (parsed.value === undefined) return undefined;
   if (parsed.value === null) {
@@ -155,18 +168,48 @@ function realpathOr(p: string): string {
   }
 }
 
+/** The given root for every manifest, or each manifest's own (git work tree, else its folder). */
+function workspaceRoots(cwd: string, given: string | undefined): (manifestDir: string) => WorkspaceRoot {
+  const cache = new Map<string, WorkspaceRoot>();
+  const make = (root: string): WorkspaceRoot => ({ root, real: realpathOr(root) });
+  const fixed = given !== undefined ? make(path.resolve(cwd, given)) : undefined;
+  return (manifestDir) => {
+    if (fixed) return fixed;
+    let found = cache.get(manifestDir);
+    if (!found) {
+      found = make(findWorkspaceRoot(manifestDir));
+      cache.set(manifestDir, found);
+    }
+    return found;
+  };
+}
+
+const isInterpolationError = (d: Diagnostic) => d.code.startsWith('interp.');
+
+/**
+ * A value whose `${…}` failed still holds the raw text; checks of that text (a date format, an enum)
+ * would only repeat the problem. Drop them: the interpolation error is the one to fix.
+ */
+function dropFollowOnErrors(diagnostics: Diagnostic[]): Diagnostic[] {
+  const failed = new Set(diagnostics.filter(isInterpolationError).map((d) => `${d.file}\0${d.path}`));
+  if (failed.size === 0) return diagnostics;
+  return diagnostics.filter((d) => isInterpolationError(d) || !failed.has(`${d.file}\0${d.path}`));
+}
+
 /**
  * Load, validate and resolve manifests. Never throws for a user's mistake: every problem found in
  * every file comes back as a located diagnostic.
  */
 export async function loadManifests(inputs: string[], opts: LoadOptions = {}): Promise<LoadResult> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
-  const env = opts.env ?? process.env;
-  const workspaceRoot = path.resolve(cwd, opts.workspaceRoot ?? cwd);
+  const interpolation: InterpolationPolicy = {
+    env: opts.env ?? process.env,
+    allow: opts.allowEnv ?? [],
+    deniedValues: opts.deniedValues ?? [],
+  };
   const ctx: FileContext = {
     cwd,
-    workspaceRoot,
-    workspaceRootReal: realpathOr(workspaceRoot),
+    workspaceRoot: workspaceRoots(cwd, opts.workspaceRoot),
     maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   };
   const diagnostics: Diagnostic[] = [];
@@ -182,7 +225,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   const parsed = await mapLimit(
     paths.map((p, i) => ({ p, i })),
     FILE_CONCURRENCY,
-    ({ p, i }) => readManifest(p, cwd, env, perFile[i]),
+    ({ p, i }) => readManifest(p, cwd, interpolation, perFile[i]),
   );
   for (const list of perFile) diagnostics.push(...list);
   const files = parsed.filter((f): f is ParsedManifestFile => f !== undefined);
@@ -214,7 +257,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   });
   await validateDesigns(run, ctx, diagnostics);
 
-  const sorted = sortAndDedupe(diagnostics);
+  const sorted = sortAndDedupe(dropFollowOnErrors(diagnostics));
   const errors = sorted.filter((d) => d.severity === 'error');
   const warnings = sorted.filter((d) => d.severity === 'warning');
   if (errors.length > 0 || run.stack === undefined) {

@@ -15,7 +15,7 @@ import {
 import { formatJsonPath, makeDiagnostic, type PathSegment } from './diagnostics.js';
 import { FastSource } from './fast-source.js';
 import { fastParseYaml } from './fast-yaml.js';
-import { interpolate } from './interpolate.js';
+import { interpolate, type InterpolationPolicy } from './interpolate.js';
 import type { Diagnostic, SourceLocation } from './model.js';
 
 /** Low on purpose: a handful of anchors is normal, thousands of expansions is an attack. */
@@ -167,15 +167,15 @@ export interface ParsedYaml {
 }
 
 export interface ParseOptions {
-  /** Interpolate `${VAR}` in string values from this environment (manifests only, not data files). */
-  env?: NodeJS.ProcessEnv;
+  /** Interpolate `${VAR}` in string values under this policy (manifests only, not data files). */
+  interpolation?: InterpolationPolicy;
   /** Try the fast reader first (default true); false forces the `yaml` package (tests compare both). */
   fast?: boolean;
 }
 
 /** Parse, check and convert one YAML text. Never throws for bad input. */
 export function parseYaml(file: string, text: string, opts: ParseOptions = {}): ParsedYaml {
-  const fast = opts.fast === false ? undefined : fastParseYaml(text, opts.env);
+  const fast = opts.fast === false ? undefined : fastParseYaml(text, opts.interpolation);
   if (fast) return { source: new FastSource(file, text, fast.root), value: fast.value, diagnostics: [] };
   const source = new YamlSource(file, text);
   const diagnostics: Diagnostic[] = [];
@@ -231,8 +231,13 @@ export function parseYaml(file: string, text: string, opts: ParseOptions = {}): 
         walk(node.items[i] as YamlNode | null);
         path.pop();
       }
-    } else if (opts.env && isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
-      interpolateScalar(source, node, path, opts.env, diagnostics);
+    } else if (
+      opts.interpolation &&
+      isScalar(node) &&
+      typeof node.value === 'string' &&
+      node.value.includes('$')
+    ) {
+      interpolateScalar(source, node, path, opts.interpolation, diagnostics);
     }
   };
   walk(root);
@@ -272,27 +277,29 @@ function interpolateScalar(
   source: YamlSource,
   node: Scalar,
   path: readonly PathSegment[],
-  env: NodeJS.ProcessEnv,
+  policy: InterpolationPolicy,
   out: Diagnostic[],
 ): void {
-  const result = interpolate(node.value as string, env);
+  const result = interpolate(node.value as string, policy);
   if (result.ok) {
     node.value = result.value;
     return;
   }
   const start = node.range?.[0] ?? 0;
-  // Point at the `${` itself when the source spells the value out verbatim (plain or simple quotes).
-  let offset = start;
-  for (const candidate of [start + result.index, start + 1 + result.index]) {
-    if (source.text.startsWith('${', candidate)) {
-      offset = candidate;
-      break;
+  for (const error of result.errors) {
+    // Point at the `${` itself when the source spells the value out verbatim (plain or simple quotes).
+    let offset = start;
+    for (const candidate of [start + error.index, start + 1 + error.index]) {
+      if (source.text.startsWith('${', candidate)) {
+        offset = candidate;
+        break;
+      }
     }
+    out.push(
+      makeDiagnostic(source.at(offset, path), error.code, error.message, {
+        hint: error.hint,
+        ...(error.found !== undefined ? { found: error.found } : {}),
+      }),
+    );
   }
-  out.push(
-    makeDiagnostic(source.at(offset, path), result.code, result.message, {
-      hint: result.hint,
-      ...(result.found !== undefined ? { found: result.found } : {}),
-    }),
-  );
 }

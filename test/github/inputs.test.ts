@@ -83,6 +83,7 @@ describe('parseInputs', () => {
       resultFile: undefined,
       designFile: undefined,
       workingDirectory: 'infra',
+      allowEnv: [],
     });
   });
 

@@ -52,6 +52,7 @@ describe('action.yml', () => {
         'result-file',
         'design-file',
         'working-directory',
+        'allow-env',
       ].sort(),
     );
     expect(meta.inputs['comment-on-pr'].default).toBeUndefined();

@@ -10,7 +10,7 @@ import { parseYaml, type ManifestSource } from '../../src/manifest/yaml-source.j
 import { generateManifestYaml } from '../fixtures/generate.js';
 
 const ROOT = path.resolve(__dirname, '../..');
-const ENV = { RUN: '42', EMPTY: '' };
+const ENV = { env: { RUN: '42', EMPTY: '' }, allow: ['RUN', 'EMPTY'] };
 
 function yamlFilesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -94,7 +94,7 @@ function allPaths(v: unknown, at: PathSegment[] = [], out: PathSegment[][] = [])
 
 describe('fast YAML reader agrees with the yaml package', () => {
   it.each(texts())('%s', (_name, text) => {
-    const slow = parseYaml('f.yaml', text, { env: ENV, fast: false });
+    const slow = parseYaml('f.yaml', text, { interpolation: ENV, fast: false });
     const fast = fastParseYaml(text, ENV);
     if (slow.diagnostics.length > 0 || slow.value === undefined) {
       expect(fast, 'must leave problem input to the yaml package').toBeUndefined();

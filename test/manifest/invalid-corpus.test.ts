@@ -28,6 +28,7 @@ interface Case {
   expect: Expected[];
   maxFileBytes?: number;
   env?: NodeJS.ProcessEnv;
+  allowEnv?: string[];
 }
 
 const e = (file: string, line: number, column: number, code: string, ...includes: string[]): Expected => ({
@@ -196,10 +197,47 @@ const cases: Case[] = [
     5,
     15,
     'interp.unset',
-    '`MM_TEST_UNSET_RUN_ID` is not set',
-    '${MM_TEST_UNSET_RUN_ID:-value}',
+    '`MINT_VAR_UNSET_RUN_ID` is not set',
+    '${MINT_VAR_UNSET_RUN_ID:-value}',
   ),
   one('bad-var-syntax.yaml', 5, 16, 'interp.syntax', 'invalid variable reference `${1BAD}`'),
+  {
+    // Set or not, a variable the workflow did not allow is refused, and its value never shown.
+    ...one(
+      'env-not-allowed.yaml',
+      7,
+      20,
+      'interp.not-allowed',
+      '`DEPLOY_KEY` may not be read',
+      '--allow-env DEPLOY_KEY',
+      'MINT_MANIFEST_ALLOW_ENV=DEPLOY_KEY',
+      'allow-env: DEPLOY_KEY',
+    ),
+    env: { DEPLOY_KEY: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5SECRET' },
+  },
+  {
+    ...one('env-credential.yaml', 7, 12, 'interp.credential', '`MINT_TOKEN`', 'can never be interpolated'),
+    env: { MINT_TOKEN: 'mint_pat_corpusSecretValue' },
+    allowEnv: ['MINT_TOKEN'],
+  },
+  {
+    // Only the unset variables: no second "invalid date" / "not one of the statuses" for the raw text.
+    name: 'unset-var-date.yaml',
+    inputs: ['unset-var-date.yaml'],
+    expect: [
+      e('unset-var-date.yaml', 7, 17, 'interp.unset', '`MINT_VAR_UNSET_DATE` is not set'),
+      e('unset-var-date.yaml', 8, 13, 'interp.unset', '`MINT_VAR_UNSET_STATUS` is not set'),
+    ],
+  },
+  {
+    name: 'interp-several.yaml: every failing ${…} in one string',
+    inputs: ['interp-several.yaml'],
+    expect: [
+      e('interp-several.yaml', 5, 12, 'interp.unset', '`MINT_VAR_A_UNSET`'),
+      e('interp-several.yaml', 5, 32, 'interp.unset', '`MINT_VAR_B_UNSET`'),
+      e('interp-several.yaml', 5, 52, 'interp.syntax', '`${1BAD}`'),
+    ],
+  },
   one('billion-laughs.yaml', 11, 18, 'yaml.alias-limit', 'too many alias expansions', 'billion laughs'),
   one('custom-tag.yaml', 5, 11, 'yaml.custom-tag', 'unsupported yaml tag `!env`'),
   one('known-tag-binary.yaml', 7, 12, 'yaml.custom-tag', '`!!binary`'),
@@ -379,12 +417,18 @@ describe('invalid manifest corpus', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const result = await loadManifests(c.inputs, {
       cwd: DIR,
+      // The fixtures live in this repository's work tree: confine them to their own folder.
+      workspaceRoot: DIR,
       env: c.env ?? { HOME: '/nowhere' },
+      allowEnv: c.allowEnv,
       ...(c.maxFileBytes !== undefined ? { maxFileBytes: c.maxFileBytes } : {}),
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     check(result.errors, c.expect);
+    // A value that came from the environment is never echoed back.
+    const shown = result.errors.map(formatDiagnostic).join('\n');
+    for (const value of Object.values(c.env ?? {})) if (value) expect(shown).not.toContain(value);
   });
 });
 

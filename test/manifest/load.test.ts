@@ -43,6 +43,7 @@ describe('interpolation', () => {
       await loadManifests(['interp/mint.yaml'], {
         cwd: tmp,
         env: { RUN_ID: '42', SHA: 'abc123', BRANCH: '' },
+        allowEnv: ['RUN_ID', 'SHA', 'BRANCH'],
       }),
     );
     const e = m.experiments[0];
@@ -54,15 +55,96 @@ describe('interpolation', () => {
   it('reads process.env when no env is given', async () => {
     write(
       'interp2/mint.yaml',
-      HEAD + 'experiments:\n  - key: a\n    name: ${MM_LOAD_TEST_NAME}\n    experiment_type: t\n',
+      HEAD + 'experiments:\n  - key: a\n    name: ${MINT_VAR_LOAD_TEST_NAME}\n    experiment_type: t\n',
     );
-    process.env.MM_LOAD_TEST_NAME = 'from-process';
+    process.env.MINT_VAR_LOAD_TEST_NAME = 'from-process';
     try {
       const m = ok(await loadManifests(['interp2/mint.yaml'], { cwd: tmp }));
       expect(m.experiments[0].name).toBe('from-process');
     } finally {
-      delete process.env.MM_LOAD_TEST_NAME;
+      delete process.env.MINT_VAR_LOAD_TEST_NAME;
     }
+  });
+  it('supports a nested default: ${X:-${Y}}', async () => {
+    write(
+      'interp3/mint.yaml',
+      HEAD +
+        'experiments:\n  - key: a\n    name: "run ${MINT_VAR_NAME:-${GITHUB_RUN_ID:-local}}"\n    experiment_type: t\n' +
+        '    notes: ${MINT_VAR_NOTES:-${MINT_VAR_NONE:-none}}\n',
+    );
+    const m = ok(await loadManifests(['interp3/mint.yaml'], { cwd: tmp, env: { GITHUB_RUN_ID: '7' } }));
+    expect(m.experiments[0].name).toBe('run 7');
+    expect(m.experiments[0].notes).toBe('none');
+  });
+
+  it('reads only what the workflow allows; allowEnv names and globs widen it; credentials never', async () => {
+    write(
+      'interp4/mint.yaml',
+      HEAD +
+        'experiments:\n  - key: a\n    name: "${LAB_RUN}/${MINT_VAR_X}"\n    experiment_type: t\n    notes: ${GITHUB_TOKEN}\n',
+    );
+    const env = { LAB_RUN: 'r1', MINT_VAR_X: 'x', GITHUB_TOKEN: 'ghs_loadTestSecret' };
+    const r = await loadManifests(['interp4/mint.yaml'], { cwd: tmp, env, allowEnv: ['LAB_*', 'GITHUB_*'] });
+    expect(r.ok || r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '7:12 interp.credential',
+    ]);
+    const denied = await loadManifests(['interp4/mint.yaml'], { cwd: tmp, env });
+    expect(denied.ok || denied.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '5:12 interp.not-allowed',
+      '7:12 interp.credential',
+    ]);
+    const masked = await loadManifests(['interp4/mint.yaml'], {
+      cwd: tmp,
+      env: { ...env, LAB_RUN: 'lab-secret-1' },
+      allowEnv: ['LAB_*'],
+      deniedValues: ['lab-secret-1', 'x'],
+    });
+    // A masked value is refused under any name; values under 4 characters (`x`) never count as secrets.
+    expect(masked.ok || masked.errors.map((d) => `${d.column} ${d.code}`)).toEqual([
+      '12 interp.secret-value',
+      '12 interp.credential',
+    ]);
+    expect(masked.ok || masked.errors.map(formatDiagnostic).join('\n')).not.toContain('lab-secret-1');
+  });
+});
+
+describe('workspace root', () => {
+  const designAt = (ref: string) =>
+    HEAD +
+    `experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data_file: ${ref}\n`;
+
+  it('is the manifest folder outside git: a manifest run from a sibling folder finds designs/x.json', async () => {
+    write('plain/lab/mint.yaml', designAt('designs/x.json'));
+    write('plain/lab/designs/x.json', '{"x": 1}');
+    write('plain/lab/escape.yaml', designAt('../shared/x.json'));
+    write('plain/shared/x.json', '{"shared": 1}');
+    fs.mkdirSync(path.join(tmp, 'plain/other'), { recursive: true });
+    const cwd = path.join(tmp, 'plain/other');
+    const m = ok(await loadManifests(['../lab/mint.yaml'], { cwd }));
+    expect(m.experiments[0].design?.data).toEqual({ x: 1 });
+    const escape = await loadManifests(['../lab/escape.yaml'], { cwd });
+    expect(escape.ok || escape.errors.map((d) => d.code)).toEqual(['file.outside-workspace']);
+  });
+
+  it.each([
+    ['a .git folder', 'repo-dir'],
+    ['a .git file (worktree)', 'repo-file'],
+  ])('is the git work tree holding the manifest (%s), whatever the cwd', async (_what, name) => {
+    write(`${name}/lab/mint.yaml`, designAt('../shared/x.json'));
+    write(`${name}/shared/x.json`, '{"shared": 2}');
+    if (name === 'repo-dir') fs.mkdirSync(path.join(tmp, name, '.git'), { recursive: true });
+    else write(`${name}/.git`, 'gitdir: /somewhere/else/.git/worktrees/x\n');
+    // Run from a folder beside the work tree: the cwd plays no part.
+    const cwd = path.join(tmp, `beside-${name}`);
+    fs.mkdirSync(cwd, { recursive: true });
+    const m = ok(await loadManifests([`../${name}/lab/mint.yaml`], { cwd }));
+    expect(m.experiments[0].design?.data).toEqual({ shared: 2 });
+    // An explicit root overrides it.
+    const narrow = await loadManifests([`../${name}/lab/mint.yaml`], {
+      cwd,
+      workspaceRoot: `../${name}/lab`,
+    });
+    expect(narrow.ok || narrow.errors.map((d) => d.code)).toEqual(['file.outside-workspace']);
   });
 });
 
@@ -232,7 +314,11 @@ describe('diagnostics', () => {
       HEAD +
         'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    status: ${TOKEN}\n    project: ${TOKEN}\n',
     );
-    const r = await loadManifests(['secret/mint.yaml'], { cwd: tmp, env: { TOKEN: token } });
+    const r = await loadManifests(['secret/mint.yaml'], {
+      cwd: tmp,
+      env: { TOKEN: token },
+      allowEnv: ['TOKEN'],
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map((d) => d.code).sort()).toEqual(['ref.unknown-project', 'schema.enum']);

@@ -38,8 +38,9 @@ beforeAll(async () => {
   // Spawning is the cost here; a small pool keeps two cores busy without starving the sandbox.
   await mapPool(cases, 4, async (name) => {
     const opts = { cwd: CORPUS, env };
-    const validate = await runCli(['validate', name], opts);
-    const apply = await runCli(['apply', '--auto-approve', name], opts);
+    // The corpus lives in this repository's work tree (the default root): confine it to its folder.
+    const validate = await runCli(['validate', '--root', '.', name], opts);
+    const apply = await runCli(['apply', '--auto-approve', '--root', '.', name], opts);
     outcomes.set(name, { validate, apply });
   });
 }, 300_000);

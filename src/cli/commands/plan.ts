@@ -72,7 +72,8 @@ function savePlan(ctx: CliContext, p: Plan, file: string): void {
   const target = path.resolve(ctx.cwd, file);
   try {
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, planToJson(p));
+    // Files get the same redaction as printed output: a saved plan is often uploaded as an artifact.
+    fs.writeFileSync(target, ctx.out.redact(planToJson(p)));
   } catch (err) {
     throw usageError(`cannot write the plan to ${file}: ${(err as Error).message}`);
   }
