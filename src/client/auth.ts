@@ -168,6 +168,8 @@ export class AuthSession {
       }
       return this.token;
     }
+    // a login or renewal the server refused is not asked again in this run
+    if (this.renewalFailure) throw this.renewalFailure;
     if (this.username && this.password) return this.loginSingleFlight();
     throw new MintConfigError(`no MINT token: ${this.missingTokenHint}`);
   }
@@ -186,9 +188,16 @@ export class AuthSession {
       const res = await this.transport.login(this.username as string, this.password as string);
       this.accept(res);
       return res.access_token;
-    })().finally(() => {
-      this.loggingIn = undefined;
-    });
+    })()
+      .catch((err: unknown) => {
+        // wrong credentials stay wrong: remember it rather than asking the rate-limited endpoint again
+        if (err instanceof AuthenticationError || (err instanceof MintApiError && err.status === 403))
+          this.renewalFailure = err;
+        throw err;
+      })
+      .finally(() => {
+        this.loggingIn = undefined;
+      });
     return this.loggingIn;
   }
 

@@ -135,6 +135,22 @@ describe('a failed renewal is remembered for the run', () => {
   });
 });
 
+describe('a refused login is remembered for the run', () => {
+  it('wrong credentials: one login call for 16 concurrent requests and none after', async () => {
+    h = await harness({ users: [{ username: 'ann', password: 'ann-pw' }] });
+    const client = h.client({ token: undefined, username: 'ann', password: 'not-it' });
+    const results = await Promise.allSettled(Array.from({ length: 16 }, () => client.experiments.page()));
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof AuthenticationError)).toBe(
+      true,
+    );
+    expect(await caught(client.whoami())).toBeInstanceOf(AuthenticationError);
+    expect(h.sandbox.stats().byRoute['POST /api/auth/login']).toBe(1);
+    // an explicit login starts over
+    await client.login('ann', 'ann-pw');
+    expect((await client.whoami()).username).toBe('ann');
+  });
+});
+
 describe('write-back to the credentials file', () => {
   function credentialsHome(content: object): { env: NodeJS.ProcessEnv; file: string } {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-creds-'));
