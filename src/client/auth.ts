@@ -30,18 +30,31 @@ export function assertUsableToken(token: string): void {
   }
 }
 
-/** The `exp` claim of a JWT in epoch ms, or undefined when the token is no readable JWT. */
-export function jwtExpiry(token: string): number | undefined {
+/** A NumericDate claim (seconds) in epoch ms; a value this large can only be milliseconds already. */
+function claimMs(v: unknown): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+  return v > 1e11 ? v : v * 1000;
+}
+
+function jwtClaims(token: string): { exp?: unknown; iat?: unknown } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { exp?: unknown };
-    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return undefined;
-    // NumericDate is seconds; a value this large can only be milliseconds
-    return claims.exp > 1e11 ? claims.exp : claims.exp * 1000;
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
+    return typeof claims === 'object' && claims !== null ? claims : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The `exp` claim of a JWT in epoch ms, or undefined when the token is no readable JWT. */
+export function jwtExpiry(token: string): number | undefined {
+  return claimMs(jwtClaims(token)?.exp);
+}
+
+/** The `iat` claim of a JWT in epoch ms, when present. */
+export function jwtIssuedAt(token: string): number | undefined {
+  return claimMs(jwtClaims(token)?.iat);
 }
 
 /**
@@ -248,8 +261,10 @@ export class AuthSession {
     assertUsableToken(token);
     this.token = token;
     const exp = tokenKind(token) === 'session' ? jwtExpiry(token) : undefined;
-    // the issue time of a stored token is unknown: plan from now, as if just received
-    this.schedule(exp === undefined ? undefined : this.timesFor(this.now(), exp));
+    // the lifetime runs from the iat claim; without one, from now, as if just received
+    const iat = exp === undefined ? undefined : jwtIssuedAt(token);
+    const issuedAt = iat !== undefined && iat < (exp as number) ? Math.min(iat, this.now()) : this.now();
+    this.schedule(exp === undefined ? undefined : this.timesFor(issuedAt, exp));
   }
 
   /** A login or refresh answer: expiry from expires_in, else from the token's exp claim. */

@@ -204,7 +204,7 @@ export {
   type RetryPolicy,
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
-export { tokenKind, jwtExpiry, refreshDueAt, type TokenKind } from './auth.js';
+export { tokenKind, jwtExpiry, jwtIssuedAt, refreshDueAt, type TokenKind } from './auth.js';
 export { unwrapList, DEFAULT_PAGE_SIZE, UnexpectedResponseError, type Page } from './pagination.js';
 export {
   ExperimentsApi,

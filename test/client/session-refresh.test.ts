@@ -7,7 +7,13 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apply, plan } from '../../src/actions/index.js';
-import { AuthenticationError, MintClient, jwtExpiry, refreshDueAt } from '../../src/client/index.js';
+import {
+  AuthenticationError,
+  MintClient,
+  jwtExpiry,
+  jwtIssuedAt,
+  refreshDueAt,
+} from '../../src/client/index.js';
 import { startHarness, type Harness as EngineHarness } from '../actions/helpers.js';
 import { allText, caught, harness, type Harness } from './helpers.js';
 
@@ -36,6 +42,7 @@ describe('when to refresh', () => {
   it('reads the exp claim of a session JWT (seconds), and nothing from a PAT', () => {
     const claims = Buffer.from(JSON.stringify({ sub: 'ann', exp: 2_000_000_000 })).toString('base64url');
     expect(jwtExpiry(`x.${claims}.y`)).toBe(2_000_000_000_000);
+    expect(jwtIssuedAt(`x.${claims}.y`)).toBeUndefined();
     expect(jwtExpiry('mint_pat_abc')).toBeUndefined();
     expect(jwtExpiry('a.b.c')).toBeUndefined();
   });
@@ -98,6 +105,18 @@ ${experiments}`,
     expect(client.token).not.toBe(token);
     expect(statusesOf(h.sandbox.log(), 401)).toEqual([]);
     expect(h.sandbox.stats().byRoute['POST /api/auth/refresh']).toBe(1);
+  });
+
+  it("plans a stored token's refresh from its iat claim: 9 minutes into a 10-minute session, refresh first", async () => {
+    const clock = { t: Date.now() - 9 * 60_000 };
+    h = await harness({ users: [{ username: 'ann', password: 'ann-pw' }], now: () => clock.t });
+    const token = h.sandbox.createToken({ username: 'ann', kind: 'session', ttlSeconds: 600 });
+    clock.t = Date.now();
+    const client = h.client({ token });
+    expect((await client.whoami()).username).toBe('ann');
+    expect(client.token).not.toBe(token);
+    const log = h.sandbox.log().map((e) => `${e.method} ${e.route}`);
+    expect(log).toEqual(['POST /api/auth/refresh', 'GET /api/users/me']);
   });
 
   it('never sends a refresh with a token known to have expired', async () => {
