@@ -104,6 +104,8 @@ export type EngineEvent =
   | { type: 'read.start'; what: string }
   | { type: 'read.progress'; done: number; total?: number }
   | { type: 'read.done'; experiments: number }
+  /** Apply is about to run `total` actions (after planning and every refusal check). */
+  | { type: 'apply.start'; total: number }
   | { type: 'action.start'; action: PlanAction }
   | { type: 'action.finish'; result: ActionResult }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }

@@ -9,6 +9,7 @@ export interface GlobalOptions {
   token?: string;
   timeout?: string;
   retries?: string;
+  allowInsecureHttp?: boolean;
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -85,7 +86,8 @@ function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): 
   }
   const timeoutMs = parseSeconds(opts.timeout, '--timeout');
   const retries = parseCount(opts.retries, '--retries');
-  const conn = resolveConnection({ baseUrl: opts.url, token: opts.token }, env);
+  const onWarning = (message: string) => out.warn(message);
+  const conn = resolveConnection({ baseUrl: opts.url, token: opts.token, onWarning }, env);
   out.addSecret(conn.token);
   out.detail(`MINT ${conn.baseUrl} (from ${describeSource(conn.source)})`);
   return new MintClient({
@@ -97,6 +99,9 @@ function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): 
     timeoutMs,
     retries,
     env,
+    // unset falls back to MINT_ALLOW_INSECURE_HTTP=1
+    allowInsecureHttp: opts.allowInsecureHttp || undefined,
+    onWarning: (message) => out.warn(message),
     onRetry: (info: RetryInfo) => out.detail(describeRetry(info)),
   });
 }

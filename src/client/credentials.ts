@@ -82,7 +82,13 @@ function sameHost(a: string, b: string): boolean {
 
 const warnedFiles = new Set<string>();
 
-function readFileJson(file: string): unknown {
+/** Where a warning about the credentials file goes: a process warning unless the caller takes it. */
+export type CredentialsWarning = (message: string) => void;
+
+const processWarning: CredentialsWarning = (message) =>
+  process.emitWarning(message, 'MintCredentialsWarning');
+
+function readFileJson(file: string, warn: CredentialsWarning = processWarning): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -94,9 +100,8 @@ function readFileJson(file: string): unknown {
     const mode = fs.statSync(file).mode;
     if (mode & 0o077) {
       warnedFiles.add(file);
-      process.emitWarning(
+      warn(
         `credentials file ${file} is readable by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${file}`,
-        'MintCredentialsWarning',
       );
     }
   }
@@ -104,7 +109,7 @@ function readFileJson(file: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     throw new MintConfigError(
-      `credentials file ${file} is not valid JSON: fix it or delete it and log in again (mint-manifest login)`,
+      `credentials file ${file} is not valid JSON: fix it, or delete it and log in again with \`mint-manifest auth login\``,
     );
   }
 }
@@ -147,9 +152,10 @@ function entryFor(file: PerHostFile, url: string | undefined): [string, HostEntr
 export function readCredentials(
   env: NodeJS.ProcessEnv = process.env,
   url?: string,
+  warn?: CredentialsWarning,
 ): StoredCredentials | undefined {
   for (const file of credentialsSearchPaths(env)) {
-    const data = readFileJson(file);
+    const data = readFileJson(file, warn);
     if (data === undefined) continue;
     const hit = entryFor(toPerHost(data), url);
     if (hit) return { url: hit[0], token: hit[1].token, username: hit[1].username, file };
@@ -174,7 +180,8 @@ export function writeCredentials(
   const url = normalizeBaseUrl(creds.url);
   let existing: PerHostFile = { hosts: {} };
   try {
-    existing = toPerHost(readFileJson(file));
+    // no warning about its mode: the file is rewritten 0600 right below
+    existing = toPerHost(readFileJson(file, () => undefined));
   } catch {
     // an unreadable file is replaced rather than blocking a fresh login
   }
@@ -196,7 +203,7 @@ export function deleteCredentials(url?: string, env: NodeJS.ProcessEnv = process
     fs.rmSync(file, { force: true });
     return true;
   }
-  const existing = toPerHost(readFileJson(file));
+  const existing = toPerHost(readFileJson(file, () => undefined));
   const hosts = Object.fromEntries(Object.entries(existing.hosts).filter(([u]) => !sameHost(u, url)));
   if (Object.keys(hosts).length === Object.keys(existing.hosts).length) return false;
   const def = existing.default && !sameHost(existing.default, url) ? existing.default : Object.keys(hosts)[0];
@@ -209,7 +216,7 @@ export function deleteCredentials(url?: string, env: NodeJS.ProcessEnv = process
  * file's token for that same host (a token is never sent to a host it was not stored for).
  */
 export function resolveConnection(
-  opts: { baseUrl?: string; token?: string },
+  opts: { baseUrl?: string; token?: string; onWarning?: CredentialsWarning },
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConnection {
   let baseUrl: string | undefined;
@@ -222,13 +229,13 @@ export function resolveConnection(
     baseUrl = env.MINT_URL;
     source = 'env';
   } else {
-    stored = readCredentials(env);
+    stored = readCredentials(env, undefined, opts.onWarning);
     baseUrl = stored?.url;
     source = stored?.file ?? '';
   }
   if (!baseUrl) {
     throw new MintConfigError(
-      'no MINT server configured: pass the URL (--url / baseUrl), set MINT_URL, or log in once to store it in ' +
+      'no MINT server configured: pass --url, set MINT_URL, or log in once to store it in ' +
         credentialsPath(env),
     );
   }
@@ -236,7 +243,7 @@ export function resolveConnection(
   let token = opts.token || env.MINT_TOKEN || undefined;
   let tokenFile: string | undefined;
   if (!token) {
-    stored ??= readCredentials(env, normalized);
+    stored ??= readCredentials(env, normalized, opts.onWarning);
     token = stored && sameHost(stored.url ?? '', normalized) ? stored.token : undefined;
     if (token) tokenFile = stored?.file;
   }
