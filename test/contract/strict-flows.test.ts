@@ -59,21 +59,6 @@ describe('strict sandbox', () => {
     expect((await plan({ manifest: m, client: h.client })).hasChanges).toBe(true);
   });
 
-  it('plan with --prune never reaches into another project, though the server ignores project_id', async () => {
-    const m = await h.load({ 'mint.yaml': MANIFEST });
-    await apply({ manifest: m, client: h.client });
-    // an experiment of this stack that lives in another project is out of the manifest's scope
-    const p2 = await h.client.projects.create({ name: 'P2' });
-    await h.client.experiments.create({
-      name: 'Elsewhere',
-      experiment_type: 'general',
-      project_id: p2.id,
-      tags: { [STACK_TAG]: 'strict', 'mint-manifest.key': 'gone' },
-    });
-    const p = await plan({ manifest: m, client: h.client, prune: true });
-    expect(p.hasChanges).toBe(false);
-  });
-
   it('export reads results per plugin and exports only the asked project, tagging nothing else', async () => {
     const p1 = await h.client.projects.create({ name: 'P1' });
     const p2 = await h.client.projects.create({ name: 'P2' });
