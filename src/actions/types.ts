@@ -96,6 +96,8 @@ export interface ApplyResult {
   fingerprint: string;
   results: ActionResult[];
   summary: { ok: number; failed: number; skipped: number };
+  /** Experiments this apply created, with the code MINT gave each (also when a later write failed). */
+  created?: { key: string; code: string }[];
   /** True when every action is ok. */
   success: boolean;
 }
