@@ -95,13 +95,8 @@ function createdBlock(created: CreatedExperiment[]): string[] {
   const width = Math.max(...created.map((c) => c.key.length));
   return [
     `Created ${plural(created.length, 'experiment')}:`,
-    ...created.map((c) => `  ${c.key.padEnd(width)}  ${c.code ?? '(code not read back)'}`),
+    ...created.map((c) => `  ${c.key.padEnd(width)}  ${c.code ?? '(code not reported by MINT)'}`),
   ];
-}
-
-/** Whether the report shows the codes of `count` new experiments (else they need not be read back). */
-export function showsCodes(mode: ApplyReportMode, count: number): boolean {
-  return mode !== 'quiet' || count <= QUIET_CODES;
 }
 
 /** --quiet: one line for what was created; codes only while they fit on it. */

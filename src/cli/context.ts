@@ -101,7 +101,8 @@ function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): 
     env,
     // unset falls back to MINT_ALLOW_INSECURE_HTTP=1
     allowInsecureHttp: opts.allowInsecureHttp || undefined,
-    onWarning: (message) => out.warn(message),
+    // the client warns only about credentials over plain http: never hidden by --quiet
+    onWarning: (message) => out.alert(message),
     onRetry: (info: RetryInfo) => out.detail(describeRetry(info)),
   });
 }

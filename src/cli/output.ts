@@ -89,6 +89,11 @@ export class Output {
     if (!this.quiet) this.writeErr(`${this.c.yellow('warning:')} ${text}`);
   }
 
+  /** A security warning (plain http to another host): shown on every run, even with --quiet. */
+  alert(text: string): void {
+    this.writeErr(`${this.c.yellow('warning:')} ${text}`);
+  }
+
   error(text: string): void {
     this.lastError = this.redact(text);
     this.writeErr(`${this.c.red('error:')} ${text}`);

@@ -13,7 +13,6 @@ import {
   applyReportMode,
   type CreatedExperiment,
   renderApplyReport,
-  showsCodes,
   unfinishedMessage,
 } from '../apply-report.js';
 import { createdExperiments } from '../created.js';
@@ -110,7 +109,6 @@ export function registerApply(program: Command): void {
           savedPlan = reviewed;
         }
         if (savedPlan) progress.expectActions(savedPlan.actions.length);
-        const startedAt = new Date();
         const { plan: applied, result } = await apply({
           manifest,
           client,
@@ -123,14 +121,9 @@ export function registerApply(program: Command): void {
           onEvent: progress.sink,
         });
         progress.stop();
-        const mode = applyReportMode(ctx.out);
-        const created = await createdExperiments(client, result, startedAt, concurrency ?? 8, (n) =>
-          opts.format === 'json' ? true : showsCodes(mode, n),
-        );
-        if (created.readError)
-          ctx.out.warn(`could not read back the codes of the new experiments: ${created.readError}`);
+        const created = createdExperiments(result);
         const report = { planShown: !opts.autoApprove && !opts.plan, json: opts.format === 'json' };
-        reportApply(ctx, applied, result, created.created, report);
+        reportApply(ctx, applied, result, created, report);
       } finally {
         progress.stop();
       }

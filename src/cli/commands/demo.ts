@@ -68,10 +68,9 @@ async function runDemo(ctx: CliContext): Promise<void> {
 
     step(3, 'apply --auto-approve');
     progress.expectActions(first.actions.length);
-    const startedAt = new Date();
     const { result } = await apply({ manifest, client, savedPlan: first, onEvent: progress.sink });
     progress.stop();
-    const { created } = await createdExperiments(client, result, startedAt, 8);
+    const created = createdExperiments(result);
     out.out(renderApplyReport(out, result, created, 'every'));
     if (!result.success) throw new CliExitError(1, 'the demo apply failed (see above)');
 
