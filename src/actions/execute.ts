@@ -6,6 +6,7 @@ import { STACK_TAG } from '../manifest/model.js';
 import type { ExperimentSpec, ProjectSpec, ResolvedManifest } from '../manifest/model.js';
 import type { ActionStep } from './build.js';
 import { createBody, experimentWrites, hasWrites, type ExperimentWrites } from './diff.js';
+import { deleteEmptyDuplicate } from './dedupe.js';
 import { findOwnedExperiment, isNotFound, ownedBy } from './read.js';
 import type { EventSink } from './types.js';
 
@@ -23,8 +24,10 @@ export interface ExecContext {
   projectIds: Map<string, number>;
   /** Experiment key → id (matched ones up front; created ones as they are created). */
   experimentIds: Map<string, number>;
-  /** Experiment key → code of the experiments created by this apply. */
-  createdCodes?: Map<string, string>;
+  /** Experiment key → code of the experiments this apply created (reported to the user). */
+  experimentCodes: Map<string, string>;
+  /** Experiment key → its ownership check in this apply (design/result writes re-check it once). */
+  verified: Map<string, Promise<void>>;
   sleep: (ms: number) => Promise<void>;
   /** The newest created_at of the plan's ownership scan: lookups after an ambiguous create read only newer. */
   newestCreatedAt?: string;
@@ -70,36 +73,71 @@ export async function executeStep(step: ActionStep, ctx: ExecContext): Promise<v
       await ctx.client.projects.update(step.project.id, { description: step.spec.description ?? null });
       return;
     case 'experiment.create':
-      return createExperiment(step.spec, ctx);
+      await createExperiment(step.spec, ctx);
+      return markVerified(step.spec, ctx);
     case 'experiment.update':
-      return updateExperiment(step.spec, step.live.experiment, step.adopt, ctx);
+      await updateExperiment(step.spec, step.live.experiment, step.adopt, ctx);
+      return markVerified(step.spec, ctx);
     case 'experiment.status':
       return finishStatus(step.spec, ctx);
     case 'experiment.delete':
-      return deleteOrphan(step.orphan.experiment, ctx);
-    case 'design.save': {
-      const { plugin_id, data, schema_version } = step.design;
-      await ctx.client.experiments.designData.save(experimentId(step.spec, ctx), {
-        plugin_id,
-        data,
-        schema_version,
-      });
-      return;
-    }
+      return deleteOrphan(step.orphan.experiment, step.orphan.key, ctx);
+    case 'experiment.dedupe':
+      return deleteEmptyDuplicate(ctx.client, ctx.manifest.stack, step.key, step.experiment);
+    case 'design.save':
+      return saveDesign(step, ctx);
     case 'design.delete':
-      return ignoreNotFound(ctx.client.experiments.designData.delete(experimentId(step.spec, ctx)));
+      return ignoreNotFound(
+        ctx.client.experiments.designData.delete(await ownedExperimentId(step.spec, ctx)),
+      );
     case 'analysis.save':
       await ctx.client.experiments.analysis.save(
-        experimentId(step.spec, ctx),
+        await ownedExperimentId(step.spec, ctx),
         step.analysis.plugin_id,
         step.analysis.result ?? null,
       );
       return;
     case 'analysis.delete':
       return ignoreNotFound(
-        ctx.client.experiments.analysis.delete(experimentId(step.spec, ctx), step.pluginId),
+        ctx.client.experiments.analysis.delete(await ownedExperimentId(step.spec, ctx), step.pluginId),
       );
   }
+}
+
+async function saveDesign(
+  step: Extract<ActionStep, { kind: 'design.save' }>,
+  ctx: ExecContext,
+): Promise<void> {
+  const { plugin_id, data } = step.design;
+  // A left-out schema_version is not managed: send the live one again (PUT would reset it to "1.0").
+  const schema_version = step.design.schema_version ?? step.keepVersion;
+  await ctx.client.experiments.designData.save(await ownedExperimentId(step.spec, ctx), {
+    plugin_id,
+    data,
+    ...(schema_version !== undefined ? { schema_version } : {}),
+  });
+}
+
+/** This apply created, updated or adopted the experiment: it is ours, no need to read it again. */
+function markVerified(spec: ExperimentSpec, ctx: ExecContext): void {
+  ctx.verified.set(spec.key, Promise.resolve());
+}
+
+/**
+ * The experiment's id, once it is known to still carry this stack's and key's tags: design data and
+ * results are written only to an experiment that is still ours (checked once per apply).
+ */
+async function ownedExperimentId(spec: ExperimentSpec, ctx: ExecContext): Promise<number> {
+  const id = experimentId(spec, ctx);
+  let check = ctx.verified.get(spec.key);
+  if (!check) {
+    check = ctx.client.experiments
+      .get(id)
+      .then((fresh) => assertStillOurs(fresh, spec, ctx.manifest.stack, false));
+    ctx.verified.set(spec.key, check);
+  }
+  await check;
+  return id;
 }
 
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
@@ -236,7 +274,7 @@ async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise
     ctx,
   );
   ctx.experimentIds.set(spec.key, created.id);
-  ctx.createdCodes?.set(spec.key, created.experiment_code);
+  ctx.experimentCodes.set(spec.key, created.experiment_code);
   await converge(spec, created, projectId, false, ctx);
 }
 
@@ -310,7 +348,7 @@ async function finishStatus(spec: ExperimentSpec, ctx: ExecContext) {
   await converge(spec, fresh, projectIdFor(spec, ctx), false, ctx);
 }
 
-async function deleteOrphan(planned: Experiment, ctx: ExecContext): Promise<void> {
+async function deleteOrphan(planned: Experiment, key: string, ctx: ExecContext): Promise<void> {
   let fresh: Experiment;
   try {
     fresh = await ctx.client.experiments.get(planned.id);
@@ -318,9 +356,10 @@ async function deleteOrphan(planned: Experiment, ctx: ExecContext): Promise<void
     if (isNotFound(err)) return; // already gone
     throw err;
   }
-  if (!ownedBy(fresh, ctx.manifest.stack)) {
+  // Ownership needs both tags: an experiment without our key tag is never deleted.
+  if (!key || !ownedBy(fresh, ctx.manifest.stack, key)) {
     throw new ActionRefusedError(
-      `not deleted: ${fresh.experiment_code} no longer carries stack ${ctx.manifest.stack}'s tag`,
+      `not deleted: ${fresh.experiment_code} no longer carries stack ${ctx.manifest.stack}'s tags (key ${key || 'none'})`,
     );
   }
   await ignoreNotFound(ctx.client.experiments.delete(planned.id));

@@ -2,7 +2,7 @@
 // (CLI, Action) render their results and events.
 export * from './types.js';
 export { validate, loadManifestOrThrow, type ValidateOptions } from './validate.js';
-export { plan, computePlan, planExitCode, type PlanOptions } from './plan.js';
+export { plan, computePlan, planExitCode, unresolvedDuplicates, type PlanOptions } from './plan.js';
 export { apply, fingerprintMatches, DEFAULT_MAX_DELETES, type ApplyOptions } from './apply.js';
 export { buildPlan, planFingerprint, staleObjects, liveStateDigests, type BuiltPlan } from './build.js';
 export {
@@ -23,6 +23,7 @@ export {
   type TextRenderOptions,
   type MarkdownRenderOptions,
 } from './render.js';
+export { duplicateFix } from './render-lines.js';
 export { planToJson, parsePlanJson, planSchema, PLAN_FORMAT_VERSION } from './plan-json.js';
 export {
   OperationError,

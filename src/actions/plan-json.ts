@@ -19,10 +19,13 @@ export function planToJson(plan: Plan): string {
     fingerprint: plan.fingerprint,
     hasChanges: plan.hasChanges,
     prune: plan.prune,
+    ...(plan.dedupe ? { dedupe: true } : {}),
     summary: plan.summary,
     files: plan.files,
     actions: plan.actions,
     orphans: plan.orphans,
+    ...(plan.duplicates ? { duplicates: plan.duplicates } : {}),
+    ...(plan.unkeyed ? { unkeyed: plan.unkeyed } : {}),
     warnings: plan.warnings,
     liveState: plan.liveState,
   };
@@ -133,11 +136,14 @@ export function parsePlanJson(text: string): Plan {
     files: plan.files ?? [],
     actions: plan.actions,
     orphans: plan.orphans ?? [],
+    ...(plan.duplicates ? { duplicates: plan.duplicates } : {}),
+    ...(plan.unkeyed ? { unkeyed: plan.unkeyed } : {}),
     warnings: plan.warnings ?? [],
     summary: plan.summary ?? { create: 0, update: 0, delete: 0, orphaned: 0, unchanged: 0 },
     hasChanges: plan.hasChanges ?? plan.actions.length > 0,
     fingerprint: plan.fingerprint,
     liveState: plan.liveState,
     prune: plan.prune,
+    ...(plan.dedupe === true ? { dedupe: true } : {}),
   };
 }

@@ -219,13 +219,8 @@ function classifyOwned(
   }
   for (const [key, list] of claimed) {
     live.experiments.set(key, { experiment: list[0], matchedBy: 'tags' });
-    if (list.length < 2) continue;
-    live.duplicates.set(key, list);
-    live.warnings.push({
-      code: 'ownership.duplicate',
-      message: `${list.length} experiments carry key ${key} of stack ${stack} (${list.map((e) => e.experiment_code).join(', ')}); only the oldest, ${list[0].experiment_code}, is managed`,
-      key,
-    });
+    // a problem the plan reports under "Duplicates"; the key is left alone until it is resolved
+    if (list.length >= 2) live.duplicates.set(key, list);
   }
 }
 

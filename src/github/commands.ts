@@ -218,6 +218,7 @@ export async function runPlan(rt: Runtime): Promise<void> {
     client,
     concurrency: rt.inputs.concurrency,
     prune: rt.inputs.prune,
+    dedupe: rt.inputs.dedupe,
     onEvent: eventLogger(logSink(rt)),
   });
   recordPlan(rt, plan);
@@ -252,6 +253,7 @@ export async function runApply(rt: Runtime): Promise<void> {
     manifest,
     client,
     prune: inputs.prune,
+    dedupe: inputs.dedupe,
     maxDeletes: inputs.maxDeletes,
     concurrency: inputs.concurrency,
     continueOnError: inputs.continueOnError,

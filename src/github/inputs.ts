@@ -15,6 +15,7 @@ export interface Inputs {
   mintUsername?: string;
   mintPassword?: string;
   prune?: boolean;
+  dedupe?: boolean;
   maxDeletes?: number;
   concurrency?: number;
   /** Per-request timeout (the input is in seconds). */
@@ -162,6 +163,7 @@ export function parseInputs(): Inputs {
     mintUsername: optional('mint-username'),
     mintPassword: optional('mint-password'),
     prune: optionalBoolean('prune'),
+    dedupe: optionalBoolean('dedupe'),
     maxDeletes: optionalInteger('max-deletes', 0),
     concurrency: optionalInteger('concurrency', 1),
     timeoutMs: optionalSeconds('timeout'),

@@ -122,6 +122,8 @@ export function resolveExperiment(
   const loc = f.source.locate(base);
   const spec: ExperimentSpec = { key: e.key as string, source: loc };
   const code = str(e.code);
+  // Defaults fill only experiments the tool creates: an adopted one is managed on what it says.
+  if (code !== undefined) defaults = {};
   if (code !== undefined) spec.code = code;
   const name = str(e.name);
   if (name !== undefined) spec.name = name;
@@ -130,7 +132,12 @@ export function resolveExperiment(
   const project = str(e.project) ?? str(defaults.project);
   if (project !== undefined) spec.project = project;
   const status = str(e.status) ?? str(defaults.status);
-  if (status !== undefined) spec.status = status as ExperimentStatus;
+  if (status !== undefined) {
+    spec.status = status as ExperimentStatus;
+    spec.statusSource = f.source.locate(
+      str(e.status) !== undefined ? [...base, 'status'] : ['defaults', 'status'],
+    );
+  }
   if (typeof e.notes === 'string') spec.notes = e.notes;
   else if (e.notes === null && !isEmptyValue(f, null, [...base, 'notes'], NOTES_FIX, out)) spec.notes = null;
 
@@ -323,11 +330,11 @@ function resolveDesign(
     fileKey: 'data_file',
     addHint: 'add `data_file:` (a JSON or YAML file) or inline `data:`',
   });
-  // A number is a schema error (quote it); the string is taken as written.
-  const version = typeof d.schema_version === 'string' ? d.schema_version : '1.0';
+  // Left out: not managed. A number is a schema error (quote it); a string is taken as written.
+  const version = typeof d.schema_version === 'string' ? d.schema_version : undefined;
   const design: DesignSpec = {
     plugin_id: d.plugin_id,
-    schema_version: version,
+    ...(version !== undefined ? { schema_version: version } : {}),
     data: hasData ? ((d.data ?? null) as JsonValue) : null,
     source: f.source.locate(at),
   };

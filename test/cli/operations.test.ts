@@ -40,9 +40,7 @@ describe('readDataFile', () => {
     await expect(readDataFile('nan.yaml', { cwd: dir })).rejects.toThrow(
       /^nan\.yaml:1:4: `\.nan` \(not a number\) cannot be stored/,
     );
-    await expect(readDataFile('dup.yaml', { cwd: dir })).rejects.toThrow(
-      /^dup\.yaml:2:1: duplicate key `x`/,
-    );
+    await expect(readDataFile('dup.yaml', { cwd: dir })).rejects.toThrow(/^dup\.yaml:2:1: duplicate key `x`/);
     // a pipeline that wrote null or nothing must not overwrite the stored data with null
     for (const f of ['empty.json', 'null.json', 'null.yaml'])
       await expect(readDataFile(f, { cwd: dir })).rejects.toThrow(

@@ -38,6 +38,7 @@ describe('action.yml', () => {
         'mint-username',
         'mint-password',
         'prune',
+        'dedupe',
         'max-deletes',
         'concurrency',
         'timeout',

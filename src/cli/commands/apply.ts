@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { apply, fingerprintMatches, parsePlanJson, plan, renderPlanText } from '../../actions/index.js';
+import {
+  apply,
+  fingerprintMatches,
+  parsePlanJson,
+  plan,
+  renderPlanText,
+  unresolvedDuplicates,
+} from '../../actions/index.js';
 import { FingerprintMismatchError } from '../../actions/errors.js';
 import type { ApplyResult, Plan } from '../../actions/types.js';
 import { createContext, parseCount, type CliContext } from '../context.js';
@@ -24,6 +31,7 @@ interface ApplyOptions {
   expectFingerprint?: string;
   autoApprove?: boolean;
   prune?: boolean;
+  dedupe?: boolean;
   maxDeletes?: string;
   concurrency?: string;
   continueOnError?: boolean;
@@ -43,7 +51,14 @@ export function registerApply(program: Command): void {
     )
     .option('--auto-approve', 'do not ask for confirmation (needed off a terminal unless --plan is given)')
     .option('--prune', 'delete experiments of this stack that the manifest no longer lists')
-    .option('--max-deletes <n>', 'refuse a plan that deletes more experiments than this (default 10)')
+    .option(
+      '--dedupe',
+      'delete the extra copies of a key held by several experiments, when they hold no design data or results (keeps the oldest)',
+    )
+    .option(
+      '--max-deletes <n>',
+      'refuse a plan that makes more deletions (experiments, design data, results) than this (default 10)',
+    )
     .option('--concurrency <n>', 'parallel requests to MINT (default 8)')
     .option('--continue-on-error', 'keep going after a failed action (its dependants are still skipped)')
     .addHelpText(
@@ -90,6 +105,7 @@ export function registerApply(program: Command): void {
             client,
             concurrency,
             prune: opts.prune,
+            dedupe: opts.dedupe,
             onEvent: progress.sink,
           });
           progress.stop();
@@ -98,6 +114,7 @@ export function registerApply(program: Command): void {
           if (opts.format === 'json') ctx.out.err(text);
           else ctx.out.out(text);
           if (!reviewed.hasChanges && opts.format !== 'json') return;
+          if (reviewed.actions.length === 0 && opts.format !== 'json') return leftAlone(reviewed);
           if (opts.expectFingerprint && !fingerprintMatches(opts.expectFingerprint, reviewed.fingerprint)) {
             throw new FingerprintMismatchError(opts.expectFingerprint, reviewed.fingerprint);
           }
@@ -115,6 +132,7 @@ export function registerApply(program: Command): void {
           savedPlan,
           expectedFingerprint: opts.expectFingerprint,
           prune: opts.prune,
+          dedupe: opts.dedupe,
           maxDeletes,
           concurrency,
           continueOnError: opts.continueOnError,
@@ -161,6 +179,7 @@ function reportApply(
   if (opts.json) {
     const doc = applyJson(p, result, created);
     if (result.success) return ctx.out.out(JSON.stringify(doc, null, 2));
+    if (result.summary.failed + result.summary.skipped === 0) leftAlone(p, doc);
     throw new CliExitError(1, unfinishedMessage(result, p.actions.length), {
       code: 'apply.failed',
       json: doc,
@@ -174,6 +193,20 @@ function reportApply(
     return;
   }
   ctx.out.out(renderApplyReport(ctx.out, result, created, applyReportMode(ctx.out)));
+  if (result.summary.failed + result.summary.skipped === 0) leftAlone(p);
   if (!result.success)
     throw new CliExitError(1, unfinishedMessage(result, p.actions.length), { code: 'apply.failed' });
+}
+
+/** Nothing failed, but duplicated keys were left alone: a problem to fix, so exit 1. */
+function leftAlone(p: Plan, json?: Record<string, unknown>): void {
+  const dupes = unresolvedDuplicates(p);
+  if (dupes.length === 0) return;
+  const n = dupes.length;
+  const how = dupes.some((d) => !d.blocker) ? ' or run apply --dedupe' : '';
+  throw new CliExitError(
+    1,
+    `apply left ${n} duplicated key${n === 1 ? '' : 's'} alone (${dupes.map((d) => d.key).join(', ')}): remove the mint-manifest.key tag from the unwanted copies in MINT${how}, then apply again`,
+    { code: 'apply.duplicates', ...(json !== undefined ? { json } : {}) },
+  );
 }

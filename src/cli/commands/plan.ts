@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { plan, planExitCode, planToJson, renderPlanMarkdown, renderPlanText } from '../../actions/index.js';
+import {
+  plan,
+  planExitCode,
+  planToJson,
+  renderPlanMarkdown,
+  renderPlanText,
+  unresolvedDuplicates,
+} from '../../actions/index.js';
 import type { Plan } from '../../actions/types.js';
 import { createContext, parseCount, type CliContext } from '../context.js';
 import { CliExitError, usageError } from '../errors.js';
@@ -14,6 +21,7 @@ interface PlanOptions {
   format: string;
   detailedExitcode?: boolean;
   prune?: boolean;
+  dedupe?: boolean;
   concurrency?: string;
 }
 
@@ -28,6 +36,7 @@ export function registerPlan(program: Command): void {
     .option('--format <format>', 'text, markdown or json', 'text')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--prune', 'plan to delete experiments of this stack that the manifest no longer lists')
+    .option('--dedupe', 'plan to delete the empty extra copies of a key held by several experiments')
     .option('--concurrency <n>', 'parallel requests to MINT (default 8)')
     .addHelpText(
       'after',
@@ -55,13 +64,28 @@ export function registerPlan(program: Command): void {
       const progress = createProgress(ctx.out);
       let result: Plan;
       try {
-        result = await plan({ manifest, client, concurrency, prune: opts.prune, onEvent: progress.sink });
+        result = await plan({
+          manifest,
+          client,
+          concurrency,
+          prune: opts.prune,
+          dedupe: opts.dedupe,
+          onEvent: progress.sink,
+        });
       } finally {
         progress.stop();
       }
       if (opts.out) savePlan(ctx, result, opts.out);
       printPlan(ctx, result, opts.format);
-      if (opts.detailedExitcode && planExitCode(result) === 2) throw new CliExitError(2);
+      const code = planExitCode(result);
+      if (code === 1) {
+        const n = unresolvedDuplicates(result).length;
+        throw new CliExitError(
+          1,
+          `${n} key${n === 1 ? ' is' : 's are'} carried by several experiments (see "Duplicates" above): apply leaves ${n === 1 ? 'it' : 'them'} alone until fixed`,
+        );
+      }
+      if (opts.detailedExitcode && code === 2) throw new CliExitError(2);
     });
 }
 
