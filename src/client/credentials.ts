@@ -22,6 +22,8 @@ export interface ResolvedConnection {
   token?: string;
   /** Where the URL came from: 'argument' | 'env' | a credentials file path. */
   source: string;
+  /** The credentials file the token came from, when it did (a refreshed session is written back there). */
+  tokenFile?: string;
 }
 
 interface HostEntry {
@@ -161,9 +163,9 @@ export function readCredentials(
   return undefined;
 }
 
-function writeAtomic(file: string, data: PerHostFile): void {
+function writeAtomic(file: string, data: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
   fs.chmodSync(tmp, 0o600);
   fs.renameSync(tmp, file);
@@ -239,9 +241,32 @@ export function resolveConnection(
   }
   const normalized = normalizeBaseUrl(baseUrl);
   let token = opts.token || env.MINT_TOKEN || undefined;
+  let tokenFile: string | undefined;
   if (!token) {
     stored ??= readCredentials(env, normalized, opts.onWarning);
     token = stored && sameHost(stored.url ?? '', normalized) ? stored.token : undefined;
+    if (token) tokenFile = stored?.file;
   }
-  return { baseUrl: normalized, token, source };
+  return { baseUrl: normalized, token, source, ...(tokenFile ? { tokenFile } : {}) };
+}
+
+/**
+ * Replaces the token stored for `url` in `file` (the file a session token was read from), keeping
+ * the file's own shape and every other key; atomic, mode 0600. Returns whether the file changed.
+ */
+export function updateStoredToken(file: string, url: string, token: string): boolean {
+  const data = readFileJson(file);
+  if (!isRecord(data)) return false;
+  if (isRecord(data.hosts)) {
+    const hit = Object.entries(data.hosts).find(([u]) => sameHost(u, url));
+    if (!hit || !isRecord(hit[1])) return false;
+    hit[1].token = token;
+  } else {
+    const stored = optString(data.url) ?? optString(data.base_url);
+    if (!stored || !sameHost(stored, url)) return false;
+    if (data.token === undefined && typeof data.access_token === 'string') data.access_token = token;
+    else data.token = token;
+  }
+  writeAtomic(file, data);
+  return true;
 }

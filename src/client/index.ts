@@ -6,6 +6,7 @@ import {
   credentialsPath,
   deleteCredentials,
   resolveConnection,
+  updateStoredToken,
   type CredentialsWarning,
 } from './credentials.js';
 import { MintConfigError } from './errors.js';
@@ -16,9 +17,9 @@ import {
   isInsecureRemote,
   type Transport,
 } from './http.js';
-import type { HealthInfo, TokenResponse, User, VerifyResponse } from './models.js';
+import type { HealthInfo, PublicSetupConfig, TokenResponse, User, VerifyResponse } from './models.js';
 import { AdminApi, UpdatesApi } from './resources/admin.js';
-import { ExperimentsApi } from './resources/experiments.js';
+import { ExperimentsApi, ObjectsApi } from './resources/experiments.js';
 import { PluginsApi } from './resources/plugins.js';
 import { ProjectsApi } from './resources/projects.js';
 import { DEFAULT_RETRY_POLICY, type RetryInfo, type RetryPolicy } from './retry.js';
@@ -87,6 +88,8 @@ export class MintClient {
   readonly experiments: ExperimentsApi;
   readonly projects: ProjectsApi;
   readonly plugins: PluginsApi;
+  /** Objects (files) plugins stored for experiments. */
+  readonly objects: ObjectsApi;
   readonly admin: AdminApi;
   readonly updates: UpdatesApi;
   readonly auth: {
@@ -147,10 +150,14 @@ export class MintClient {
       missingTokenHint:
         'pass --token or set MINT_TOKEN, or set MINT_USERNAME and MINT_PASSWORD, or run `mint-manifest auth login` ' +
         `once to store one in ${credentialsPath(env)}`,
+      onTokenRenewed: conn.tokenFile
+        ? (t) => writeBack(conn.tokenFile as string, conn.baseUrl, t)
+        : undefined,
     });
     this.experiments = new ExperimentsApi(this.core);
     this.projects = new ProjectsApi(this.core);
     this.plugins = new PluginsApi(this.core);
+    this.objects = new ObjectsApi(this.core);
     this.admin = new AdminApi(this.core);
     this.updates = new UpdatesApi(this.core);
     this.auth = {
@@ -170,6 +177,11 @@ export class MintClient {
     return this.core.call<HealthInfo>(ROUTES.health);
   }
 
+  /** The server's public setup (no token needed): whether auth is required, passkeys, … */
+  publicConfig(): Promise<PublicSetupConfig> {
+    return this.core.call<PublicSetupConfig>(ROUTES.setupPublicConfig);
+  }
+
   whoami(): Promise<User> {
     return this.core.call<User>(ROUTES.usersMe);
   }
@@ -184,16 +196,37 @@ export class MintClient {
     if (opts.forget) deleteCredentials(this.baseUrl, this.env);
   }
 
-  /** Closes pooled keep-alive sockets; the client stays usable (new sockets are opened on demand). */
+  /** Closes pooled keep-alive sockets and stops the refresh timer; the client stays usable. */
   close(): void {
+    this.core.auth.dispose();
     this.transport.close();
+  }
+}
+
+/** A session token read from a credentials file goes back there after a renewal, so the next run has it. */
+function writeBack(file: string, url: string, token: string): void {
+  try {
+    updateStoredToken(file, url, token);
+  } catch (err) {
+    process.emitWarning(
+      `could not store the refreshed MINT session in ${file} (${(err as Error).message}): log in again next time`,
+      'MintCredentialsWarning',
+    );
   }
 }
 
 export * from './errors.js';
 export * from './credentials.js';
 export * from './models.js';
-export { ROUTES, buildPath, routeKey, type RouteDef, type RouteName, type HttpMethod } from './routes.js';
+export {
+  ROUTES,
+  buildPath,
+  routeKey,
+  type RouteDef,
+  type RouteGrade,
+  type RouteName,
+  type HttpMethod,
+} from './routes.js';
 export {
   DEFAULT_RETRY_POLICY,
   backoffDelay,
@@ -205,7 +238,7 @@ export {
   type RetryPolicy,
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
-export { tokenKind, type TokenKind } from './auth.js';
+export { tokenKind, jwtExpiry, jwtIssuedAt, refreshDueAt, type TokenKind } from './auth.js';
 export {
   unwrapList,
   paginate,
@@ -221,12 +254,14 @@ export {
   ExperimentsApi,
   DesignDataApi,
   AnalysisApi,
+  ArtifactsApi,
+  ObjectsApi,
   isNotFound,
   type ExperimentPage,
   type DesignDataExportFormat,
 } from './resources/experiments.js';
 export { ProjectsApi } from './resources/projects.js';
-export { PluginsApi } from './resources/plugins.js';
+export { PluginsApi, PluginSettingsApi } from './resources/plugins.js';
 export {
   AdminApi,
   UpdatesApi,

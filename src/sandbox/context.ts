@@ -25,6 +25,8 @@ export interface App {
   bootId: string;
   startedAt: number;
   version: string;
+  /** Strict mode: I routes without a kept reason answer 404, and I filters are ignored. */
+  strict?: boolean;
 }
 
 export type Handler = (ctx: Ctx, app: App) => Reply | Promise<Reply>;

@@ -11,6 +11,7 @@ import {
   alterListBody,
   validateFaultConfig,
 } from './faults.js';
+import { artifactHandlers } from './handlers/artifacts.js';
 import { dataHandlers } from './handlers/data.js';
 import { experimentHandlers } from './handlers/experiments.js';
 import { platformHandlers } from './handlers/platform.js';
@@ -27,7 +28,7 @@ import {
   parseBody,
   readBody,
 } from './http.js';
-import { CONTROL_ROUTES, type RouteSpec, SANDBOX_ROUTES } from './routes.js';
+import { CONTROL_ROUTES, type RouteSpec, SANDBOX_ROUTES, strictRoutes } from './routes.js';
 import { seedForeign } from './seed.js';
 import type { CreateTokenOptions, RequestLogEntry, SandboxStats } from './types.js';
 
@@ -36,6 +37,7 @@ const HANDLERS: Record<string, Handler> = {
   ...experimentHandlers,
   ...dataHandlers,
   ...projectHandlers,
+  ...artifactHandlers,
 };
 const READ_METHODS = new Set(['GET', 'HEAD']);
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -48,6 +50,8 @@ export interface ServerDeps {
   authLimiter: RateLimiter | null;
   logSize: number;
   quiet: boolean;
+  /** Serve only the C and C/SDK routes (and the I routes without an alternative); see strictRoutes. */
+  strict?: boolean;
 }
 
 /** The HTTP error an injected fault answers with, if it is one. */
@@ -89,7 +93,7 @@ export class SandboxServer {
   private closing = false;
 
   constructor(private readonly deps: ServerDeps) {
-    for (const spec of SANDBOX_ROUTES) {
+    for (const spec of deps.strict ? strictRoutes() : SANDBOX_ROUTES) {
       const handler = HANDLERS[spec.name];
       if (!handler) throw new Error(`sandbox: no handler for route ${spec.name}`);
       this.router.add(spec, handler);
@@ -366,7 +370,7 @@ export class SandboxServer {
   private send(res: ServerResponse, reply: Reply, requestId: string): void {
     if (res.destroyed) return;
     const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
-    let payload: string | undefined;
+    let payload: string | Buffer | undefined;
     if (reply.raw !== undefined) payload = reply.raw;
     else if (reply.body !== undefined && reply.status !== 204) {
       payload = JSON.stringify(reply.body);

@@ -81,6 +81,25 @@ export interface SandboxOptions {
   now?: () => number;
   /** Entries kept in the request log ring buffer. Default 1000. */
   logSize?: number;
+  /**
+   * Serve only what the contract confirms: routes graded I answer 404 (except the few with no
+   * alternative, see strictRoutes), I list filters (project_id, mine, created_before, created_by)
+   * are ignored, and an expired session cannot be refreshed (refreshWindowSeconds defaults to 0).
+   */
+  strict?: boolean;
+}
+
+/** An analysis artifact as a plugin would write it (Sandbox.addArtifact). */
+export interface ArtifactInput {
+  experimentId: number;
+  pluginId: string;
+  artifactKey: string;
+  displayName?: string;
+  note?: string | null;
+  /** The artifact's result payload; default {}. */
+  result?: Record<string, unknown>;
+  /** Objects (files) stored with it: object key → bytes. */
+  objects?: Record<string, { content: Buffer | string; contentType?: string }>;
 }
 
 export interface SandboxStats {
@@ -123,6 +142,8 @@ export interface Sandbox {
   stats(): SandboxStats;
   resetStats(): void;
   createToken(opts: CreateTokenOptions): string;
+  /** Stores an analysis artifact (and its objects) the way a plugin would; returns its id. */
+  addArtifact(artifact: ArtifactInput): Promise<number>;
   /** The request log, oldest first. */
   log(): RequestLogEntry[];
 }

@@ -14,6 +14,8 @@ interface SandboxCommandOptions {
   adminToken?: string;
   faults?: string;
   legacyErrors?: boolean;
+  strict?: boolean;
+  sessionTtl?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -77,6 +79,11 @@ export function registerSandbox(program: Command): void {
     )
     .option('--faults <json|file>', 'inject faults, e.g. \'{"rules":[{"error503":0.2}]}\'')
     .option('--legacy-errors', 'answer errors in the older FastAPI/plugin body shapes')
+    .option(
+      '--strict',
+      'serve only what the MINT contract confirms: inferred (I) routes answer 404, inferred filters are ignored, expired sessions cannot be refreshed',
+    )
+    .option('--session-ttl <seconds>', 'lifetime of session tokens from login/refresh', '3600')
     .addHelpText(
       'after',
       examples(
@@ -105,6 +112,8 @@ export function registerSandbox(program: Command): void {
         adminToken: chosenToken,
         faults: opts.faults ? readFaults(opts.faults) : undefined,
         legacyErrors: opts.legacyErrors,
+        strict: opts.strict,
+        sessionTtlSeconds: parseCount(opts.sessionTtl ?? '3600', '--session-ttl', 1) as number,
         quiet: true,
       });
       const users = ['admin', ...opts.user.map((u) => u.split(':')[0]).filter((u) => u !== 'admin')];

@@ -3,7 +3,10 @@
 import type { ApiCore } from '../core.js';
 import { NotFoundError } from '../errors.js';
 import type {
+  AnalysisArtifact,
+  AnalysisArtifactDetail,
   AnalysisResult,
+  ArtifactAnnotation,
   DesignData,
   DesignDataSave,
   Experiment,
@@ -98,13 +101,64 @@ export class AnalysisApi {
   }
 }
 
+/** Analysis artifacts: written by plugins, read and annotated through the API. */
+export class ArtifactsApi {
+  constructor(private readonly core: ApiCore) {}
+
+  /** Active artifacts; archived ones too with `includeArchived`. */
+  async list(id: number, opts: { includeArchived?: boolean } = {}): Promise<AnalysisArtifact[]> {
+    const body = await this.core.call<unknown>(ROUTES.artifactsList, {
+      params: { id },
+      query: { include_archived: opts.includeArchived ?? false },
+    });
+    return unwrapList<AnalysisArtifact>(body, 'artifacts').items;
+  }
+
+  /** One artifact with its result payload; NotFoundError when it is not in this experiment. */
+  get(id: number, artifactId: number): Promise<AnalysisArtifactDetail> {
+    return this.core.call<AnalysisArtifactDetail>(ROUTES.artifactGet, { params: { id, aid: artifactId } });
+  }
+
+  /** Sets the display name and/or note (`note: null` clears it). */
+  annotate(id: number, artifactId: number, changes: ArtifactAnnotation): Promise<AnalysisArtifact> {
+    return this.core.call<AnalysisArtifact>(ROUTES.artifactAnnotate, {
+      params: { id, aid: artifactId },
+      body: changes,
+    });
+  }
+
+  archive(id: number, artifactId: number): Promise<AnalysisArtifact> {
+    return this.core.call<AnalysisArtifact>(ROUTES.artifactArchive, { params: { id, aid: artifactId } });
+  }
+
+  restore(id: number, artifactId: number): Promise<AnalysisArtifact> {
+    return this.core.call<AnalysisArtifact>(ROUTES.artifactRestore, { params: { id, aid: artifactId } });
+  }
+}
+
+/** Objects (files) plugins stored for an experiment. */
+export class ObjectsApi {
+  constructor(private readonly core: ApiCore) {}
+
+  /** The object's bytes; `key` may contain `/` (each segment is encoded on its own). */
+  get(id: number, key: string, opts: { pluginId: string }): Promise<Buffer> {
+    return this.core.call<Buffer>(ROUTES.objectGet, {
+      params: { id, key },
+      query: { plugin_id: opts.pluginId, format: 'raw' },
+      responseType: 'bytes',
+    });
+  }
+}
+
 export class ExperimentsApi {
   readonly designData: DesignDataApi;
   readonly analysis: AnalysisApi;
+  readonly artifacts: ArtifactsApi;
 
   constructor(private readonly core: ApiCore) {
     this.designData = new DesignDataApi(core);
     this.analysis = new AnalysisApi(core);
+    this.artifacts = new ArtifactsApi(core);
   }
 
   /** Exactly one GET with the given skip/limit (limit default 100). */

@@ -5,6 +5,7 @@ import type { App, Ctx, Handler } from '../context.js';
 import { BodyReader, QueryReader, currentUser, isAdmin, iso, pathInt } from '../context.js';
 import { badRequest, forbidden, json, noContent, notFound } from '../http.js';
 import type { StoredExperiment } from '../store.js';
+import { createdBy, withoutInferredFilters } from './strict.js';
 
 interface TypeDef extends ExperimentTypeInfo {
   prefix: string;
@@ -41,6 +42,8 @@ export function experimentView(app: App, e: StoredExperiment): Experiment {
   const project = e.project_id !== null ? app.store.state.projects[e.project_id] : undefined;
   return {
     ...e,
+    // MINT sends the creator's user id; the store keeps the username (stable across user edits)
+    created_by: app.store.state.users[e.created_by]?.id ?? null,
     project: project?.name ?? null,
     tags: e.tags,
     has_design_data: app.store.state.design[e.id] !== undefined,
@@ -160,7 +163,7 @@ function experimentFilter(app: App, ctx: Ctx, f: ExperimentQuery): ((e: Row) => 
   if (f.project_id !== undefined) filters.push((e) => e.project_id === f.project_id);
   if (projectIds) filters.push((e) => e.project_id !== null && projectIds.has(e.project_id));
   if (f.mine) filters.push((e) => e.created_by === me);
-  if (f.created_by !== undefined) filters.push((e) => e.created_by === f.created_by);
+  if (f.created_by !== undefined) filters.push((e) => createdBy(app, e, f.created_by as string));
   const after = f.created_after;
   if (after !== undefined) filters.push((e) => Date.parse(e.created_at) >= after);
   const before = f.created_before;
@@ -235,7 +238,7 @@ const list: Handler = (ctx, app) => {
     ...readPaging(q),
   };
   q.done();
-  return json(200, queryExperiments(app, ctx, filters));
+  return json(200, queryExperiments(app, ctx, app.strict ? withoutInferredFilters(filters) : filters));
 };
 
 const get: Handler = (ctx, app) => json(200, experimentView(app, findExperiment(app, ctx)));
