@@ -4,7 +4,7 @@ import type { MintClient } from '../client/index.js';
 import type { ResolvedManifest } from '../manifest/model.js';
 import { staleObjects, type ActionStep } from './build.js';
 import { FingerprintMismatchError, MaxDeletesError, OperationError, PlanStaleError } from './errors.js';
-import { executeStep, type ExecContext } from './execute.js';
+import { executeStep, OutcomeUnknownError, type ExecContext } from './execute.js';
 import { computePlan } from './plan.js';
 import { DEFAULT_CONCURRENCY } from './read.js';
 import type { ActionResult, ApplyResult, EventSink, Plan, PlanAction } from './types.js';
@@ -69,6 +69,7 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
     projectIds: new Map(),
     experimentIds: new Map(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    newestCreatedAt: live.newestCreatedAt,
   };
   for (const [key, p] of live.projects) if (p) ctx.projectIds.set(key, p.id);
   for (const [key, le] of live.experiments) ctx.experimentIds.set(key, le.experiment.id);
@@ -147,7 +148,8 @@ function runActions(
       await executeStep(step, ctx);
       return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
     } catch (err) {
-      if (!opts.continueOnError) stopped = true;
+      // An unknown outcome is reported, not a reason to stop independent work (the run still fails).
+      if (!opts.continueOnError && !(err instanceof OutcomeUnknownError)) stopped = true;
       const mayHaveCommitted =
         typeof err === 'object' &&
         err !== null &&

@@ -1,4 +1,4 @@
-// Carries out one plan action against MINT, safely: idempotent creates, re-read before updates,
+// Carries out one plan action against MINT, safely: creates never sent twice, re-read before updates,
 // ownership re-checked before deletes.
 import type { MintClient } from '../client/index.js';
 import type { Experiment, ExperimentUpdate, Project } from '../client/models.js';
@@ -24,6 +24,10 @@ export interface ExecContext {
   /** Experiment key → id (matched ones up front; created ones as they are created). */
   experimentIds: Map<string, number>;
   sleep: (ms: number) => Promise<void>;
+  /** The newest created_at of the plan's ownership scan: lookups after an ambiguous create read only newer. */
+  newestCreatedAt?: string;
+  /** How long to look for a create whose outcome is unknown; default graceFor(client). */
+  graceMs?: number;
 }
 
 function errInfo(err: unknown): { status?: number; mayHaveCommitted: boolean } {
@@ -122,35 +126,72 @@ function projectIdFor(spec: ExperimentSpec, ctx: ExecContext): number | undefine
 }
 
 /**
- * A POST that is not safe to repeat: MINT assigns a new id (and code) each time. After a failure that
- * may have been stored, `lookup` looks for the object by its stable identity before creating again.
+ * A create whose outcome is unknown and that was not found within the grace period. It is never sent
+ * again in the same run (a late commit would then leave two); the next run's ownership scan finds it.
  */
-async function createOnce<T>(
+export class OutcomeUnknownError extends Error {
+  override name = 'OutcomeUnknownError';
+  readonly mayHaveCommitted = true;
+  constructor(what: string, cause: unknown, waitedMs: number) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `outcome unknown: run apply again; it will find the ${what} if MINT stored it (the create got: ${why}; not found within ${(waitedMs / 1000).toFixed(1)} s)`,
+    );
+  }
+}
+
+/** How long to look for a create whose outcome is unknown: 3× the request timeout (a late commit). */
+export function graceFor(client: MintClient): number {
+  return 3 * client.requestTimeoutMs;
+}
+
+/**
+ * A POST that is never sent twice once it may have reached MINT: MINT assigns a new id (and code)
+ * each time. A 429 (refused before anything was stored) is waited out and sent again. Any failure
+ * that may have been stored (timeout, reset after sending, 5xx, a 2xx without an id) polls `lookup`
+ * with backoff for the grace period; found → adopted; not found → OutcomeUnknownError.
+ */
+async function createNoResend<T>(
+  what: string,
   create: () => Promise<T>,
   lookup: () => Promise<T | undefined>,
   ctx: ExecContext,
 ): Promise<T> {
+  let cause: unknown;
   for (let attempt = 1; ; attempt++) {
     try {
       return await create();
     } catch (err) {
-      if (attempt >= WRITE_ATTEMPTS) throw err;
-      if (rateLimited(err)) {
+      if (rateLimited(err) && attempt < WRITE_ATTEMPTS) {
         await ctx.sleep(waitFor(err, attempt));
         continue;
       }
       if (!errInfo(err).mayHaveCommitted) throw err;
+      cause = err;
+      break;
+    }
+  }
+  const grace = ctx.graceMs ?? graceFor(ctx.client);
+  const started = Date.now();
+  for (let poll = 0; ; poll++) {
+    try {
       const found = await lookup();
       if (found) return found;
-      await ctx.sleep(backoff(attempt));
+    } catch (err) {
+      // A failed lookup proves nothing either way: keep polling within the grace period.
+      ctx.emit({ type: 'log', level: 'debug', message: `lookup of the ${what} failed: ${String(err)}` });
     }
+    const left = grace - (Date.now() - started);
+    if (left <= 0) throw new OutcomeUnknownError(what, cause, Date.now() - started);
+    await ctx.sleep(Math.min(left, Math.min(5000, 250 * 2 ** poll)));
   }
 }
 
 async function createProject(spec: ProjectSpec, ctx: ExecContext): Promise<void> {
   const name = spec.name ?? spec.key;
   const body = { name, ...(spec.description !== undefined ? { description: spec.description } : {}) };
-  const project: Project = await createOnce(
+  const project: Project = await createNoResend(
+    'project',
     () => ctx.client.projects.create(body),
     async () => {
       const hits = await ctx.client.projects.list({ search: name });
@@ -165,15 +206,23 @@ async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise
   const stack = ctx.manifest.stack;
   const projectId = projectIdFor(spec, ctx);
   const body = createBody(spec, stack, projectId);
-  const created: Experiment = await createOnce(
+  let announced = false;
+  const created: Experiment = await createNoResend(
+    'experiment',
     () => ctx.client.experiments.create(body),
     async () => {
-      ctx.emit({
-        type: 'log',
-        level: 'info',
-        message: `create of ${spec.key} may have been stored; looking it up by its tags`,
+      if (!announced) {
+        announced = true;
+        ctx.emit({
+          type: 'log',
+          level: 'info',
+          message: `create of ${spec.key} may have been stored; looking it up by its tags (it is not sent again)`,
+        });
+      }
+      const found = await findOwnedExperiment(ctx.client, stack, spec.key, {
+        newestCreatedAt: ctx.newestCreatedAt,
+        concurrency: ctx.concurrency,
       });
-      const found = await findOwnedExperiment(ctx.client, stack, spec.key, projectId, ctx.concurrency);
       if (found)
         ctx.emit({
           type: 'log',

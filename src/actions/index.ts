@@ -5,7 +5,15 @@ export { validate, loadManifestOrThrow, type ValidateOptions } from './validate.
 export { plan, computePlan, planExitCode, type PlanOptions } from './plan.js';
 export { apply, fingerprintMatches, DEFAULT_MAX_DELETES, type ApplyOptions } from './apply.js';
 export { buildPlan, planFingerprint, staleObjects, liveStateDigests, type BuiltPlan } from './build.js';
-export { readLiveState, DEFAULT_CONCURRENCY, type ReadOptions } from './read.js';
+export {
+  readLiveState,
+  scanOwnership,
+  findOwnedExperiment,
+  DEFAULT_CONCURRENCY,
+  type ReadOptions,
+  type OwnershipScan,
+} from './read.js';
+export { OutcomeUnknownError } from './execute.js';
 export type { LiveState, LiveExperiment, LiveOrphan } from './live.js';
 export {
   renderPlanText,

@@ -9,6 +9,7 @@ export interface GlobalOptions {
   token?: string;
   timeout?: string;
   retries?: string;
+  allowInsecureHttp?: boolean;
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -97,6 +98,9 @@ function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): 
     timeoutMs,
     retries,
     env,
+    // unset falls back to MINT_ALLOW_INSECURE_HTTP=1
+    allowInsecureHttp: opts.allowInsecureHttp || undefined,
+    onWarning: (message) => out.warn(message),
     onRetry: (info: RetryInfo) => out.detail(describeRetry(info)),
   });
 }

@@ -1,11 +1,17 @@
 // The commander program and the CLI's single error boundary.
 import { Command, CommanderError } from 'commander';
-import { MintApiError, MintConfigError, UnexpectedResponseError } from '../client/index.js';
+import {
+  ListingInconsistentError,
+  MintApiError,
+  MintConfigError,
+  UnexpectedResponseError,
+} from '../client/index.js';
 import {
   AuthenticationError,
   ConnectionError,
   PermissionError,
   RateLimitError,
+  RedirectError,
   ServerError,
 } from '../client/index.js';
 import { ManifestInvalidError, OperationError } from '../actions/errors.js';
@@ -33,8 +39,15 @@ export function buildProgram(): Command {
       '--token <token>',
       'MINT token (prefer MINT_TOKEN or `auth login`: flags end up in shell history)',
     )
-    .option('--timeout <seconds>', 'per-request timeout in seconds (default: MINT_PLATFORM_TIMEOUT or 30)')
+    .option(
+      '--timeout <seconds>',
+      'deadline of each request attempt in seconds: connect, headers and body (default: MINT_PLATFORM_TIMEOUT or 30)',
+    )
     .option('--retries <n>', 'retries of a failed request that is safe to repeat (default 4)')
+    .option(
+      '--allow-insecure-http',
+      'allow plain http:// to a host other than this machine (also MINT_ALLOW_INSECURE_HTTP=1); warns on every run',
+    )
     .option('--no-color', 'no colours (also NO_COLOR=1); colours are only used on a terminal')
     .option('-q, --quiet', 'print only results and errors')
     .option('-v, --verbose', 'print more: requests retried, where the connection came from')
@@ -129,6 +142,10 @@ export function reportError(err: unknown, out: Output): number {
     if (out.debug && err.stack) out.err(err.stack);
     return 1;
   }
+  if (err instanceof ListingInconsistentError) {
+    out.error(err.message);
+    return 1;
+  }
   if (err instanceof UnexpectedResponseError) {
     out.error(
       `MINT answered in a shape that cannot be read safely (${err.message}); nothing more was sent — check that --url / MINT_URL is the MINT server's origin`,
@@ -144,13 +161,20 @@ export function reportError(err: unknown, out: Output): number {
 
 /** One line: what MINT said, where, and what to do about it. */
 export function describeApiError(err: MintApiError): string {
+  // already one complete line: where MINT points and what to set
+  if (err instanceof RedirectError) return err.message;
   const line = `MINT request failed: ${err.message}`;
   const hint = apiErrorHint(err);
   // MINT's (or the client's) own text may already say what to do: one hint is enough.
-  return hint && !/log in|check the|use a valid/i.test(err.message) ? `${line} — ${hint}` : line;
+  return hint && !/log in|check the|use a valid|NODE_EXTRA_CA_CERTS|MINT asked to wait/i.test(err.message)
+    ? `${line} — ${hint}`
+    : line;
 }
 
 function apiErrorHint(err: MintApiError): string | undefined {
+  if (err instanceof AuthenticationError && err.path === '/api/auth/login') {
+    return 'MINT_USERNAME and MINT_PASSWORD do not match a MINT user: check both, or use MINT_TOKEN';
+  }
   if (err instanceof AuthenticationError) {
     return 'check MINT_TOKEN (or --token), or log in again with `mint-manifest auth login`';
   }

@@ -148,8 +148,8 @@ export class AuthSession {
       status: 401,
       code: base?.code ?? 'auth.required',
       detail:
-        'the session has expired and cannot be refreshed: log in again (mint-manifest login) or use a personal ' +
-        'access token (mint_pat_…)',
+        'MINT rejected the token and it cannot be refreshed: log in again (`mint-manifest auth login`) or use ' +
+        'a personal access token (mint_pat_…)',
       method: base?.method ?? 'POST',
       path: base?.path ?? '/api/auth/refresh',
       requestId: base?.requestId,

@@ -2,18 +2,26 @@
 // translation of every axios failure into our error classes (never carrying headers or the token).
 
 import { isAxiosError, type AxiosResponse } from 'axios';
-import { AuthSession } from './auth.js';
+import { AuthSession, tokenKind } from './auth.js';
 import {
   AuthenticationError,
   ConnectionError,
   MintApiError,
+  RedirectError,
   errorFromResponse,
   oneLine,
   redact,
 } from './errors.js';
 import { assertSecureTransport, type Transport } from './http.js';
 import type { TokenResponse } from './models.js';
-import { errorCode, isTimeoutCode, mayHaveCommitted, parseRetryAfter } from './retry.js';
+import {
+  certificateProblem,
+  errorCode,
+  isTimeoutCode,
+  mayHaveCommitted,
+  parseRetryAfter,
+  type CertificateProblem,
+} from './retry.js';
 import { ROUTES, buildPath, type PathParams, type RouteDef } from './routes.js';
 
 export type QueryValue = string | number | boolean | null | undefined;
@@ -83,6 +91,7 @@ export class ApiCore {
         // a second 401 surfaces as it is
         return await this.send<T>(def, path, opts, fresh);
       }
+      if (err instanceof AuthenticationError && tokenKind(token) === 'pat') throw rejectedToken(err);
       throw err;
     }
   }
@@ -104,41 +113,38 @@ export class ApiCore {
         mint: { path, retrySafe: def.retrySafe },
       });
     } catch (err) {
-      throw this.toMintError(err, def.method, path, token);
+      throw this.toMintError(err, def, path, token);
     }
     return (response.status === 204 || response.data === '' ? undefined : response.data) as T;
   }
 
-  private toMintError(err: unknown, method: string, path: string, token: string | undefined): Error {
+  private toMintError(err: unknown, def: RouteDef, path: string, token: string | undefined): Error {
     if (err instanceof MintApiError || !isAxiosError(err))
       return err instanceof Error ? err : new Error(String(err));
     const secrets = [...this.auth.secrets(), ...(token ? [token] : [])];
+    const method = def.method;
     const res = err.response;
+    if (res && res.status >= 300 && res.status < 400) {
+      return redirectError(res.status, res.headers?.location, this.baseUrl + path, method, path, secrets);
+    }
     if (res) {
       const header = res.headers?.['x-request-id'];
+      const retryAfterMs = parseRetryAfter(res.headers?.['retry-after']);
       return errorFromResponse({
         status: res.status,
         body: res.data,
         method,
         path,
         headerRequestId: typeof header === 'string' ? header : undefined,
-        mayHaveCommitted: mayHaveCommitted({ method, status: res.status }),
-        retryAfterMs: parseRetryAfter(res.headers?.['retry-after']),
+        mayHaveCommitted: mayHaveCommitted({ method, status: res.status, retrySafe: def.retrySafe }),
+        retryAfterMs,
+        note: this.retryAfterNote(res.headers?.['retry-after'], retryAfterMs),
         secrets,
       });
     }
     const code = errorCode(err) ?? 'NETWORK_ERROR';
-    const committed = mayHaveCommitted({ method, code });
-    let detail: string;
-    if (code === 'MINT_CONNECT_TIMEOUT') {
-      detail = `could not connect to ${this.baseUrl} within ${this.connectTimeoutMs} ms`;
-    } else if (isTimeoutCode(code)) {
-      detail = `no response within ${this.timeoutMs} ms`;
-    } else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      detail = `cannot reach ${this.baseUrl} (${code}): check the MINT URL and that the server is up`;
-    } else {
-      detail = `connection failed (${code}): ${err.message || 'no details'}`;
-    }
+    const committed = mayHaveCommitted({ method, code, retrySafe: def.retrySafe });
+    let detail = this.connectionDetail(code, err.message);
     if (committed) detail += '; the write may have been stored: look the object up before sending it again';
     return new ConnectionError({
       code,
@@ -149,6 +155,123 @@ export class ApiCore {
       mayHaveCommitted: committed,
     });
   }
+
+  /** What went wrong on the connection, in words; the code itself is already in the message once. */
+  private connectionDetail(code: string, message: string): string {
+    const host = new URL(this.baseUrl).host;
+    const problem = certificateProblem(code);
+    if (problem) return certificateDetail(problem, host);
+    if (code === 'MINT_CONNECT_TIMEOUT') {
+      return `could not connect to ${this.baseUrl} within ${this.connectTimeoutMs} ms`;
+    }
+    if (isTimeoutCode(code)) return `no complete response within ${this.timeoutMs} ms`;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      return `cannot reach ${this.baseUrl}: check the MINT URL and that the server is up`;
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE') return `${host} closed the connection before answering`;
+    const text = message.split(code).join('').replace(/\s+/g, ' ').trim();
+    return text && !/^(read|write|connect)?$/i.test(text)
+      ? `the connection to ${host} failed: ${text}`
+      : `the connection to ${host} failed`;
+  }
+
+  /** Quotes a Retry-After the client did not wait for, so the user knows when to come back. */
+  private retryAfterNote(raw: unknown, retryAfterMs: number | undefined): string | undefined {
+    if (retryAfterMs === undefined) return undefined;
+    const value = Array.isArray(raw) ? String(raw[0]) : String(raw);
+    const asked = `MINT asked to wait ${formatSeconds(retryAfterMs)} (Retry-After: ${value.trim()})`;
+    const cap = this.transport.policy.retryAfterCapMs;
+    if (retryAfterMs > cap) {
+      return `${asked}, longer than the ${formatSeconds(cap)} this client waits, so it was not retried: run again after that`;
+    }
+    return asked;
+  }
+}
+
+/** A personal access token answered 401: it cannot be refreshed, and "log in again" would not help. */
+function rejectedToken(err: AuthenticationError): AuthenticationError {
+  if (err.code === 'auth.second_factor_required') return err;
+  return new AuthenticationError({
+    status: err.status,
+    code: err.code,
+    detail:
+      'MINT rejected the token: this personal access token (mint_pat_…) is wrong, expired or revoked; ' +
+      'create a new one in MINT',
+    method: err.method,
+    path: err.path,
+    requestId: err.requestId,
+    details: err.details,
+  });
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s >= 120 ? `${s} s (${Math.round(s / 60)} min)` : `${s} s`;
+}
+
+const CERTIFICATE_TEXT: Record<CertificateProblem, string> = {
+  untrusted:
+    'is not signed by a certificate authority this machine trusts: if your lab uses its own CA, point ' +
+    'NODE_EXTRA_CA_CERTS at its PEM file',
+  expired: 'has expired: the server needs a renewed certificate (NODE_EXTRA_CA_CERTS cannot fix this)',
+  'not-yet-valid':
+    "is not valid yet: check this machine's clock and the server's certificate (NODE_EXTRA_CA_CERTS cannot fix this)",
+  'wrong-name':
+    'was not issued for this host name: use the name on the certificate in the MINT URL (NODE_EXTRA_CA_CERTS cannot fix this)',
+  invalid: 'was rejected: ask the server admin to check it; a lab CA can be trusted with NODE_EXTRA_CA_CERTS',
+};
+
+function certificateDetail(problem: CertificateProblem, host: string): string {
+  return `the TLS certificate of ${host} ${CERTIFICATE_TEXT[problem]}; nothing was sent`;
+}
+
+/** A 3xx: name where MINT points and what to configure instead, without following it. */
+function redirectError(
+  status: number,
+  rawLocation: unknown,
+  requestUrl: string,
+  method: string,
+  path: string,
+  secrets: readonly string[],
+): RedirectError {
+  const text = typeof rawLocation === 'string' ? rawLocation.trim() : '';
+  let target: URL | undefined;
+  try {
+    target = text ? new URL(text, requestUrl) : undefined;
+  } catch {
+    target = undefined;
+  }
+  if (!target || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+    return new RedirectError({
+      status,
+      code: `HTTP_${status}`,
+      detail: 'redirect',
+      method,
+      path,
+      message: `MINT answered ${status} to ${method} ${path} without a usable Location: check that MINT_URL is the MINT server's origin`,
+    });
+  }
+  // query and fragment may carry one-time codes; the origin and path are what the user needs
+  const location = redact(`${target.origin}${target.pathname}`, secrets);
+  const origin = redact(suggestedBase(target, path), secrets);
+  return new RedirectError({
+    status,
+    code: `HTTP_${status}`,
+    detail: `redirect to ${location}`,
+    method,
+    path,
+    location,
+    message: oneLine(
+      `MINT answered ${status} → ${location}: set MINT_URL to that origin (${origin}); redirects are not followed, so nothing was sent there`,
+    ),
+  });
+}
+
+/** The origin plus any path prefix before the route, e.g. https://new.example/mint for …/mint/api/x. */
+function suggestedBase(target: URL, requestPath: string): string {
+  const route = requestPath.split('?')[0];
+  const prefix = target.pathname.endsWith(route) ? target.pathname.slice(0, -route.length) : '';
+  return `${target.origin}${prefix.replace(/\/+$/, '')}`;
 }
 
 /** Drops undefined/null so absent filters are not sent as empty strings. */

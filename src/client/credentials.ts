@@ -102,7 +102,7 @@ function readFileJson(file: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     throw new MintConfigError(
-      `credentials file ${file} is not valid JSON: fix it or delete it and log in again (mint-manifest login)`,
+      `credentials file ${file} is not valid JSON: fix it, or delete it and log in again with \`mint-manifest auth login\``,
     );
   }
 }
@@ -226,7 +226,7 @@ export function resolveConnection(
   }
   if (!baseUrl) {
     throw new MintConfigError(
-      'no MINT server configured: pass the URL (--url / baseUrl), set MINT_URL, or log in once to store it in ' +
+      'no MINT server configured: pass --url, set MINT_URL, or log in once to store it in ' +
         credentialsPath(env),
     );
   }

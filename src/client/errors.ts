@@ -83,6 +83,22 @@ export class ConnectionError extends MintApiError {
   }
 }
 
+/**
+ * MINT answered 3xx. Redirects are never followed: the login body or lab data would go wherever the
+ * Location points. The message says which origin to configure instead.
+ */
+export class RedirectError extends MintApiError {
+  /** The Location header, without query or fragment; undefined when the server sent none. */
+  readonly location?: string;
+  constructor(init: MintApiErrorInit & { location?: string }) {
+    super(init);
+    this.location = init.location;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), location: this.location };
+  }
+}
+
 /** Raised before any request: bad configuration (no URL, service token, insecure transport, …). */
 export class MintConfigError extends Error {
   constructor(message: string) {
@@ -236,6 +252,8 @@ export interface HttpErrorInput {
   headerRequestId?: string;
   mayHaveCommitted?: boolean;
   retryAfterMs?: number;
+  /** Appended to the detail: what the client decided (e.g. why it did not retry). */
+  note?: string;
   /** Strings that must never appear in the message or details (tokens, passwords). */
   secrets?: readonly string[];
 }
@@ -250,6 +268,7 @@ export function errorFromResponse(input: HttpErrorInput): MintApiError {
       'this server enforces a second factor, so password login cannot work here; create a personal access token ' +
       '(mint_pat_…) in MINT and use it as MINT_TOKEN or --token';
   }
+  if (input.note) detail += `; ${input.note}`;
   const secrets = input.secrets ?? [];
   const init = {
     status: input.status,

@@ -1,10 +1,18 @@
-// Transport: one axios instance per client with keep-alive agents, a real connect timeout, our
-// User-Agent, and the guard against sending credentials over plain http to another host.
+// Transport: one axios instance per client with keep-alive agents, a real connect timeout, a deadline
+// for each whole attempt, no redirects followed, proxies only for https, our User-Agent, and the guard
+// against sending credentials over plain http to another host.
 
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
+import axios, {
+  AxiosError,
+  getAdapter,
+  type AxiosAdapter,
+  type AxiosInstance,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { MintConfigError } from './errors.js';
 import { installRetry, type RetryInfo, type RetryPolicy } from './retry.js';
 
@@ -54,16 +62,59 @@ export function withConnectTimeout<A extends http.Agent>(agent: A, connectTimeou
   return agent;
 }
 
+/**
+ * Bounds one whole attempt (connect, headers and the full body) by `timeoutMs`. axios' own `timeout`
+ * is an idle timer that every received byte resets, so a server trickling a byte at a time would
+ * hold a request open for as long as it likes. Each retry goes through the adapter again and gets a
+ * fresh deadline.
+ */
+export function withDeadline(adapter: AxiosAdapter, timeoutMs: number): AxiosAdapter {
+  if (!(timeoutMs > 0)) return adapter;
+  return (config: InternalAxiosRequestConfig) => {
+    const controller = new AbortController();
+    const outer = config.signal as AbortSignal | undefined;
+    if (outer?.aborted) controller.abort();
+    const forwardAbort = (): void => controller.abort();
+    outer?.addEventListener?.('abort', forwardAbort);
+    const attempt = { ...config, signal: controller.signal };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new AxiosError(`no complete response within ${timeoutMs} ms`, AxiosError.ETIMEDOUT, config));
+        controller.abort();
+      }, timeoutMs);
+      adapter(attempt)
+        .then(
+          (res) => resolve({ ...res, config }),
+          (err: unknown) => {
+            // retries re-send the caller's config, not this attempt's copy with its spent signal
+            if (err instanceof AxiosError && err.config === attempt) err.config = config;
+            reject(err);
+          },
+        )
+        .finally(() => {
+          clearTimeout(timer);
+          outer?.removeEventListener?.('abort', forwardAbort);
+        });
+    });
+  };
+}
+
 export interface TransportOptions {
+  /** The MINT origin: plain http is never sent through a proxy. */
+  baseUrl: string;
+  /** Deadline of one whole attempt (connect, headers, body). */
   timeoutMs: number;
   connectTimeoutMs: number;
   userAgent: string;
+  /** Extra trusted CA certificates (PEM), added to Node's own roots. */
+  ca?: string | string[];
   policy: RetryPolicy;
   onRetry?: (info: RetryInfo) => void;
 }
 
 export interface Transport {
   axios: AxiosInstance;
+  policy: RetryPolicy;
   close(): void;
 }
 
@@ -73,11 +124,11 @@ export function createTransport(opts: TransportOptions): Transport {
     opts.connectTimeoutMs,
   );
   const httpsAgent = withConnectTimeout(
-    new https.Agent({ keepAlive: true, maxSockets: 32 }),
+    new https.Agent({ keepAlive: true, maxSockets: 32, ...extraCa(opts.ca) }),
     opts.connectTimeoutMs,
   );
   const instance = axios.create({
-    timeout: opts.timeoutMs,
+    adapter: withDeadline(getAdapter('http'), opts.timeoutMs),
     httpAgent,
     httpsAgent,
     headers: { 'User-Agent': opts.userAgent, Accept: 'application/json' },
@@ -85,15 +136,31 @@ export function createTransport(opts: TransportOptions): Transport {
     transitional: { clarifyTimeoutError: true },
     maxContentLength: 512 * 1024 * 1024,
     maxBodyLength: 512 * 1024 * 1024,
+    // A redirect would re-send the login body or lab data to wherever it points: a 3xx is an error.
+    maxRedirects: 0,
+    // HTTPS_PROXY / NO_PROXY apply to https (a CONNECT tunnel: the proxy sees only the host name).
+    // Plain http through a proxy would hand it the bearer token in clear, so http never uses one.
+    ...(isPlainHttp(opts.baseUrl) ? { proxy: false as const } : {}),
   });
   installRetry(instance, opts.policy, opts.onRetry);
   return {
     axios: instance,
+    policy: opts.policy,
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();
     },
   };
+}
+
+/** Node's `ca` option replaces the default roots, so the extra CAs are added to them. */
+function extraCa(ca: string | string[] | undefined): { ca?: string[] } {
+  if (ca === undefined || ca.length === 0) return {};
+  return { ca: [...tls.rootCertificates, ...(Array.isArray(ca) ? ca : [ca])] };
+}
+
+function isPlainHttp(baseUrl: string): boolean {
+  return new URL(baseUrl).protocol === 'http:';
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -103,15 +170,29 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** Plain http to a host other than this machine: credentials would cross the network in clear. */
+export function isInsecureRemote(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
+}
+
 /** Throws unless credentials may be sent to `baseUrl`. */
 export function assertSecureTransport(baseUrl: string, allowInsecureHttp: boolean): void {
-  const url = new URL(baseUrl);
-  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
+  if (isInsecureRemote(baseUrl) && !allowInsecureHttp) {
     throw new MintConfigError(
-      `refusing to send credentials over plain http to ${url.host}: use an https:// MINT URL, ` +
-        'or set allowInsecureHttp (--allow-insecure-http) if this network is trusted',
+      `refusing to send credentials over plain http to ${new URL(baseUrl).host}: use an https:// MINT URL, ` +
+        'or, only on a network you trust, pass --allow-insecure-http (MINT_ALLOW_INSECURE_HTTP=1; ' +
+        'Action input allow-insecure-http: true)',
     );
   }
+}
+
+/** The warning printed on every run that sends credentials over plain http to another host. */
+export function insecureHttpWarning(baseUrl: string): string {
+  return (
+    `INSECURE: credentials and lab data go to ${new URL(baseUrl).host} over plain http, readable by anyone on ` +
+    'the network path (allowed by --allow-insecure-http / MINT_ALLOW_INSECURE_HTTP); switch MINT_URL to https://'
+  );
 }
 
 /**

@@ -4,7 +4,13 @@
 import { ApiCore } from './core.js';
 import { credentialsPath, deleteCredentials, resolveConnection } from './credentials.js';
 import { MintConfigError } from './errors.js';
-import { DEFAULT_USER_AGENT, createTransport, type Transport } from './http.js';
+import {
+  DEFAULT_USER_AGENT,
+  createTransport,
+  insecureHttpWarning,
+  isInsecureRemote,
+  type Transport,
+} from './http.js';
 import type { HealthInfo, TokenResponse, User, VerifyResponse } from './models.js';
 import { AdminApi, UpdatesApi } from './resources/admin.js';
 import { ExperimentsApi } from './resources/experiments.js';
@@ -21,18 +27,28 @@ export interface MintClientOptions {
   /** With password: logs in on first use (and again if the session cannot be refreshed). */
   username?: string;
   password?: string;
-  /** Whole-request timeout; default MINT_PLATFORM_TIMEOUT seconds, else 30 s. */
+  /** Deadline of each attempt (connect, headers and body); default MINT_PLATFORM_TIMEOUT seconds, else 30 s. */
   timeoutMs?: number;
   /** TCP connect timeout; default MINT_PLATFORM_CONNECT_TIMEOUT seconds, else 10 s. */
   connectTimeoutMs?: number;
   /** Retries after the first attempt; default 4. */
   retries?: number;
-  /** Longest wait a Retry-After may impose; default 60 000. */
+  /** Longest Retry-After the client waits for; a server asking for more is not retried. Default 120 000. */
   retryAfterCapMs?: number;
-  /** No retry starts after this long since the first attempt; default 120 000. */
+  /** No retry starts after this long since the first attempt; default 180 000. */
   retryBudgetMs?: number;
-  /** Send credentials over plain http to a non-loopback host. */
+  /**
+   * Send credentials over plain http to a non-loopback host (default: MINT_ALLOW_INSECURE_HTTP=1).
+   * Warns through onWarning on every client built this way.
+   */
   allowInsecureHttp?: boolean;
+  /**
+   * Extra trusted CA certificates (PEM text), for a lab's own CA, added to Node's roots. The CLI and
+   * the Action use NODE_EXTRA_CA_CERTS instead (a file, read by Node at start-up).
+   */
+  ca?: string | string[];
+  /** Receives warnings (insecure transport); default process.emitWarning. */
+  onWarning?: (message: string) => void;
   /** Called before each retry. */
   onRetry?: (info: RetryInfo) => void;
   /** Environment to read MINT_* from; default process.env. */
@@ -73,6 +89,8 @@ export class MintClient {
     /** Forgets the token locally; `forget: true` also removes it from the credentials file. */
     logout: (opts?: { forget?: boolean }) => void;
   };
+  /** The whole-request timeout in ms (the engine waits a multiple of it for an ambiguous create). */
+  readonly requestTimeoutMs: number;
   private readonly core: ApiCore;
   private readonly transport: Transport;
   private readonly env: NodeJS.ProcessEnv;
@@ -87,6 +105,7 @@ export class MintClient {
     );
     this.baseUrl = conn.baseUrl;
     const timeoutMs = opts.timeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
+    this.requestTimeoutMs = timeoutMs;
     const connectTimeoutMs =
       opts.connectTimeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
     const policy: RetryPolicy = {
@@ -95,9 +114,16 @@ export class MintClient {
       retryAfterCapMs: opts.retryAfterCapMs ?? DEFAULT_RETRY_POLICY.retryAfterCapMs,
       budgetMs: opts.retryBudgetMs ?? DEFAULT_RETRY_POLICY.budgetMs,
     };
+    const allowInsecureHttp = opts.allowInsecureHttp ?? env.MINT_ALLOW_INSECURE_HTTP?.trim() === '1';
+    if (allowInsecureHttp && isInsecureRemote(conn.baseUrl)) {
+      const warn = opts.onWarning ?? ((m: string) => process.emitWarning(m, 'MintInsecureTransport'));
+      warn(insecureHttpWarning(conn.baseUrl));
+    }
     this.transport = createTransport({
+      baseUrl: conn.baseUrl,
       timeoutMs,
       connectTimeoutMs,
+      ca: opts.ca,
       userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
       policy,
       onRetry: opts.onRetry,
@@ -105,15 +131,15 @@ export class MintClient {
     this.core = new ApiCore({
       baseUrl: conn.baseUrl,
       transport: this.transport,
-      allowInsecureHttp: opts.allowInsecureHttp ?? false,
+      allowInsecureHttp,
       timeoutMs,
       connectTimeoutMs,
       token: usePassword ? undefined : conn.token,
       username: opts.username,
       password: opts.password,
       missingTokenHint:
-        'pass a token (--token / token) or a username and password, set MINT_TOKEN, or log in once to store ' +
-        `one in ${credentialsPath(env)}`,
+        'pass --token or set MINT_TOKEN, or set MINT_USERNAME and MINT_PASSWORD, or run `mint-manifest auth login` ' +
+        `once to store one in ${credentialsPath(env)}`,
     });
     this.experiments = new ExperimentsApi(this.core);
     this.projects = new ProjectsApi(this.core);
@@ -173,7 +199,17 @@ export {
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
 export { tokenKind, type TokenKind } from './auth.js';
-export { unwrapList, DEFAULT_PAGE_SIZE, UnexpectedResponseError, type Page } from './pagination.js';
+export {
+  unwrapList,
+  paginate,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  ListingInconsistentError,
+  UnexpectedResponseError,
+  type Page,
+  type PaginateOptions,
+  type ListOptions,
+} from './pagination.js';
 export {
   ExperimentsApi,
   DesignDataApi,

@@ -1,5 +1,6 @@
 // Retry policy as pure functions, plus the axios-retry wiring. axios-retry's defaults are not ours:
-// it retries POST on connection errors, never retries timeouts, and does not cap Retry-After.
+// it retries POST on connection errors, never retries timeouts, and does not cap Retry-After. Here a
+// Retry-After above the cap stops the request instead of retrying early, and TLS failures are final.
 
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import axiosRetry from 'axios-retry';
@@ -11,7 +12,7 @@ export interface RetryPolicy {
   factor: number;
   /** Cap of one backoff delay (not of Retry-After, see retryAfterCapMs). */
   maxDelayMs: number;
-  /** Longest wait a Retry-After header may impose. */
+  /** Longest Retry-After we wait for; a server asking for more is not retried (never retried early). */
   retryAfterCapMs: number;
   /** No retry starts once the request has spent this long, counting from its first attempt. */
   budgetMs: number;
@@ -22,8 +23,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 200,
   factor: 2,
   maxDelayMs: 10_000,
-  retryAfterCapMs: 60_000,
-  budgetMs: 120_000,
+  retryAfterCapMs: 120_000,
+  // room for one maximal Retry-After wait; a request ends within budgetMs + one attempt's timeout
+  budgetMs: 180_000,
 };
 
 export interface RetryInfo {
@@ -52,6 +54,36 @@ const NEVER_SENT = new Set([
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'MINT_CONNECT_TIMEOUT']);
 
+/** What is wrong with the server's certificate, by Node's TLS error code. */
+export type CertificateProblem = 'untrusted' | 'expired' | 'not-yet-valid' | 'wrong-name' | 'invalid';
+
+const TLS_PROBLEMS: Record<string, CertificateProblem> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted',
+  CERT_UNTRUSTED: 'untrusted',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'not-yet-valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'wrong-name',
+  HOSTNAME_MISMATCH: 'wrong-name',
+  CERT_REVOKED: 'invalid',
+  CERT_REJECTED: 'invalid',
+  CERT_SIGNATURE_FAILURE: 'invalid',
+  INVALID_CA: 'invalid',
+  INVALID_PURPOSE: 'invalid',
+  CERT_CHAIN_TOO_LONG: 'invalid',
+};
+
+/**
+ * A certificate the client refused. The handshake fails before a byte of the request is written,
+ * so nothing reached MINT, and sending again cannot help.
+ */
+export function certificateProblem(code: string | undefined): CertificateProblem | undefined {
+  return code === undefined ? undefined : TLS_PROBLEMS[code];
+}
+
 export function neverReachedServer(code: string | undefined): boolean {
   return code !== undefined && NEVER_SENT.has(code);
 }
@@ -74,24 +106,32 @@ export interface FailureFacts {
   retrySafe?: boolean;
 }
 
-/** Retryable: 429, 5xx (but 501), network errors and timeouts; POST/PATCH only when never sent. */
+/**
+ * Retryable: 408, 429, 5xx (but 501), network errors and timeouts; POST/PATCH only when never sent.
+ * Never: a redirect, a cancelled request, a refused certificate.
+ */
 export function isRetryableFailure(f: FailureFacts): boolean {
-  if (f.code === 'ERR_CANCELED') return false;
+  if (f.code === 'ERR_CANCELED' || certificateProblem(f.code)) return false;
   const repeatable = f.retrySafe === true || isIdempotentMethod(f.method);
   if (f.status !== undefined) {
-    const transient = f.status === 429 || (f.status >= 500 && f.status <= 599 && f.status !== 501);
+    const transient =
+      f.status === 408 || f.status === 429 || (f.status >= 500 && f.status <= 599 && f.status !== 501);
     return transient && repeatable;
   }
   if (neverReachedServer(f.code)) return true;
   return repeatable;
 }
 
-/** A failed POST/PATCH that may have been stored: timed out, connection lost after sending, or 5xx. */
+/**
+ * A failed POST/PATCH that may have been stored: timed out, connection lost after sending, or 5xx.
+ * Login and refresh (retrySafe) store nothing; a refused certificate means nothing was sent.
+ */
 export function mayHaveCommitted(f: FailureFacts): boolean {
   const method = f.method.toUpperCase();
   if (method !== 'POST' && method !== 'PATCH') return false;
+  if (f.retrySafe === true) return false;
   if (f.status !== undefined) return f.status >= 500;
-  return !neverReachedServer(f.code) && f.code !== 'ERR_CANCELED';
+  return !neverReachedServer(f.code) && f.code !== 'ERR_CANCELED' && !certificateProblem(f.code);
 }
 
 /** Retry-After as delta-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
@@ -119,16 +159,20 @@ export function backoffDelay(
   return Math.round(capped / 2 + (random() * capped) / 2);
 }
 
-/** The wait before retry number `attempt`: the longer of backoff and Retry-After, Retry-After capped. */
+/**
+ * The wait before retry number `attempt`: the longer of backoff and Retry-After; undefined when the
+ * server asks for a longer wait than retryAfterCapMs (retrying earlier would only be refused again).
+ */
 export function retryDelay(
   attempt: number,
   retryAfterMs: number | undefined,
   policy: RetryPolicy,
   random: () => number = Math.random,
-): number {
+): number | undefined {
   const backoff = backoffDelay(attempt, policy, random);
   if (retryAfterMs === undefined) return backoff;
-  return Math.max(backoff, Math.min(retryAfterMs, policy.retryAfterCapMs));
+  if (retryAfterMs > policy.retryAfterCapMs) return undefined;
+  return Math.max(backoff, retryAfterMs);
 }
 
 /** Whether a retry that waits `delayMs` still fits the budget of a request started at `startedAt`. */
@@ -182,7 +226,7 @@ export function installRetry(
   });
   axiosRetry(instance, {
     retries: policy.retries,
-    // every attempt gets the full timeout; the budget bounds the total instead
+    // every attempt gets its own deadline (see http.ts); the budget bounds the total instead
     shouldResetTimeout: true,
     retryCondition: (error) => {
       const config = error.config;
@@ -197,6 +241,7 @@ export function installRetry(
       const attempt = (config['axios-retry']?.retryCount ?? 0) + 1;
       const after = error.response ? parseRetryAfter(error.response.headers?.['retry-after']) : undefined;
       const delay = retryDelay(attempt, after, policy, random);
+      if (delay === undefined) return false;
       if (!withinBudget(config.mint.startedAt ?? Date.now(), delay, policy)) return false;
       config.mint.nextDelayMs = delay;
       return true;

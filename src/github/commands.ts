@@ -91,6 +91,8 @@ export function createClient(rt: Runtime): MintClient {
     password: inputs.mintPassword,
     timeoutMs: inputs.timeoutMs,
     retries: inputs.retries,
+    allowInsecureHttp: inputs.allowInsecureHttp,
+    onWarning: (message) => core.warning(message),
     onRetry: (info) => log.info(retryLine(info)),
     env: process.env,
     userAgent: 'mint-manifest-action',

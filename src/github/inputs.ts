@@ -20,6 +20,8 @@ export interface Inputs {
   /** Per-request timeout (the input is in seconds). */
   timeoutMs?: number;
   retries?: number;
+  /** Plain http to a non-loopback MINT host (unset: MINT_ALLOW_INSECURE_HTTP decides). */
+  allowInsecureHttp?: boolean;
   continueOnError?: boolean;
   /** Unset = decided by the event (on for pull requests). */
   commentOnPr?: boolean;
@@ -164,6 +166,7 @@ export function parseInputs(): Inputs {
     concurrency: optionalInteger('concurrency', 1),
     timeoutMs: optionalSeconds('timeout'),
     retries: optionalInteger('retries', 0),
+    allowInsecureHttp: optionalBoolean('allow-insecure-http'),
     continueOnError: optionalBoolean('continue-on-error'),
     commentOnPr: optionalBoolean('comment-on-pr'),
     githubToken: optional('github-token'),

@@ -104,4 +104,5 @@ export const CONTROL_ROUTES = {
   statsReset: '/_sandbox/stats/reset',
   log: '/_sandbox/log',
   tokens: '/_sandbox/tokens',
+  seed: '/_sandbox/seed',
 } as const;

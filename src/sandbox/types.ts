@@ -28,6 +28,26 @@ export interface FaultRule {
   commitThenStall?: number;
   /** Default 30 000. */
   stallMs?: number;
+  /**
+   * Late commit: the write is not stored now; the client gets `lateCommitReply` and the write is
+   * stored `commitDelayMs` later — after the client gave up (a proxy timed out, a queue was slow).
+   */
+  lateCommit?: number;
+  /**
+   * How a late commit answers: 'reset' (default: the connection drops), 'stall' (held stallMs, then
+   * dropped), 'proxyError' (502 from a proxy), 'okWithoutId' (201 whose body has no id).
+   */
+  lateCommitReply?: 'reset' | 'stall' | 'proxyError' | 'okWithoutId';
+  /** Default 2000. */
+  commitDelayMs?: number;
+  /** List pages carry at most this many items, whatever `limit` asked (a server-side page cap). */
+  pageCap?: number;
+  /** List pages carry no `total`. */
+  omitTotal?: boolean;
+  /** Inconsistent listing: a page after the first starts one item early, repeating an id. */
+  repeatIds?: number;
+  /** Inconsistent listing: a page reports a total one higher than the truth. */
+  shiftTotal?: number;
 }
 
 export interface FaultConfig {

@@ -56,11 +56,25 @@ describe('retried', () => {
     expect(retries[0].delayMs).toBeGreaterThanOrEqual(1000);
   });
 
-  it('caps Retry-After at retryAfterCapMs', async () => {
+  it('does not retry early when Retry-After is above retryAfterCapMs: one request, the wait quoted', async () => {
     h.sandbox.setFaults({ rules: [{ route: 'GET /api/users/me', rateLimit: 1, retryAfterSeconds: 3600 }] });
     const { client, retries } = healingClient({ retryAfterCapMs: 250 });
-    await client.whoami();
-    expect(retries[0].delayMs).toBe(250);
+    const err = await caught(client.whoami());
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(retries).toEqual([]);
+    expect(h.sandbox.stats().byRoute['GET /api/users/me']).toBe(1);
+    expect(err.message).toMatch(
+      /MINT asked to wait 3600 s \(60 min\) \(Retry-After: 3600\), longer than the 1 s this client waits, so it was not retried/,
+    );
+    expect(err.message.split('\n')).toHaveLength(1);
+  });
+
+  it('the default cap is 120 s: a Retry-After of 121 s is not retried', async () => {
+    h.sandbox.setFaults({ rules: [{ route: 'GET /api/users/me', rateLimit: 1, retryAfterSeconds: 121 }] });
+    const { client, retries } = healingClient();
+    const err = await caught(client.whoami());
+    expect(retries).toEqual([]);
+    expect(err.message).toMatch(/Retry-After: 121\), longer than the 120 s \(2 min\) this client waits/);
   });
 
   it('PUT (an upsert) after a 500 and after a dropped connection', async () => {
@@ -110,7 +124,7 @@ describe('not retried', () => {
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err).toMatchObject({ status: 0, timedOut: true, mayHaveCommitted: true, method: 'POST' });
     expect(err.message).toMatch(
-      /^POST \/api\/experiments → ETIMEDOUT: no response within 300 ms; the write may have been stored/,
+      /^POST \/api\/experiments → ETIMEDOUT: no complete response within 300 ms; the write may have been stored/,
     );
     expect(retries).toEqual([]);
     expect(h.sandbox.stats().byRoute['POST /api/experiments']).toBe(1);

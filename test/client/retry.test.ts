@@ -42,11 +42,12 @@ describe('backoff', () => {
   it('is capped', () => {
     expect(backoffDelay(30, policy, () => 1)).toBe(policy.maxDelayMs);
   });
-  it('waits for Retry-After when it is longer, capped at retryAfterCapMs', () => {
+  it('waits for Retry-After when it is longer; beyond retryAfterCapMs it does not retry at all', () => {
     expect(retryDelay(1, 5000, policy, () => 1)).toBe(5000);
     expect(retryDelay(1, 10, policy, () => 1)).toBe(200);
-    expect(retryDelay(1, 3_600_000, policy, () => 1)).toBe(60_000);
-    expect(retryDelay(1, 3_600_000, { ...policy, retryAfterCapMs: 1000 }, () => 1)).toBe(1000);
+    expect(retryDelay(1, 120_000, policy, () => 1)).toBe(120_000);
+    expect(retryDelay(1, 120_001, policy, () => 1)).toBeUndefined();
+    expect(retryDelay(1, 3_600_000, { ...policy, retryAfterCapMs: 1000 }, () => 1)).toBeUndefined();
   });
   it('stops retrying once the budget would be exceeded', () => {
     expect(withinBudget(0, 1000, { ...policy, budgetMs: 5000 }, 3000)).toBe(true);

@@ -63,7 +63,9 @@ describe('insecure transport guard', () => {
     expect(() => assertSecureTransport('http://[::1]:8000', false)).not.toThrow();
   });
   it('refuses http to another host unless allowed', () => {
-    expect(() => assertSecureTransport('http://mint.example.org', false)).toThrow(/allowInsecureHttp/);
+    expect(() => assertSecureTransport('http://mint.example.org', false)).toThrow(
+      /--allow-insecure-http \(MINT_ALLOW_INSECURE_HTTP=1; Action input allow-insecure-http: true\)/,
+    );
     expect(() => assertSecureTransport('http://mint.example.org', true)).not.toThrow();
   });
   it('refuses before any request leaves', async () => {

@@ -173,3 +173,17 @@ describe('shouldCommentOnPr', () => {
     expect(shouldCommentOnPr({ commentOnPr: true }, 'schedule')).toBe(true);
   });
 });
+
+describe('allow-insecure-http', () => {
+  it('is an input declared in action.yml, read as true/false/unset', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const yaml = fs.readFileSync(path.resolve(__dirname, '../../action.yml'), 'utf8');
+    expect(yaml).toMatch(/^ {2}allow-insecure-http:\n {4}description: /m);
+    expect(parseInputs().allowInsecureHttp).toBeUndefined();
+    setInputs({ 'allow-insecure-http': 'true' });
+    expect(parseInputs().allowInsecureHttp).toBe(true);
+    setInputs({ 'allow-insecure-http': 'yes' });
+    expect(inputErrorOf(() => parseInputs()).input).toBe('allow-insecure-http');
+  });
+});

@@ -42,6 +42,7 @@ describe('action.yml', () => {
         'concurrency',
         'timeout',
         'retries',
+        'allow-insecure-http',
         'continue-on-error',
         'comment-on-pr',
         'github-token',

@@ -80,6 +80,7 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
   if (!username && interactive) username = await ask(`MINT user name for ${url}: `);
   if (!username) throw usageError('no user name: pass --username NAME (or set MINT_USERNAME)');
   let password: string | undefined;
+  let passwordFrom = '';
   if (opts.passwordStdin) {
     if (process.stdin.isTTY)
       throw usageError(
@@ -88,6 +89,7 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
     password = await readStdin();
   } else if (ctx.env.MINT_PASSWORD) {
     password = ctx.env.MINT_PASSWORD;
+    passwordFrom = ' (the password came from MINT_PASSWORD)';
   } else if (interactive) {
     password = await askHidden(`Password for ${username}: `);
   }
@@ -103,13 +105,15 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
     baseUrl: url,
     env,
     timeoutMs: parseSeconds(ctx.opts.timeout, '--timeout'),
+    allowInsecureHttp: ctx.opts.allowInsecureHttp || undefined,
+    onWarning: (message) => ctx.out.warn(message),
   });
   try {
     const res = await client.login(username, password).catch((err: unknown) => {
       if (err instanceof AuthenticationError && err.code !== 'auth.second_factor_required') {
         throw new CliExitError(
           1,
-          `login to ${url} failed: wrong user name or password for ${username} (${err.message})`,
+          `login to ${url} failed: wrong user name or password for ${username}${passwordFrom} (${err.message})`,
         );
       }
       throw err;

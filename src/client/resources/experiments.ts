@@ -14,7 +14,16 @@ import type {
   JsonValue,
   NextSeq,
 } from '../models.js';
-import { DEFAULT_PAGE_SIZE, collect, flatten, paginate, unwrapList } from '../pagination.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  LIST_CONCURRENCY,
+  assertCreated,
+  collect,
+  flatten,
+  paginate,
+  unwrapList,
+  type ListOptions,
+} from '../pagination.js';
 import { ROUTES } from '../routes.js';
 
 export interface ExperimentPage {
@@ -106,35 +115,44 @@ export class ExperimentsApi {
     return { experiments: page.items, total: page.total };
   }
 
-  /** Every page, one page in memory at a time; `skip`/`limit` set the start and page size. */
-  pages(filters: ExperimentListFilters = {}): AsyncIterableIterator<Experiment[]> {
-    const { skip = 0, limit = DEFAULT_PAGE_SIZE, ...rest } = filters;
+  /**
+   * Every page, in order, one page in memory at a time, verified by the one pager (a short page is
+   * not the end; repeated ids or a changing total throw ListingInconsistentError). `skip` sets the
+   * start; without `limit` pages are as large as the server accepts. `concurrency` > 1 fetches pages
+   * ahead once the server reports a total.
+   */
+  pages(filters: ExperimentListFilters = {}, opts: ListOptions = {}): AsyncIterableIterator<Experiment[]> {
+    const { skip = 0, limit, ...rest } = filters;
     return paginate<Experiment>(
       async (s, l) => {
         const p = await this.page({ ...rest, skip: s, limit: l });
         return { items: p.experiments, total: p.total };
       },
-      skip,
-      limit,
+      { start: skip, limit, concurrency: opts.concurrency, what: 'experiments' },
     );
   }
 
-  iterate(filters: ExperimentListFilters = {}): AsyncIterableIterator<Experiment> {
-    return flatten(this.pages(filters));
+  iterate(filters: ExperimentListFilters = {}, opts: ListOptions = {}): AsyncIterableIterator<Experiment> {
+    return flatten(this.pages(filters, opts));
   }
 
-  /** All matching experiments (all pages), as a plain array. */
-  list(filters: ExperimentListFilters = {}): Promise<Experiment[]> {
-    return collect(this.pages(filters));
+  /** All matching experiments (all pages, fetched a few at a time), as a plain array. */
+  list(filters: ExperimentListFilters = {}, opts: ListOptions = {}): Promise<Experiment[]> {
+    return collect(this.pages(filters, { concurrency: LIST_CONCURRENCY, ...opts }));
   }
 
   get(id: number): Promise<Experiment> {
     return this.core.call<Experiment>(ROUTES.experimentGet, { params: { id } });
   }
 
-  /** Not retried once sent: on failure check `error.mayHaveCommitted` and look the experiment up. */
-  create(body: ExperimentCreate): Promise<Experiment> {
-    return this.core.call<Experiment>(ROUTES.experimentsCreate, { body });
+  /**
+   * Not retried once sent: on failure check `error.mayHaveCommitted` and look the experiment up. A 2xx
+   * without a numeric id and an experiment_code is such a failure too (UnexpectedResponseError).
+   */
+  async create(body: ExperimentCreate): Promise<Experiment> {
+    return assertCreated(await this.core.call<Experiment>(ROUTES.experimentsCreate, { body }), 'experiment', [
+      'experiment_code',
+    ]);
   }
 
   update(id: number, patch: ExperimentUpdate): Promise<Experiment> {
