@@ -134,3 +134,28 @@ describe('fast YAML reader agrees with the yaml package', () => {
     }
   });
 });
+
+describe('fast YAML reader memory', () => {
+  it('returns values that do not keep the whole file text alive (V8 slices keep their parent)', async () => {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    // 20 MB of comment around a few long values: a slice of a value would pin all of it.
+    const pad = `# ${'x'.repeat(1_000_000)}\n`;
+    const build = () =>
+      `${pad.repeat(10)}name: A fairly long experiment name\nplugin: lcms-sequence-plugin\n${pad.repeat(10)}`;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const parsed = fastParseYaml(build());
+      expect(parsed).toBeDefined();
+      kept.push(parsed!.value);
+    }
+    gc();
+    const retainedMb = (process.memoryUsage().heapUsed - before) / 1e6;
+    expect((kept[0] as { name: string }).name).toBe('A fairly long experiment name');
+    expect(retainedMb).toBeLessThan(10); // three 20 MB texts when values are slices of them
+  });
+});
