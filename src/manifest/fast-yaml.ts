@@ -5,6 +5,7 @@
 // the file with `yaml`, which gives the located diagnostics.
 // test/manifest/fast-yaml.test.ts checks it against `yaml` value by value and location by location.
 import { CORE_SCHEMA, load, type State } from 'js-yaml';
+import { ownString } from './diagnostics.js';
 import { interpolate, type InterpolationPolicy } from './interpolate.js';
 
 /** Where one value was written: [start, end) offsets, the key's offset in a mapping, children. */
@@ -186,30 +187,33 @@ function checkScalar(raw: string, value: unknown): void {
 }
 
 /**
- * A string that does not point into the file's text. js-yaml slices values out of the text, and V8
- * keeps the whole text alive for as long as any slice of 13 or more characters lives: at 10,000
- * experiments that is the 5.8 MB file held for the whole apply, through the plan's references.
- */
-function detached(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
-
-/**
  * `${VAR}` in string values (never keys); a failure goes to the slow path, which locates it. Every
- * string value is detached from the text.
+ * string value is detached from the file text (ownString), and repeated values (wells, plugin ids,
+ * types) share one string: at 10,000 experiments the manifest is held for the whole apply.
  */
-function interpolateValues(value: unknown, env: InterpolationPolicy | undefined): unknown {
+function interpolateValues(
+  value: unknown,
+  env: InterpolationPolicy | undefined,
+  strings = new Map<string, string>(),
+): unknown {
   if (typeof value === 'string') {
-    if (!env || !value.includes('${')) return detached(value);
-    const r = interpolate(value, env);
-    if (!r.ok) throw new Bail();
-    return detached(r.value);
+    let text = value;
+    if (env && value.includes('${')) {
+      const r = interpolate(value, env);
+      if (!r.ok) throw new Bail();
+      text = r.value;
+    }
+    const seen = strings.get(text);
+    if (seen !== undefined) return seen;
+    const own = ownString(text);
+    strings.set(own, own);
+    return own;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = interpolateValues(value[i], env);
+    for (let i = 0; i < value.length; i++) value[i] = interpolateValues(value[i], env, strings);
   } else if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    for (const k of Object.keys(obj)) obj[k] = interpolateValues(obj[k], env);
+    for (const k of Object.keys(obj)) obj[k] = interpolateValues(obj[k], env, strings);
   }
   return value;
 }

@@ -158,4 +158,25 @@ describe('fast YAML reader memory', () => {
     expect((kept[0] as { name: string }).name).toBe('A fairly long experiment name');
     expect(retainedMb).toBeLessThan(10); // three 20 MB texts when values are slices of them
   });
+
+  it('shares one string among repeated values (wells, plugin ids) instead of one copy each', async () => {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const items = (value: (i: number) => string) =>
+      `wells:\n${Array.from({ length: 300_000 }, (_, i) => `  - ${value(i)}\n`).join('')}`;
+    const retainedMb = (text: string): number => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const value = fastParseYaml(text)?.value as { wells: string[] }; // positions dropped
+      gc();
+      expect(value.wells).toHaveLength(300_000);
+      return (process.memoryUsage().heapUsed - before) / 1e6;
+    };
+    const repeated = retainedMb(items(() => 'wB120'));
+    const distinct = retainedMb(items((i) => `w${i.toString(36).padStart(4, '0')}`));
+    // 300,000 separate five-character strings are about 7 MB; one shared string is nothing
+    expect(distinct - repeated).toBeGreaterThan(4);
+  });
 });
