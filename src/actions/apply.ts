@@ -134,8 +134,18 @@ function runActions(
     return r;
   };
   const base = (a: PlanAction) => ({ actionId: a.id, type: a.type, op: a.op, target: a.target });
+  // Literals, not `{ ...base(a), … }`: V8 gives each object built by a spread plus new fields its own
+  // hidden class (about 250 bytes), and an apply of 10,000 experiments keeps 30,000 results.
   const skip = (a: PlanAction, message: string) =>
-    finish({ ...base(a), status: 'skipped', message, durationMs: 0 });
+    finish({
+      actionId: a.id,
+      type: a.type,
+      op: a.op,
+      target: a.target,
+      status: 'skipped',
+      message,
+      durationMs: 0,
+    });
 
   const execute = async (a: PlanAction): Promise<ActionResult> => {
     if (stopped)
@@ -146,7 +156,8 @@ function runActions(
     try {
       if (!step) throw new Error(`internal: no step for ${a.id}`);
       await executeStep(step, ctx);
-      return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
+      const durationMs = Date.now() - started;
+      return finish({ actionId: a.id, type: a.type, op: a.op, target: a.target, status: 'ok', durationMs });
     } catch (err) {
       // An unknown outcome is reported, not a reason to stop independent work (the run still fails).
       if (!opts.continueOnError && !(err instanceof OutcomeUnknownError)) stopped = true;
