@@ -33,6 +33,11 @@ export function fingerprintMatches(expected: string, actual: string): boolean {
   return e === actual || (e.length >= 12 && actual.startsWith(e));
 }
 
+/** A refusal carries the plan it refused, so adapters can show what was not applied. */
+function refused<E extends Error>(err: E, plan: Plan): E & { plan: Plan } {
+  return Object.assign(err, { plan });
+}
+
 export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: ApplyResult }> {
   const emit = opts.onEvent ?? (() => undefined);
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
@@ -47,19 +52,19 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
 
   if (saved) {
     const stale = staleObjects(saved, plan);
-    if (stale.length > 0) throw new PlanStaleError(stale);
+    if (stale.length > 0) throw refused(new PlanStaleError(stale), plan);
     if (saved.fingerprint !== plan.fingerprint)
-      throw new FingerprintMismatchError(saved.fingerprint, plan.fingerprint);
+      throw refused(new FingerprintMismatchError(saved.fingerprint, plan.fingerprint), plan);
   }
   if (
     opts.expectedFingerprint !== undefined &&
     !fingerprintMatches(opts.expectedFingerprint, plan.fingerprint)
   ) {
-    throw new FingerprintMismatchError(opts.expectedFingerprint, plan.fingerprint);
+    throw refused(new FingerprintMismatchError(opts.expectedFingerprint, plan.fingerprint), plan);
   }
   const maxDeletes = opts.maxDeletes ?? DEFAULT_MAX_DELETES;
   const deletes = plan.actions.filter((a) => a.type === 'experiment' && a.op === 'delete').length;
-  if (deletes > maxDeletes) throw new MaxDeletesError(deletes, maxDeletes);
+  if (deletes > maxDeletes) throw refused(new MaxDeletesError(deletes, maxDeletes), plan);
 
   const ctx: ExecContext = {
     client: opts.client,
@@ -68,12 +73,14 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
     emit,
     projectIds: new Map(),
     experimentIds: new Map(),
+    createdCodes: new Map(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     newestCreatedAt: live.newestCreatedAt,
   };
   for (const [key, p] of live.projects) if (p) ctx.projectIds.set(key, p.id);
   for (const [key, le] of live.experiments) ctx.experimentIds.set(key, le.experiment.id);
 
+  emit({ type: 'apply.start', total: plan.actions.length });
   const results = await runActions(plan.actions, steps, ctx, {
     concurrency,
     continueOnError: opts.continueOnError ?? false,
@@ -89,6 +96,7 @@ export async function apply(opts: ApplyOptions): Promise<{ plan: Plan; result: A
     fingerprint: plan.fingerprint,
     results,
     summary,
+    created: [...(ctx.createdCodes ?? [])].map(([key, code]) => ({ key, code })),
     success: summary.failed === 0 && summary.skipped === 0,
   };
   return { plan, result };

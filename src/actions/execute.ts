@@ -23,6 +23,8 @@ export interface ExecContext {
   projectIds: Map<string, number>;
   /** Experiment key → id (matched ones up front; created ones as they are created). */
   experimentIds: Map<string, number>;
+  /** Experiment key → code of the experiments created by this apply. */
+  createdCodes?: Map<string, string>;
   sleep: (ms: number) => Promise<void>;
   /** The newest created_at of the plan's ownership scan: lookups after an ambiguous create read only newer. */
   newestCreatedAt?: string;
@@ -234,6 +236,7 @@ async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise
     ctx,
   );
   ctx.experimentIds.set(spec.key, created.id);
+  ctx.createdCodes?.set(spec.key, created.experiment_code);
   await converge(spec, created, projectId, false, ctx);
 }
 

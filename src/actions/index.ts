@@ -23,7 +23,7 @@ export {
   type TextRenderOptions,
   type MarkdownRenderOptions,
 } from './render.js';
-export { planToJson, parsePlanJson, PLAN_FORMAT_VERSION } from './plan-json.js';
+export { planToJson, parsePlanJson, planSchema, PLAN_FORMAT_VERSION } from './plan-json.js';
 export {
   OperationError,
   PlanStaleError,

@@ -96,6 +96,8 @@ export interface ApplyResult {
   fingerprint: string;
   results: ActionResult[];
   summary: { ok: number; failed: number; skipped: number };
+  /** Experiments this apply created, with the code MINT gave each (also when a later write failed). */
+  created?: { key: string; code: string }[];
   /** True when every action is ok. */
   success: boolean;
 }
@@ -104,6 +106,8 @@ export type EngineEvent =
   | { type: 'read.start'; what: string }
   | { type: 'read.progress'; done: number; total?: number }
   | { type: 'read.done'; experiments: number }
+  /** Apply is about to run `total` actions (after planning and every refusal check). */
+  | { type: 'apply.start'; total: number }
   | { type: 'action.start'; action: PlanAction }
   | { type: 'action.finish'; result: ActionResult }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }

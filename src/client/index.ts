@@ -2,7 +2,12 @@
 // resources hang off it (client.experiments, client.projects, …). Knows nothing about manifests.
 
 import { ApiCore } from './core.js';
-import { credentialsPath, deleteCredentials, resolveConnection } from './credentials.js';
+import {
+  credentialsPath,
+  deleteCredentials,
+  resolveConnection,
+  type CredentialsWarning,
+} from './credentials.js';
 import { MintConfigError } from './errors.js';
 import {
   DEFAULT_USER_AGENT,
@@ -55,6 +60,8 @@ export interface MintClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this credentials file instead of the XDG/~/.config lookup. */
   credentialsFile?: string;
+  /** Where a warning about the credentials file goes (e.g. readable by others); default a process warning. */
+  onCredentialsWarning?: CredentialsWarning;
   userAgent?: string;
 }
 
@@ -100,7 +107,7 @@ export class MintClient {
     this.env = env;
     const usePassword = Boolean(opts.username && opts.password && !opts.token);
     const conn = resolveConnection(
-      { baseUrl: opts.baseUrl, token: opts.token },
+      { baseUrl: opts.baseUrl, token: opts.token, onWarning: opts.onCredentialsWarning },
       usePassword ? { ...env, MINT_TOKEN: undefined } : env,
     );
     this.baseUrl = conn.baseUrl;

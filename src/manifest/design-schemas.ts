@@ -19,6 +19,14 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
       out.push(...outcome.diagnostics);
       return;
     }
+    if (outcome.file.value === null) {
+      out.push(
+        makeDiagnostic(s.at, 'schemas.empty', `design schema \`${s.ref}\` is empty`, {
+          hint: 'put a JSON Schema in it',
+        }),
+      );
+      return;
+    }
     try {
       validators.set(s.experimentType, compileDesignSchema(outcome.file.value));
     } catch (err) {

@@ -119,8 +119,8 @@ export interface ProjectInput {
 
 export interface DesignInput {
   plugin_id: string;
-  /** A YAML number (`1.0`) is read as its source text. */
-  schema_version?: string | number;
+  /** A string: quote it (`"1.0"`); a bare YAML number is an error (it would lose its form). */
+  schema_version?: string;
   data?: JsonValue;
   data_file?: string;
 }

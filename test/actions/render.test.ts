@@ -151,7 +151,7 @@ describe('plan JSON', () => {
     expect(() => parsePlanJson('nope')).toThrow(OperationError);
     const broken = JSON.parse(planToJson(sample));
     delete broken.liveState;
-    expect(() => parsePlanJson(JSON.stringify(broken))).toThrow(/no valid "liveState"/);
+    expect(() => parsePlanJson(JSON.stringify(broken))).toThrow(/the top level has no "liveState"/);
   });
 });
 

@@ -2,7 +2,7 @@
 // verified pager — a page cap or a missing total never hides one (which would plan a duplicate), and
 // an inconsistent listing plans nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apply, plan, readLiveState } from '../../src/actions/index.js';
+import { apply, plan, readLiveState, scanOwnership } from '../../src/actions/index.js';
 import { ListingInconsistentError } from '../../src/client/index.js';
 import type { FaultRule } from '../../src/sandbox/types.js';
 import { byKey, owned, startHarness, type Harness } from './helpers.js';
@@ -154,5 +154,33 @@ describe('live state', () => {
     expect(live.duplicates.get('a')?.map((e) => e.id)).toEqual([first.id, second.id]);
     expect(live.unkeyed.map((e) => e.id)).toEqual([unkeyed.id]);
     expect(live.orphans.map((o) => o.experiment.id)).toEqual([orphan.id]);
+  });
+});
+
+describe('the scan on a platform-size MINT', () => {
+  it('reads every page of everyone, keeps only this stack and the adopted codes', async () => {
+    const seeded = await fetch(`${h.sandbox.url}/_sandbox/seed`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.sandbox.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ experiments: 2500, projects: 4 }),
+    });
+    expect(seeded.status).toBe(201);
+    const ours = await h.client.experiments.create({
+      name: 'A',
+      experiment_type: 'general',
+      tags: TAGS('a'),
+    });
+    const adopt = (
+      await h.client.experiments.page({ skip: 1234, limit: 1, sort_by: 'created_at', sort_order: 'asc' })
+    ).experiments[0];
+    h.sandbox.resetStats();
+    const scan = await scanOwnership(h.client, STACK, {
+      codes: new Set([adopt.experiment_code]),
+      concurrency: 4,
+    });
+    expect(scan.owned.map((e) => e.id)).toEqual([ours.id]);
+    expect([...scan.byCode.values()].map((e) => e.id)).toEqual([adopt.id]);
+    expect(scan.newestCreatedAt).toBe(ours.created_at);
+    expect(h.sandbox.stats().byRoute['GET /api/experiments']).toBe(3);
   });
 });

@@ -224,11 +224,12 @@ describe('resolution', () => {
     }
   });
 
+  // Quoted, as it must be (a bare number is an error: see the invalid corpus).
   it.each([
-    ['1.0', '1.0'],
-    ['1.10', '1.10'],
-    ['2', '2'],
-    ['"2.0"', '2.0'],
+    ['"1.0"', '1.0'],
+    ["'1.10'", '1.10'],
+    ['"2"', '2'],
+    ['2.0-beta', '2.0-beta'],
   ])('schema_version %s resolves to "%s"', async (written, expected) => {
     write(
       'sv/mint.yaml',

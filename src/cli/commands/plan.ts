@@ -5,7 +5,7 @@ import { plan, planExitCode, planToJson, renderPlanMarkdown, renderPlanText } fr
 import type { Plan } from '../../actions/types.js';
 import { createContext, parseCount, type CliContext } from '../context.js';
 import { CliExitError, usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, JSON_ERROR_NOTE, examples } from '../help.js';
 import { loadManifestOrExit, manifestInputs } from '../manifests.js';
 import { createProgress } from '../progress.js';
 
@@ -31,11 +31,18 @@ export function registerPlan(program: Command): void {
     .option('--concurrency <n>', 'parallel requests to MINT (default 8)')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest plan mint.yaml',
-        'mint-manifest plan mint.yaml --out plan.json --detailed-exitcode',
-        'mint-manifest plan manifests/ --format markdown > plan.md',
-      ]),
+      examples(
+        [
+          'mint-manifest plan mint.yaml',
+          'mint-manifest plan mint.yaml --out plan.json --detailed-exitcode',
+          'mint-manifest plan manifests/ --format markdown > plan.md',
+        ],
+        [
+          EXIT_CODES.ok('planned (with --detailed-exitcode: planned, and MINT already matches)'),
+          EXIT_CODES.error('invalid manifest, MINT unreachable or refusing, usage error'),
+          EXIT_CODES.changes,
+        ],
+      ) + JSON_ERROR_NOTE,
     )
     .action(async (paths: string[], opts: PlanOptions, cmd: Command) => {
       const ctx = createContext(cmd);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { startSandbox, type FaultConfig, type SandboxUser } from '../../sandbox/index.js';
 import { createContext, parseCount } from '../context.js';
 import { usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, examples } from '../help.js';
 
 interface SandboxCommandOptions {
   port: string;
@@ -79,11 +79,17 @@ export function registerSandbox(program: Command): void {
     .option('--legacy-errors', 'answer errors in the older FastAPI/plugin body shapes')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest sandbox --port 8000',
-        'mint-manifest sandbox --data sandbox.json --user alice:secret --token mint_pat_local',
-        'mint-manifest sandbox --port 8000 > sandbox.env &  sleep 1; source <(grep ^export sandbox.env)',
-      ]),
+      examples(
+        [
+          'mint-manifest sandbox --port 8000',
+          'mint-manifest sandbox --data sandbox.json --user alice:secret --token mint_pat_local',
+          'mint-manifest sandbox --port 8000 > sandbox.env &  sleep 1; source <(grep ^export sandbox.env)',
+        ],
+        [
+          EXIT_CODES.ok('stopped with Ctrl+C or SIGTERM'),
+          EXIT_CODES.error('could not start (port in use, bad --faults, …)'),
+        ],
+      ),
     )
     .action(async (opts: SandboxCommandOptions, cmd: Command) => {
       const ctx = createContext(cmd);
