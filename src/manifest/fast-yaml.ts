@@ -219,6 +219,8 @@ function interpolateValues(
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = interpolateValues(value[i], env, strings);
+    // js-yaml grows lists by push: a one-item list reserves 17 slots; a copy has exactly its items
+    return value.slice();
   } else if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     for (const k of Object.keys(obj)) obj[k] = interpolateValues(obj[k], env, strings);
