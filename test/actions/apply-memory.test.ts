@@ -31,7 +31,16 @@ describe('apply results', () => {
     const m = await h.load({ 'mint.yaml': manifest(60) });
     const { result } = await apply({ manifest: m, client: h.client, concurrency: 4 });
     expect(result.summary).toEqual({ ok: 120, failed: 0, skipped: 0 });
-    const distinct = result.results.filter((r) => !sameShape(r, result.results[0])).length;
+    // results with the same fields (e.g. every ok result without `created`) share one hidden class
+    const first = new Map<string, object>();
+    let distinct = 0;
+    for (const r of result.results) {
+      const fields = Object.keys(r).join(',');
+      const seen = first.get(fields);
+      if (!seen) first.set(fields, r);
+      else if (!sameShape(seen, r)) distinct++;
+    }
+    expect(first.size).toBeLessThanOrEqual(3);
     expect(distinct).toBe(0);
   });
 });
