@@ -233,7 +233,11 @@ async function executeAction(
   try {
     if (!step) throw new Error(`internal: no step for ${a.id}`);
     await executeStep(step, ctx);
-    return { ...baseResult(a), status: 'ok', ...createdBy(a, step, ctx), durationMs: Date.now() - started };
+    const durationMs = Date.now() - started;
+    if (step.kind === 'experiment.create') return createdResult(a, step.spec.key, ctx, durationMs);
+    // Literals, not `{ ...baseResult(a), … }`: V8 gives each object built by a spread plus new fields
+    // its own hidden class (about 250 bytes), and an apply of 10,000 experiments keeps 30,000 results.
+    return { actionId: a.id, type: a.type, op: a.op, target: a.target, status: 'ok', durationMs };
   } catch (err) {
     const mayHaveCommitted =
       typeof err === 'object' &&
@@ -252,20 +256,25 @@ async function executeAction(
 }
 
 /** For a create: the new experiment, also as the result's target (code and id now known). */
-function createdBy(
-  a: PlanAction,
-  step: ActionStep,
-  ctx: ExecContext,
-): Partial<Pick<ActionResult, 'created' | 'target'>> {
-  if (step.kind !== 'experiment.create') return {};
-  const id = ctx.experimentIds.get(step.spec.key);
-  const code = ctx.experimentCodes.get(step.spec.key);
-  if (id === undefined || code === undefined) return {};
-  return { created: { id, code }, target: { ...a.target, code, experimentId: id } };
+function createdResult(a: PlanAction, key: string, ctx: ExecContext, durationMs: number): ActionResult {
+  const id = ctx.experimentIds.get(key);
+  const code = ctx.experimentCodes.get(key);
+  if (id === undefined || code === undefined)
+    return { actionId: a.id, type: a.type, op: a.op, target: a.target, status: 'ok', durationMs };
+  const target = { ...a.target, code, experimentId: id };
+  return { actionId: a.id, type: a.type, op: a.op, target, status: 'ok', created: { id, code }, durationMs };
 }
 
 function skipped(a: PlanAction, message: string): ActionResult {
-  return { ...baseResult(a), status: 'skipped', message, durationMs: 0 };
+  return {
+    actionId: a.id,
+    type: a.type,
+    op: a.op,
+    target: a.target,
+    status: 'skipped',
+    message,
+    durationMs: 0,
+  };
 }
 
 /** Why an action whose dependencies all finished may not start (undefined: it may). */

@@ -59,8 +59,28 @@ export function textEqual(a: unknown, b: unknown): boolean {
   return jsonEqual(a, b);
 }
 
-/** A value safe to put in a FieldChange: undefined stays undefined, everything else becomes JSON. */
+/**
+ * A value safe to put in a FieldChange: undefined stays undefined, everything else becomes JSON. A
+ * value that already is plain JSON is returned as it is, not copied: a plan of 10,000 experiments
+ * then holds references to the manifest's design data and results instead of a second copy.
+ */
 export function toJson(value: unknown): JsonValue | undefined {
   if (value === undefined) return undefined;
+  if (isPlainJson(value)) return value;
   return JSON.parse(canonicalJson(value)) as JsonValue;
+}
+
+/** JSON as JSON.stringify would write it back unchanged: no undefined, Date, -0, NaN or class instances. */
+function isPlainJson(value: unknown): value is JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !isPlainJson(value[i])) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in value) if (!isPlainJson((value as Record<string, unknown>)[k])) return false;
+  return true;
 }

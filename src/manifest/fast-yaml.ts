@@ -5,6 +5,7 @@
 // the file with `yaml`, which gives the located diagnostics.
 // test/manifest/fast-yaml.test.ts checks it against `yaml` value by value and location by location.
 import { CORE_SCHEMA, load, type State } from 'js-yaml';
+import { ownString } from './diagnostics.js';
 import { interpolate, type InterpolationPolicy } from './interpolate.js';
 import { MAX_DATA_DEPTH } from './yaml-guard.js';
 
@@ -193,19 +194,36 @@ function checkScalar(raw: string, value: unknown): void {
   if (!(Object.is(expected, value) || (typeof value === 'string' && expected === value))) throw new Bail();
 }
 
-/** `${VAR}` in string values (never keys); a failure goes to the slow path, which locates it. */
-function interpolateValues(value: unknown, env: InterpolationPolicy): unknown {
+/**
+ * `${VAR}` in string values (never keys); a failure goes to the slow path, which locates it. Every
+ * string value is detached from the file text (ownString), and repeated values (wells, plugin ids,
+ * types) share one string: at 10,000 experiments the manifest is held for the whole apply.
+ */
+function interpolateValues(
+  value: unknown,
+  env: InterpolationPolicy | undefined,
+  strings = new Map<string, string>(),
+): unknown {
   if (typeof value === 'string') {
-    if (!value.includes('${')) return value;
-    const r = interpolate(value, env);
-    if (!r.ok) throw new Bail();
-    return r.value;
+    let text = value;
+    if (env && value.includes('${')) {
+      const r = interpolate(value, env);
+      if (!r.ok) throw new Bail();
+      text = r.value;
+    }
+    const seen = strings.get(text);
+    if (seen !== undefined) return seen;
+    const own = ownString(text);
+    strings.set(own, own);
+    return own;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = interpolateValues(value[i], env);
+    for (let i = 0; i < value.length; i++) value[i] = interpolateValues(value[i], env, strings);
+    // js-yaml grows lists by push: a one-item list reserves 17 slots; a copy has exactly its items
+    return value.slice();
   } else if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    for (const k of Object.keys(obj)) obj[k] = interpolateValues(obj[k], env);
+    for (const k of Object.keys(obj)) obj[k] = interpolateValues(obj[k], env, strings);
   }
   return value;
 }
@@ -222,7 +240,7 @@ export function fastParseYaml(
     const recorder = positionRecorder(text, maxDepth);
     const loaded = load(text, { schema: CORE_SCHEMA, listener: recorder.listener });
     const root = recorder.root();
-    const value = env ? interpolateValues(loaded, env) : loaded;
+    const value = interpolateValues(loaded, env);
     return { value, root };
   } catch {
     // js-yaml errors and bails alike: `yaml` reads the file and reports what is wrong.

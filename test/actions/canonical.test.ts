@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, datesEqual, digest, jsonEqual, textEqual } from '../../src/actions/canonical.js';
+import {
+  canonicalJson,
+  datesEqual,
+  digest,
+  jsonEqual,
+  textEqual,
+  toJson,
+} from '../../src/actions/canonical.js';
+import { diffAnalysis, diffDesign } from '../../src/actions/diff.js';
 import { impossibleStatusMove, statusMoveIssue, statusPath } from '../../src/actions/status.js';
 import { createLimiter, mapLimit } from '../../src/concurrency.js';
 import { dateInstant } from '../../src/dates.js';
@@ -33,6 +41,25 @@ describe('semantic equality', () => {
     expect(textEqual('', null)).toBe(true);
     expect(textEqual('a', null)).toBe(false);
     expect(textEqual('a', 'a')).toBe(true);
+  });
+});
+
+describe('plan values', () => {
+  it('keeps a reference to plain JSON payloads instead of copying them (memory at 10,000 experiments)', () => {
+    const data = { method: 'hilic', samples: [{ id: 'S1', well: 'A1', volume_ul: 5 }] };
+    const result = { passed: true, peaks: [1.5, 2], note: null };
+    const design = diffDesign({ plugin_id: 'p', schema_version: '1.0', data } as never, null);
+    expect(design.find((c) => c.field === 'data')?.after).toBe(data);
+    expect(diffAnalysis({ plugin_id: 'q', result } as never, null)[0].after).toBe(result);
+    expect(toJson(data)).toBe(data);
+  });
+
+  it('still turns what is not plain JSON into canonical JSON', () => {
+    expect(toJson({ b: undefined, a: -0, d: new Date(0) })).toEqual({ a: 0, d: '1970-01-01T00:00:00.000Z' });
+    expect(toJson([1, undefined])).toEqual([1, null]);
+    expect(toJson(undefined)).toBeUndefined();
+    const nested = { x: { when: new Date(0) } };
+    expect(toJson(nested)).not.toBe(nested);
   });
 });
 
