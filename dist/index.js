@@ -48553,36 +48553,71 @@ function fingerprintMatches(expected, actual) {
     return e === actual || (e.length >= 12 && actual.startsWith(e));
 }
 async function apply(opts) {
-    const emit = opts.onEvent ?? (() => undefined);
     const concurrency = opts.concurrency ?? read_js_1.DEFAULT_CONCURRENCY;
     const saved = opts.savedPlan;
     if (saved && saved.stack !== opts.manifest.stack) {
         throw new errors_js_1.OperationError(`the saved plan is for stack "${saved.stack}" but the manifest is stack "${opts.manifest.stack}"; plan again with this manifest`);
     }
     const prune = opts.prune ?? saved?.prune ?? false;
-    const { plan, steps, live } = await (0, plan_js_1.computePlan)({ ...opts, prune, concurrency });
+    const dedupe = opts.dedupe ?? saved?.dedupe ?? false;
+    const { plan, steps, live } = await (0, plan_js_1.computePlan)({ ...opts, prune, dedupe, concurrency });
+    checkReviewed(plan, opts);
+    checkDeletes(plan, opts.maxDeletes ?? exports.DEFAULT_MAX_DELETES);
+    const ctx = execContext(opts, live, concurrency);
+    ctx.emit({ type: 'apply.start', total: plan.actions.length });
+    const results = await runActions(plan.actions, steps, ctx, {
+        concurrency,
+        continueOnError: opts.continueOnError ?? false,
+    });
+    return { plan, result: applyResult(plan, results) };
+}
+/** A refusal carries the plan it refused, so adapters can show what was not applied. */
+function refused(err, plan) {
+    return Object.assign(err, { plan });
+}
+/** Refuses (before any write) a plan that is not the one that was reviewed. */
+function checkReviewed(plan, opts) {
+    const saved = opts.savedPlan;
     if (saved) {
         const stale = (0, build_js_1.staleObjects)(saved, plan);
         if (stale.length > 0)
-            throw new errors_js_1.PlanStaleError(stale);
+            throw refused(new errors_js_1.PlanStaleError(stale), plan);
         if (saved.fingerprint !== plan.fingerprint)
-            throw new errors_js_1.FingerprintMismatchError(saved.fingerprint, plan.fingerprint);
+            throw refused(new errors_js_1.FingerprintMismatchError(saved.fingerprint, plan.fingerprint), plan);
     }
     if (opts.expectedFingerprint !== undefined &&
         !fingerprintMatches(opts.expectedFingerprint, plan.fingerprint)) {
-        throw new errors_js_1.FingerprintMismatchError(opts.expectedFingerprint, plan.fingerprint);
+        throw refused(new errors_js_1.FingerprintMismatchError(opts.expectedFingerprint, plan.fingerprint), plan);
     }
-    const maxDeletes = opts.maxDeletes ?? exports.DEFAULT_MAX_DELETES;
-    const deletes = plan.actions.filter((a) => a.type === 'experiment' && a.op === 'delete').length;
-    if (deletes > maxDeletes)
-        throw new errors_js_1.MaxDeletesError(deletes, maxDeletes);
+}
+const DELETED_WHAT = {
+    experiment: ['experiment', 'experiments'],
+    design: ['design data', 'design data'],
+    analysis: ['analysis result', 'analysis results'],
+    project: ['project', 'projects'],
+};
+/** Every deletion counts against max-deletes: experiments, design data and analysis results. */
+function checkDeletes(plan, maxDeletes) {
+    const deletes = plan.actions.filter((a) => a.op === 'delete');
+    if (deletes.length <= maxDeletes)
+        return;
+    const counts = new Map();
+    for (const a of deletes)
+        counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
+    const breakdown = [...counts].map(([type, n]) => `${n} ${DELETED_WHAT[type][n === 1 ? 0 : 1]}`).join(', ');
+    throw refused(new errors_js_1.MaxDeletesError(deletes.length, maxDeletes, breakdown), plan);
+}
+function execContext(opts, live, concurrency) {
     const ctx = {
         client: opts.client,
         manifest: opts.manifest,
         concurrency,
-        emit,
+        emit: opts.onEvent ?? (() => undefined),
         projectIds: new Map(),
         experimentIds: new Map(),
+        experimentCodes: new Map(),
+        newestCreatedAt: live.newestCreatedAt,
+        verified: new Map(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     };
     for (const [key, p] of live.projects)
@@ -48590,24 +48625,170 @@ async function apply(opts) {
             ctx.projectIds.set(key, p.id);
     for (const [key, le] of live.experiments)
         ctx.experimentIds.set(key, le.experiment.id);
-    const results = await runActions(plan.actions, steps, ctx, {
-        concurrency,
-        continueOnError: opts.continueOnError ?? false,
-    });
-    const summary = {
-        ok: results.filter((r) => r.status === 'ok').length,
-        failed: results.filter((r) => r.status === 'failed').length,
-        skipped: results.filter((r) => r.status === 'skipped').length,
-    };
-    const result = {
+    return ctx;
+}
+function applyResult(plan, results) {
+    const count = (status) => results.filter((r) => r.status === status).length;
+    const summary = { ok: count('ok'), failed: count('failed'), skipped: count('skipped') };
+    const created = results.flatMap((r) => r.created ? [{ key: r.target.key, code: r.created.code, experimentId: r.created.id }] : []);
+    const duplicates = (0, plan_js_1.unresolvedDuplicates)(plan);
+    return {
         formatVersion: 1,
         stack: plan.stack,
         fingerprint: plan.fingerprint,
         results,
         summary,
-        success: summary.failed === 0 && summary.skipped === 0,
+        created,
+        orphaned: plan.summary.orphaned,
+        duplicates,
+        success: summary.failed === 0 && summary.skipped === 0 && duplicates.length === 0,
     };
-    return { plan, result };
+}
+/**
+ * Scheduling: the dependency graph of a plan by action index, and which action may start next.
+ * Actions that became ready when their dependencies finished go first, so an experiment's writes
+ * follow its create closely; then the plan order.
+ */
+class Scheduler {
+    actions;
+    indexOf;
+    /** Unfinished distinct dependencies of each action. */
+    waiting;
+    /** Actions to revisit when this one finishes. */
+    dependents;
+    finished;
+    /** 1 once an action has been handed out or queued, so it starts at most once. */
+    taken;
+    ready = [];
+    readyAt = 0;
+    cursor = 0;
+    done = 0;
+    constructor(actions) {
+        this.actions = actions;
+        const n = actions.length;
+        this.indexOf = new Map(actions.map((a, i) => [a.id, i]));
+        this.waiting = new Array(n).fill(0);
+        this.dependents = new Array(n);
+        this.finished = new Array(n).fill(false);
+        this.taken = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+            const seen = new Set();
+            for (const id of actions[i].dependsOn) {
+                const d = this.indexOf.get(id);
+                if (d === undefined || seen.has(d))
+                    continue;
+                seen.add(d);
+                this.waiting[i]++;
+                (this.dependents[d] ??= []).push(i);
+            }
+        }
+    }
+    get allDone() {
+        return this.done === this.actions.length;
+    }
+    /** Records that action `i` finished; returns the actions whose last dependency it was. */
+    finish(i) {
+        this.finished[i] = true;
+        this.done++;
+        const unblocked = (this.dependents[i] ?? []).filter((j) => --this.waiting[j] === 0);
+        this.dependents[i] = undefined;
+        for (const j of unblocked)
+            this.taken[j] = 1;
+        return unblocked;
+    }
+    /** An unblocked action that may start. */
+    enqueue(j) {
+        this.ready.push(j);
+    }
+    /** The next action to start, or -1 when none can start now. */
+    next() {
+        if (this.readyAt < this.ready.length) {
+            const j = this.ready[this.readyAt++];
+            if (this.readyAt === this.ready.length) {
+                this.ready = [];
+                this.readyAt = 0;
+            }
+            return j;
+        }
+        while (this.cursor < this.actions.length) {
+            const i = this.cursor++;
+            if (this.waiting[i] === 0 && !this.taken[i]) {
+                this.taken[i] = 1;
+                return i;
+            }
+        }
+        return -1;
+    }
+    isFinished(i) {
+        return this.finished[i];
+    }
+}
+function baseResult(a) {
+    return { actionId: a.id, type: a.type, op: a.op, target: a.target };
+}
+/** Carries out one action and reports it: ok (with the created experiment's code), or failed. */
+async function executeAction(a, step, ctx) {
+    ctx.emit({ type: 'action.start', action: a });
+    const started = Date.now();
+    try {
+        if (!step)
+            throw new Error(`internal: no step for ${a.id}`);
+        await (0, execute_js_1.executeStep)(step, ctx);
+        const durationMs = Date.now() - started;
+        if (step.kind === 'experiment.create')
+            return createdResult(a, step.spec.key, ctx, durationMs);
+        // Literals, not `{ ...baseResult(a), … }`: V8 gives each object built by a spread plus new fields
+        // its own hidden class (about 250 bytes), and an apply of 10,000 experiments keeps 30,000 results.
+        return { actionId: a.id, type: a.type, op: a.op, target: a.target, status: 'ok', durationMs };
+    }
+    catch (err) {
+        const mayHaveCommitted = typeof err === 'object' &&
+            err !== null &&
+            err.mayHaveCommitted === true;
+        return {
+            ...baseResult(a),
+            status: 'failed',
+            message: errorLine(err),
+            ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
+            // an unknown outcome is reported, not a reason to stop independent work (the run still fails)
+            ...(err instanceof execute_js_1.OutcomeUnknownError ? { outcomeUnknown: true } : {}),
+            durationMs: Date.now() - started,
+        };
+    }
+}
+/** For a create: the new experiment, also as the result's target (code and id now known). */
+function createdResult(a, key, ctx, durationMs) {
+    const id = ctx.experimentIds.get(key);
+    const code = ctx.experimentCodes.get(key);
+    if (id === undefined || code === undefined)
+        return { actionId: a.id, type: a.type, op: a.op, target: a.target, status: 'ok', durationMs };
+    const target = { ...a.target, code, experimentId: id };
+    return { actionId: a.id, type: a.type, op: a.op, target, status: 'ok', created: { id, code }, durationMs };
+}
+function skipped(a, message) {
+    return {
+        actionId: a.id,
+        type: a.type,
+        op: a.op,
+        target: a.target,
+        status: 'skipped',
+        message,
+        durationMs: 0,
+    };
+}
+/** Why an action whose dependencies all finished may not start (undefined: it may). */
+function blockedBy(a, sched, results) {
+    for (const id of a.dependsOn) {
+        const d = sched.indexOf.get(id);
+        if (d === undefined)
+            continue;
+        const r = results[d];
+        if (r === undefined)
+            return 'aborted'; // the apply has already failed
+        if (r.status !== 'ok')
+            return skipped(a, `not started: dependency ${r.actionId} ${r.status === 'failed' ? 'failed' : 'was skipped'}`);
+    }
+    return undefined;
 }
 /**
  * Runs the actions with at most `concurrency` in flight. A bounded pool pulls the next ready action
@@ -48617,112 +48798,40 @@ async function apply(opts) {
  */
 function runActions(actions, steps, ctx, opts) {
     const max = Math.max(1, Math.floor(opts.concurrency) || 1);
-    const n = actions.length;
-    const indexOf = new Map(actions.map((a, i) => [a.id, i]));
-    const results = new Array(n);
-    const finished = new Array(n).fill(false);
-    /** 1 once an action has been handed out or queued, so it starts at most once. */
-    const taken = new Uint8Array(n);
-    /** Unfinished distinct dependencies of each action. */
-    const waiting = new Array(n).fill(0);
-    /** Actions to revisit when this one finishes. */
-    const dependents = new Array(n);
-    for (let i = 0; i < n; i++) {
-        const seen = new Set();
-        for (const id of actions[i].dependsOn) {
-            const d = indexOf.get(id);
-            if (d === undefined || seen.has(d))
-                continue;
-            seen.add(d);
-            waiting[i]++;
-            (dependents[d] ??= []).push(i);
-        }
-    }
+    const sched = new Scheduler(actions);
+    const results = new Array(actions.length);
     let stopped = false;
-    const finish = (r) => {
+    const report = (r) => {
         ctx.emit({ type: 'action.finish', result: r });
         return r;
     };
-    const base = (a) => ({ actionId: a.id, type: a.type, op: a.op, target: a.target });
-    const skip = (a, message) => finish({ ...base(a), status: 'skipped', message, durationMs: 0 });
-    const execute = async (a) => {
+    const run = async (a) => {
         if (stopped)
-            return skip(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)');
-        const step = steps.get(a.id);
-        ctx.emit({ type: 'action.start', action: a });
-        const started = Date.now();
-        try {
-            if (!step)
-                throw new Error(`internal: no step for ${a.id}`);
-            await (0, execute_js_1.executeStep)(step, ctx);
-            return finish({ ...base(a), status: 'ok', durationMs: Date.now() - started });
-        }
-        catch (err) {
-            if (!opts.continueOnError)
-                stopped = true;
-            const mayHaveCommitted = typeof err === 'object' &&
-                err !== null &&
-                err.mayHaveCommitted === true;
-            return finish({
-                ...base(a),
-                status: 'failed',
-                message: errorLine(err),
-                ...(mayHaveCommitted ? { mayHaveCommitted } : {}),
-                durationMs: Date.now() - started,
-            });
-        }
+            return report(skipped(a, 'not started: apply stopped at the first failure (use continue-on-error to go on)'));
+        const r = await executeAction(a, steps.get(a.id), ctx);
+        if (r.status === 'failed' && !r.outcomeUnknown && !opts.continueOnError)
+            stopped = true;
+        return report(r);
+    };
+    const complete = (i, r) => {
+        if (r)
+            results[i] = r;
+        for (const j of sched.finish(i))
+            unblocked(j);
+    };
+    // All dependencies finished: skip it when one did not succeed, else it may start.
+    const unblocked = (j) => {
+        const blocked = blockedBy(actions[j], sched, results);
+        if (blocked === 'aborted')
+            complete(j, undefined);
+        else if (blocked)
+            complete(j, report(blocked));
+        else
+            sched.enqueue(j);
     };
     return new Promise((resolve, reject) => {
         let active = 0;
-        let done = 0;
-        let cursor = 0;
         let failure;
-        let ready = [];
-        let readyAt = 0;
-        const complete = (i, r) => {
-            if (r)
-                results[i] = r;
-            finished[i] = true;
-            done++;
-            for (const j of dependents[i] ?? [])
-                if (--waiting[j] === 0)
-                    unblocked(j);
-            dependents[i] = undefined;
-        };
-        // All dependencies finished: skip it when one did not succeed, else it may start.
-        const unblocked = (j) => {
-            const a = actions[j];
-            taken[j] = 1;
-            for (const id of a.dependsOn) {
-                const d = indexOf.get(id);
-                if (d === undefined)
-                    continue;
-                const r = results[d];
-                if (r === undefined)
-                    return complete(j, undefined); // the apply has already failed
-                if (r.status !== 'ok')
-                    return complete(j, skip(a, `not started: dependency ${r.actionId} ${r.status === 'failed' ? 'failed' : 'was skipped'}`));
-            }
-            ready.push(j);
-        };
-        const next = () => {
-            if (readyAt < ready.length) {
-                const j = ready[readyAt++];
-                if (readyAt === ready.length) {
-                    ready = [];
-                    readyAt = 0;
-                }
-                return j;
-            }
-            while (cursor < n) {
-                const i = cursor++;
-                if (waiting[i] === 0 && !taken[i]) {
-                    taken[i] = 1;
-                    return i;
-                }
-            }
-            return -1;
-        };
         // A throw here (an onEvent hook that throws) fails the whole apply, as a rejected action would.
         const settle = (i, r) => {
             active--;
@@ -48737,20 +48846,20 @@ function runActions(actions, steps, ctx, opts) {
         const pump = () => {
             try {
                 while (active < max) {
-                    const i = next();
+                    const i = sched.next();
                     if (i < 0)
                         break;
                     active++;
-                    execute(actions[i]).then((r) => settle(i, r), (err) => {
+                    run(actions[i]).then((r) => settle(i, r), (err) => {
                         failure ??= { err };
                         settle(i, undefined);
                     });
                 }
-                if (!failure && active === 0 && done < n) {
-                    // Only a dependency cycle leaves actions that can never start.
-                    for (let i = 0; i < n; i++)
-                        if (!finished[i])
-                            complete(i, skip(actions[i], 'not started: its dependencies form a cycle'));
+                // Only a dependency cycle leaves actions that can never start.
+                if (!failure && active === 0 && !sched.allDone) {
+                    for (let i = 0; i < actions.length; i++)
+                        if (!sched.isFinished(i))
+                            complete(i, report(skipped(actions[i], 'not started: its dependencies form a cycle')));
                 }
             }
             catch (err) {
@@ -48778,6 +48887,7 @@ function errorLine(err) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.at = at;
 exports.projectTargetFor = projectTargetFor;
 exports.buildPlan = buildPlan;
 exports.planFingerprint = planFingerprint;
@@ -48787,6 +48897,13 @@ exports.staleObjects = staleObjects;
 const canonical_js_1 = __nccwpck_require__(92725);
 const diff_js_1 = __nccwpck_require__(69104);
 const status_js_1 = __nccwpck_require__(75101);
+/** `file:line` of a manifest location, for one-line problems. */
+function at(source) {
+    return source ? `${source.file}:${source.line}` : '';
+}
+function located(source, message) {
+    return source ? `${at(source)}: ${message}` : message;
+}
 function projectTargetFor(spec, projects, live) {
     if (spec.project === undefined)
         return undefined;
@@ -48800,271 +48917,434 @@ function projectTargetFor(spec, projects, live) {
     const p = live.projects.get(ps.key);
     return p ? { id: p.id, label: p.name } : { label: ps.name ?? ps.key };
 }
+function add(d, action, step) {
+    d.actions.push(action);
+    d.steps.set(action.id, step);
+}
 function buildPlan(manifest, live, opts = {}) {
+    const d = {
+        manifest,
+        live,
+        opts,
+        projectSpecs: new Map(manifest.projects.map((p) => [p.key, p])),
+        actions: [],
+        steps: new Map(),
+        warnings: [...live.warnings],
+        problems: [],
+    };
+    planProjects(d);
+    const duplicates = findDuplicates(d);
+    const leftAlone = new Set(duplicates.filter((x) => !x.resolved).map((x) => x.key));
+    const unchanged = planExperiments(d, leftAlone);
+    planDedupe(d, duplicates);
+    const { orphans, unkeyed } = planOrphans(d);
     const prune = opts.prune ?? false;
-    const stack = manifest.stack;
-    const actions = [];
-    const steps = new Map();
-    const warnings = [...live.warnings];
-    const projectSpecs = new Map(manifest.projects.map((p) => [p.key, p]));
-    const add = (action, step) => {
-        actions.push(action);
-        steps.set(action.id, step);
-    };
-    for (const ps of manifest.projects) {
-        if (ps.id !== undefined)
-            continue; // referenced by id: never changed
-        const p = live.projects.get(ps.key);
-        if (!p) {
-            const changes = [{ field: 'name', after: ps.name ?? ps.key }];
-            if (ps.description !== undefined && ps.description !== null)
-                changes.push({ field: 'description', after: ps.description });
-            add({
-                id: `project.create:${ps.key}`,
-                type: 'project',
-                op: 'create',
-                target: { type: 'project', key: ps.key },
-                changes,
-                dependsOn: [],
-                source: ps.source,
-            }, { kind: 'project.create', spec: ps });
-        }
-        else if (ps.description !== undefined && !(0, canonical_js_1.textEqual)(p.description, ps.description)) {
-            add({
-                id: `project.update:${ps.key}`,
-                type: 'project',
-                op: 'update',
-                target: { type: 'project', key: ps.key, projectId: p.id },
-                changes: [{ field: 'description', before: p.description ?? null, after: ps.description }],
-                dependsOn: [],
-                source: ps.source,
-            }, { kind: 'project.update', spec: ps, project: p });
-        }
-    }
-    let unchanged = 0;
-    for (const spec of manifest.experiments) {
-        const before = actions.length;
-        planExperiment(spec);
-        if (actions.length === before)
-            unchanged++;
-    }
-    function planExperiment(spec) {
-        const key = spec.key;
-        const le = live.experiments.get(key);
-        const exp = le?.experiment;
-        const project = projectTargetFor(spec, projectSpecs, live);
-        const projectDeps = project && project.id === undefined && spec.project ? [`project.create:${spec.project}`] : [];
-        const target = { type: 'experiment', key, code: exp?.experiment_code, experimentId: exp?.id };
-        const adopt = le?.matchedBy === 'code';
-        const children = childActions(spec, le);
-        const liveStatus = exp?.status ?? 'planned';
-        const wantStatus = spec.status ?? liveStatus;
-        // MINT makes a completed experiment read-only: write design and analysis first, complete after.
-        const hold = wantStatus === 'completed' && liveStatus !== 'completed' && children.length > 0;
-        const mainSpec = hold ? { ...spec, status: undefined } : spec;
-        let main;
-        if (!exp) {
-            main = {
-                id: `experiment.create:${key}`,
-                type: 'experiment',
-                op: 'create',
-                target,
-                changes: (0, diff_js_1.createChanges)(mainSpec, stack, project),
-                dependsOn: projectDeps,
-                source: spec.source,
-            };
-            add(main, { kind: 'experiment.create', spec: mainSpec });
-        }
-        else {
-            const changes = (0, diff_js_1.diffExperiment)(mainSpec, exp, stack, project);
-            if (changes.length > 0) {
-                main = {
-                    id: `experiment.update:${key}`,
-                    type: 'experiment',
-                    op: 'update',
-                    target,
-                    changes,
-                    dependsOn: projectDeps,
-                    ...(adopt ? { adopt: true, reason: `adopting ${exp.experiment_code} by code` } : {}),
-                    source: spec.source,
-                };
-                add(main, { kind: 'experiment.update', spec: mainSpec, live: le, adopt });
-            }
-        }
-        // New and adopted experiments must exist and carry our tags before anything is written to them.
-        const childDeps = main && (!exp || adopt) ? [main.id] : [];
-        for (const [action, step] of children)
-            add({ ...action, dependsOn: childDeps }, step);
-        if (hold) {
-            add({
-                id: `experiment.status:${key}`,
-                type: 'experiment',
-                op: 'update',
-                target,
-                changes: [{ field: 'status', before: liveStatus, after: wantStatus }],
-                dependsOn: [...(main ? [main.id] : []), ...children.map(([a]) => a.id)],
-                reason: 'completed after its design data and analysis results are written',
-                source: spec.source,
-            }, { kind: 'experiment.status', spec });
-        }
-        const issue = (0, status_js_1.statusMoveIssue)(key, liveStatus, wantStatus);
-        if (issue)
-            warnings.push({ ...issue, key, source: spec.source });
-        const edits = (main?.changes.some((c) => c.field !== 'status') ?? false) || children.length > 0;
-        if (exp?.status === 'completed' && edits) {
-            warnings.push({
-                code: 'experiment.completed-edit',
-                message: `experiment ${key} (${exp.experiment_code}) is completed: MINT lets only admins change it or its data, so this may fail with permission denied`,
-                key,
-                source: spec.source,
-            });
-        }
-    }
-    function childActions(spec, le) {
-        const key = spec.key;
-        const out = [];
-        const base = { key, code: le?.experiment.experiment_code, experimentId: le?.experiment.id };
-        if (spec.design !== undefined) {
-            const liveDesign = le ? (le.design ?? null) : null;
-            if (spec.design === null) {
-                if (liveDesign) {
-                    out.push([
-                        {
-                            id: `design.delete:${key}`,
-                            type: 'design',
-                            op: 'delete',
-                            target: { type: 'design', ...base, pluginId: liveDesign.plugin_id },
-                            changes: (0, diff_js_1.deletedDesign)(liveDesign),
-                            dependsOn: [],
-                            source: spec.source,
-                        },
-                        { kind: 'design.delete', spec },
-                    ]);
-                }
-            }
-            else {
-                const changes = (0, diff_js_1.diffDesign)(spec.design, liveDesign);
-                if (changes.length > 0) {
-                    out.push([
-                        {
-                            id: `design.save:${key}`,
-                            type: 'design',
-                            op: liveDesign ? 'update' : 'create',
-                            target: { type: 'design', ...base, pluginId: spec.design.plugin_id },
-                            changes,
-                            dependsOn: [],
-                            source: spec.design.source,
-                        },
-                        { kind: 'design.save', spec, design: spec.design },
-                    ]);
-                }
-            }
-        }
-        for (const a of spec.analysis ?? []) {
-            const liveResult = le?.analysis?.get(a.plugin_id) ?? null;
-            const changes = (0, diff_js_1.diffAnalysis)(a, liveResult);
-            if (changes.length === 0)
-                continue;
-            const target = { type: 'analysis', ...base, pluginId: a.plugin_id };
-            if (a.result === null) {
-                out.push([
-                    {
-                        id: `analysis.delete:${key}:${a.plugin_id}`,
-                        type: 'analysis',
-                        op: 'delete',
-                        target,
-                        changes,
-                        dependsOn: [],
-                        source: a.source,
-                    },
-                    { kind: 'analysis.delete', spec, pluginId: a.plugin_id },
-                ]);
-            }
-            else {
-                out.push([
-                    {
-                        id: `analysis.save:${key}:${a.plugin_id}`,
-                        type: 'analysis',
-                        op: liveResult ? 'update' : 'create',
-                        target,
-                        changes,
-                        dependsOn: [],
-                        source: a.source,
-                    },
-                    { kind: 'analysis.save', spec, analysis: a },
-                ]);
-            }
-        }
-        return out;
-    }
-    const deleteIds = new Set();
-    for (const o of live.orphans) {
-        let id = `experiment.delete:${o.key}`;
-        if (deleteIds.has(id) || manifest.experiments.some((e) => e.key === o.key))
-            id = `${id}@${o.experiment.experiment_code}`;
-        deleteIds.add(id);
-        if (!prune)
-            continue;
-        if (o.experiment.status === 'completed') {
-            warnings.push({
-                code: 'experiment.completed-delete',
-                message: `orphan ${o.experiment.experiment_code} (key ${o.key || 'none'}) is completed: only a MINT admin can delete it`,
-                key: o.key,
-            });
-        }
-        add({
-            id,
-            type: 'experiment',
-            op: 'delete',
-            target: {
-                type: 'experiment',
-                key: o.key,
-                code: o.experiment.experiment_code,
-                experimentId: o.experiment.id,
-            },
-            changes: [{ field: 'name', before: o.experiment.name }],
-            dependsOn: [],
-            reason: o.reason,
-        }, { kind: 'experiment.delete', orphan: o });
-    }
-    const summary = {
-        create: actions.filter((a) => a.op === 'create').length,
-        update: actions.filter((a) => a.op === 'update').length,
-        delete: actions.filter((a) => a.op === 'delete').length,
-        orphaned: prune ? 0 : live.orphans.length,
-        unchanged,
-    };
+    const dedupe = opts.dedupe ?? false;
+    const summary = summarize(d.actions, prune ? 0 : orphans.length, unchanged, leftAlone.size);
     const plan = {
         formatVersion: 1,
-        stack,
+        stack: manifest.stack,
         files: manifest.files,
-        actions,
-        orphans: live.orphans.map((o) => ({
+        actions: d.actions,
+        orphans,
+        duplicates,
+        unkeyed,
+        warnings: d.warnings,
+        summary,
+        // Orphans left in place and duplicates are drift too: only a plan with none of them is "no changes".
+        hasChanges: d.actions.length > 0 || summary.orphaned > 0 || leftAlone.size > 0,
+        fingerprint: planFingerprint(manifest.stack, prune, d.actions, dedupe),
+        liveState: liveStateDigests(manifest, live),
+        prune,
+        ...(dedupe ? { dedupe } : {}),
+    };
+    return { plan, steps: d.steps, problems: d.problems };
+}
+// ---- projects ---------------------------------------------------------------------------------
+function planProjects(d) {
+    for (const ps of d.manifest.projects) {
+        if (ps.id !== undefined)
+            continue; // referenced by id: never changed
+        const p = d.live.projects.get(ps.key);
+        if (!p)
+            planProjectCreate(d, ps);
+        else if (ps.description !== undefined && !(0, canonical_js_1.textEqual)(p.description, ps.description))
+            planProjectUpdate(d, ps, p);
+    }
+}
+function planProjectCreate(d, ps) {
+    const changes = [{ field: 'name', after: ps.name ?? ps.key }];
+    if (ps.description !== undefined && ps.description !== null)
+        changes.push({ field: 'description', after: ps.description });
+    add(d, {
+        id: `project.create:${ps.key}`,
+        type: 'project',
+        op: 'create',
+        target: { type: 'project', key: ps.key },
+        changes,
+        dependsOn: [],
+        source: ps.source,
+    }, { kind: 'project.create', spec: ps });
+}
+function planProjectUpdate(d, ps, p) {
+    add(d, {
+        id: `project.update:${ps.key}`,
+        type: 'project',
+        op: 'update',
+        target: { type: 'project', key: ps.key, projectId: p.id },
+        changes: [{ field: 'description', before: p.description ?? null, after: ps.description ?? null }],
+        dependsOn: [],
+        source: ps.source,
+    }, { kind: 'project.update', spec: ps, project: p });
+}
+// ---- experiments ------------------------------------------------------------------------------
+/** Plans every experiment except the duplicated keys left alone; returns how many are unchanged. */
+function planExperiments(d, leftAlone) {
+    let unchanged = 0;
+    for (const spec of d.manifest.experiments) {
+        if (leftAlone.has(spec.key))
+            continue;
+        const before = d.actions.length;
+        planExperiment(d, spec);
+        if (d.actions.length === before)
+            unchanged++;
+    }
+    return unchanged;
+}
+function planExperiment(d, spec) {
+    const le = d.live.experiments.get(spec.key);
+    const exp = le?.experiment;
+    if (!exp && spec.code !== undefined)
+        return; // nothing to adopt: reading reported it
+    if (!exp && spec.experiment_type === undefined) {
+        d.problems.push(located(spec.source, `experiment ${spec.key}: experiment_type is needed to create it; set it or defaults.experiment_type`));
+        return;
+    }
+    const liveStatus = exp?.status ?? 'planned';
+    const wantStatus = spec.status ?? liveStatus;
+    const impossible = (0, status_js_1.impossibleStatusMove)(liveStatus, wantStatus);
+    if (impossible) {
+        const what = exp ? `${exp.experiment_code} is ${liveStatus} in MINT` : 'a new experiment starts planned';
+        d.problems.push(located(spec.statusSource ?? spec.source, `experiment ${spec.key}: status ${wantStatus}: ${what}, and ${impossible}; change \`status\` to what MINT allows`));
+        return;
+    }
+    const children = childActions(spec, le);
+    // MINT makes a completed experiment read-only: write design and analysis first, complete after.
+    const hold = wantStatus === 'completed' && liveStatus !== 'completed' && children.length > 0;
+    const main = planMainAction(d, hold ? { ...spec, status: undefined } : spec, le);
+    // New and adopted experiments must exist and carry our tags before anything is written to them.
+    const childDeps = main && (!exp || le?.matchedBy === 'code') ? [main.id] : [];
+    for (const [action, step] of children)
+        add(d, { ...action, dependsOn: childDeps }, step);
+    if (hold)
+        planHeldStatus(d, spec, le, main, children, liveStatus, wantStatus);
+    warnAboutStatus(d, spec, exp, main, children, liveStatus, wantStatus);
+}
+function experimentTarget(key, exp) {
+    return { type: 'experiment', key, code: exp?.experiment_code, experimentId: exp?.id };
+}
+/** The create, or the update of the experiment's own fields (undefined when nothing changes). */
+function planMainAction(d, spec, le) {
+    const key = spec.key;
+    const exp = le?.experiment;
+    const project = projectTargetFor(spec, d.projectSpecs, d.live);
+    const dependsOn = project && project.id === undefined && spec.project ? [`project.create:${spec.project}`] : [];
+    const target = experimentTarget(key, exp);
+    const stack = d.manifest.stack;
+    if (!exp) {
+        const action = {
+            id: `experiment.create:${key}`,
+            type: 'experiment',
+            op: 'create',
+            target,
+            changes: (0, diff_js_1.createChanges)(spec, stack, project),
+            dependsOn,
+            source: spec.source,
+        };
+        add(d, action, { kind: 'experiment.create', spec });
+        return action;
+    }
+    const changes = (0, diff_js_1.diffExperiment)(spec, exp, stack, project);
+    if (changes.length === 0)
+        return undefined;
+    const adopt = le.matchedBy === 'code';
+    const action = {
+        id: `experiment.update:${key}`,
+        type: 'experiment',
+        op: 'update',
+        target,
+        changes,
+        dependsOn,
+        ...(adopt ? { adopt: true, reason: `adopting ${exp.experiment_code} by code` } : {}),
+        source: spec.source,
+    };
+    add(d, action, { kind: 'experiment.update', spec, live: le, adopt });
+    return action;
+}
+function planHeldStatus(d, spec, le, main, children, from, to) {
+    add(d, {
+        id: `experiment.status:${spec.key}`,
+        type: 'experiment',
+        op: 'update',
+        target: experimentTarget(spec.key, le?.experiment),
+        changes: [{ field: 'status', before: from, after: to }],
+        dependsOn: [...(main ? [main.id] : []), ...children.map(([a]) => a.id)],
+        reason: 'completed after its design data and analysis results are written',
+        source: spec.source,
+    }, { kind: 'experiment.status', spec });
+}
+function warnAboutStatus(d, spec, exp, main, children, from, to) {
+    const key = spec.key;
+    const issue = (0, status_js_1.statusMoveIssue)(key, from, to);
+    if (issue)
+        d.warnings.push({ ...issue, key, source: spec.source });
+    const edits = (main?.changes.some((c) => c.field !== 'status') ?? false) || children.length > 0;
+    if (exp?.status === 'completed' && edits) {
+        d.warnings.push({
+            code: 'experiment.completed-edit',
+            message: `experiment ${key} (${exp.experiment_code}) is completed: MINT lets only admins change it or its data, so this may fail with permission denied`,
+            key,
+            source: spec.source,
+        });
+    }
+}
+function childActions(spec, le) {
+    const out = [];
+    const design = designAction(spec, le);
+    if (design)
+        out.push(design);
+    for (const a of spec.analysis ?? []) {
+        const child = analysisAction(spec, a, le);
+        if (child)
+            out.push(child);
+    }
+    return out;
+}
+function childTarget(spec, le) {
+    return { key: spec.key, code: le?.experiment.experiment_code, experimentId: le?.experiment.id };
+}
+function designAction(spec, le) {
+    if (spec.design === undefined)
+        return undefined;
+    const liveDesign = le ? (le.design ?? null) : null;
+    const base = childTarget(spec, le);
+    if (spec.design === null) {
+        if (!liveDesign)
+            return undefined;
+        return [
+            {
+                id: `design.delete:${spec.key}`,
+                type: 'design',
+                op: 'delete',
+                target: { type: 'design', ...base, pluginId: liveDesign.plugin_id },
+                changes: (0, diff_js_1.deletedDesign)(liveDesign),
+                dependsOn: [],
+                source: spec.source,
+            },
+            { kind: 'design.delete', spec },
+        ];
+    }
+    const changes = (0, diff_js_1.diffDesign)(spec.design, liveDesign);
+    if (changes.length === 0)
+        return undefined;
+    const keepVersion = spec.design.schema_version === undefined && liveDesign?.schema_version != null
+        ? String(liveDesign.schema_version)
+        : undefined;
+    return [
+        {
+            id: `design.save:${spec.key}`,
+            type: 'design',
+            op: liveDesign ? 'update' : 'create',
+            target: { type: 'design', ...base, pluginId: spec.design.plugin_id },
+            changes,
+            dependsOn: [],
+            source: spec.design.source,
+        },
+        { kind: 'design.save', spec, design: spec.design, ...(keepVersion ? { keepVersion } : {}) },
+    ];
+}
+function analysisAction(spec, a, le) {
+    const liveResult = le?.analysis?.get(a.plugin_id) ?? null;
+    const changes = (0, diff_js_1.diffAnalysis)(a, liveResult);
+    if (changes.length === 0)
+        return undefined;
+    const target = { type: 'analysis', ...childTarget(spec, le), pluginId: a.plugin_id };
+    if (a.result === null) {
+        return [
+            {
+                id: `analysis.delete:${spec.key}:${a.plugin_id}`,
+                type: 'analysis',
+                op: 'delete',
+                target,
+                changes,
+                dependsOn: [],
+                source: a.source,
+            },
+            { kind: 'analysis.delete', spec, pluginId: a.plugin_id },
+        ];
+    }
+    return [
+        {
+            id: `analysis.save:${spec.key}:${a.plugin_id}`,
+            type: 'analysis',
+            op: liveResult ? 'update' : 'create',
+            target,
+            changes,
+            dependsOn: [],
+            source: a.source,
+        },
+        { kind: 'analysis.save', spec, analysis: a },
+    ];
+}
+// ---- duplicates -------------------------------------------------------------------------------
+/** The keys of the manifest that several live experiments carry, and whether `--dedupe` resolves each. */
+function findDuplicates(d) {
+    const specs = new Map(d.manifest.experiments.map((s) => [s.key, s]));
+    const out = [];
+    for (const [key, copies] of d.live.duplicates) {
+        const spec = specs.get(key);
+        if (!spec || copies.length < 2)
+            continue; // a key the manifest dropped: every copy is an orphan
+        const extras = copies.slice(1).map((e) => ({ e, holds: d.opts.duplicateContents?.get(e.id) }));
+        const full = extras.find((x) => x.holds === undefined || x.holds.length > 0);
+        const blocker = full
+            ? full.holds === undefined
+                ? `could not tell whether ${full.e.experiment_code} holds design data or results`
+                : `${full.e.experiment_code} holds ${full.holds.join(', ')}`
+            : undefined;
+        out.push({
+            key,
+            copies: copies.map((e) => ({
+                code: e.experiment_code,
+                experimentId: e.id,
+                name: e.name,
+                ...(d.opts.duplicateContents?.has(e.id) ? { holds: d.opts.duplicateContents.get(e.id) } : {}),
+            })),
+            resolved: (d.opts.dedupe ?? false) && !blocker,
+            ...(blocker ? { blocker } : {}),
+            source: spec.source,
+        });
+    }
+    return out;
+}
+/** With `--dedupe`: delete the empty extra copies of each resolvable duplicated key, keep the oldest. */
+function planDedupe(d, duplicates) {
+    for (const dup of duplicates) {
+        if (!dup.resolved)
+            continue;
+        const [kept, ...extras] = d.live.duplicates.get(dup.key);
+        for (const e of extras) {
+            add(d, {
+                id: `experiment.dedupe:${dup.key}@${e.experiment_code}`,
+                type: 'experiment',
+                op: 'delete',
+                target: experimentTarget(dup.key, e),
+                changes: [{ field: 'name', before: e.name }],
+                dependsOn: [],
+                reason: `duplicate of ${kept.experiment_code}, holds no design data or results`,
+                source: dup.source,
+            }, { kind: 'experiment.dedupe', key: dup.key, experiment: e, kept });
+        }
+    }
+}
+// ---- orphans ----------------------------------------------------------------------------------
+/**
+ * Orphans are listed always and deleted only with prune. Ownership needs both tags: an experiment
+ * with the stack tag and no key is reported, never deleted.
+ */
+function planOrphans(d) {
+    const prune = d.opts.prune ?? false;
+    const inManifest = new Set(d.manifest.experiments.map((e) => e.key));
+    const orphans = [];
+    const seen = new Set();
+    const ids = new Set();
+    for (const o of orphansOf(d.manifest, d.live)) {
+        if (seen.has(o.experiment.id))
+            continue;
+        seen.add(o.experiment.id);
+        orphans.push({
             key: o.key,
             code: o.experiment.experiment_code,
             experimentId: o.experiment.id,
             name: o.experiment.name,
-        })),
-        warnings,
-        summary,
-        hasChanges: actions.length > 0,
-        fingerprint: planFingerprint(stack, prune, actions),
-        liveState: liveStateDigests(manifest, live),
-        prune,
-    };
-    return { plan, steps };
+        });
+        let id = `experiment.delete:${o.key}`;
+        if (ids.has(id) || inManifest.has(o.key))
+            id = `${id}@${o.experiment.experiment_code}`;
+        ids.add(id);
+        if (prune)
+            planOrphanDelete(d, o, id);
+    }
+    const unkeyed = [...d.live.unkeyed, ...d.live.orphans.filter((o) => !o.key).map((o) => o.experiment)].map((e) => ({ code: e.experiment_code, experimentId: e.id, name: e.name }));
+    for (const u of unkeyed) {
+        d.warnings.push({
+            code: 'ownership.unkeyed',
+            message: `${u.code} (${JSON.stringify(u.name)}) is tagged for this stack without a key: not managed, never deleted; give it a ${'`mint-manifest.key`'} tag or remove its stack tag`,
+        });
+    }
+    return { orphans, unkeyed };
 }
-/** sha256 of the canonical action list: changes iff what apply would do changes. */
-function planFingerprint(stack, prune, actions) {
+/** Keyed orphans, plus every copy of a duplicated key the manifest no longer lists. */
+function orphansOf(manifest, live) {
+    const out = live.orphans.filter((o) => o.key);
+    const keysInManifest = new Set(manifest.experiments.map((e) => e.key));
+    for (const [key, copies] of live.duplicates) {
+        if (keysInManifest.has(key))
+            continue;
+        for (const e of copies)
+            out.push({ experiment: e, key, reason: 'orphaned: no longer in the manifest' });
+    }
+    return out;
+}
+function planOrphanDelete(d, o, id) {
+    if (o.experiment.status === 'completed') {
+        d.warnings.push({
+            code: 'experiment.completed-delete',
+            message: `orphan ${o.experiment.experiment_code} (key ${o.key}) is completed: only a MINT admin can delete it`,
+            key: o.key,
+        });
+    }
+    add(d, {
+        id,
+        type: 'experiment',
+        op: 'delete',
+        target: experimentTarget(o.key, o.experiment),
+        changes: [{ field: 'name', before: o.experiment.name }],
+        dependsOn: [],
+        reason: o.reason,
+    }, { kind: 'experiment.delete', orphan: o });
+}
+// ---- summary, fingerprint, staleness ----------------------------------------------------------
+function summarize(actions, orphaned, unchanged, duplicates) {
+    const count = (op) => actions.filter((a) => a.op === op).length;
+    return {
+        create: count('create'),
+        update: count('update'),
+        delete: count('delete'),
+        orphaned,
+        unchanged,
+        ...(duplicates > 0 ? { duplicates } : {}),
+    };
+}
+/**
+ * sha256 of the canonical action list: changes iff what apply would do changes, including which
+ * live object each action writes (its id and code), so a reviewed plan cannot apply elsewhere.
+ */
+function planFingerprint(stack, prune, actions, dedupe = false) {
     const canonical = actions.map((a) => ({
         id: a.id,
         type: a.type,
         op: a.op,
+        target: {
+            experimentId: a.target.experimentId ?? null,
+            code: a.target.code ?? null,
+            projectId: a.target.projectId ?? null,
+        },
         changes: a.changes,
         dependsOn: a.dependsOn,
         adopt: a.adopt ?? false,
     }));
-    return (0, canonical_js_1.sha256)((0, canonical_js_1.canonicalJson)({ stack, prune, actions: canonical }));
+    return (0, canonical_js_1.sha256)((0, canonical_js_1.canonicalJson)({ stack, prune, ...(dedupe ? { dedupe } : {}), actions: canonical }));
 }
 /** Per-object digests of what the plan was computed from; 'absent' where nothing was found. */
 function liveStateDigests(manifest, live) {
@@ -49084,8 +49364,13 @@ function liveStateDigests(manifest, live) {
                 out[`analysis:${spec.key}:${a.plugin_id}`] = r ? (0, canonical_js_1.digest)(r) : 'absent';
         }
     }
-    for (const o of live.orphans)
+    for (const o of orphansOf(manifest, live))
         out[`orphan:${o.experiment.id}`] = (0, canonical_js_1.digest)(o.experiment);
+    const keys = new Set(manifest.experiments.map((e) => e.key));
+    for (const [key, copies] of live.duplicates)
+        if (keys.has(key))
+            for (const e of copies.slice(1))
+                out[`duplicate:${e.id}`] = (0, canonical_js_1.digest)(e);
     return out;
 }
 /** The liveState keys an action depends on (to decide whether a saved plan went stale). */
@@ -49095,6 +49380,8 @@ function liveKeysOf(action) {
         case 'project':
             return [`project:${key}`];
         case 'experiment':
+            if (action.id.startsWith('experiment.dedupe:'))
+                return [`duplicate:${experimentId}`];
             return action.op === 'delete' ? [`orphan:${experimentId}`] : [`experiment:${key}`];
         case 'design':
             return [`experiment:${key}`, `design:${key}`];
@@ -49138,12 +49425,12 @@ exports.canonicalJson = canonicalJson;
 exports.sha256 = sha256;
 exports.digest = digest;
 exports.jsonEqual = jsonEqual;
-exports.dateInstant = dateInstant;
 exports.datesEqual = datesEqual;
 exports.textEqual = textEqual;
 exports.toJson = toJson;
 // Canonical JSON, digests and the semantic equality the plan is built on.
 const node_crypto_1 = __nccwpck_require__(77598);
+const dates_js_1 = __nccwpck_require__(37718);
 /** JSON with object keys sorted at every level, so equal values give byte-equal text. */
 function canonicalJson(value) {
     return JSON.stringify(sortKeys(value)) ?? 'null';
@@ -49177,23 +49464,6 @@ function digest(value) {
 function jsonEqual(a, b) {
     return canonicalJson(a) === canonicalJson(b);
 }
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-/**
- * Milliseconds since the epoch for a date or date-time string, or undefined when unparseable.
- * A date-only value means midnight UTC of that day; a date-time without an offset is read as UTC
- * so that the same text always means the same instant whatever the runner's time zone.
- */
-function dateInstant(value) {
-    const s = value.trim();
-    const d = DATE_ONLY.exec(s);
-    if (d)
-        return Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]));
-    if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s))
-        return undefined;
-    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(s);
-    const ms = Date.parse((hasZone ? s : `${s}Z`).replace(' ', 'T'));
-    return Number.isNaN(ms) ? undefined : ms;
-}
 function isBlank(v) {
     return v === undefined || v === null || v === '';
 }
@@ -49202,8 +49472,8 @@ function datesEqual(a, b) {
     if (isBlank(a) || isBlank(b))
         return isBlank(a) && isBlank(b);
     if (typeof a === 'string' && typeof b === 'string') {
-        const ia = dateInstant(a);
-        const ib = dateInstant(b);
+        const ia = (0, dates_js_1.dateInstant)(a);
+        const ib = (0, dates_js_1.dateInstant)(b);
         if (ia !== undefined && ib !== undefined)
             return ia === ib;
         return a.trim() === b.trim();
@@ -49216,11 +49486,127 @@ function textEqual(a, b) {
         return isBlank(a) && isBlank(b);
     return jsonEqual(a, b);
 }
-/** A value safe to put in a FieldChange: undefined stays undefined, everything else becomes JSON. */
+/**
+ * A value safe to put in a FieldChange: undefined stays undefined, everything else becomes JSON. A
+ * value that already is plain JSON is returned as it is, not copied: a plan of 10,000 experiments
+ * then holds references to the manifest's design data and results instead of a second copy.
+ */
 function toJson(value) {
     if (value === undefined)
         return undefined;
+    if (isPlainJson(value))
+        return value;
     return JSON.parse(canonicalJson(value));
+}
+/** JSON as JSON.stringify would write it back unchanged: no undefined, Date, -0, NaN or class instances. */
+function isPlainJson(value) {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean')
+        return true;
+    if (typeof value === 'number')
+        return Number.isFinite(value) && !Object.is(value, -0);
+    if (typeof value !== 'object')
+        return false;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++)
+            if (!(i in value) || !isPlainJson(value[i]))
+                return false;
+        return true;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null)
+        return false;
+    for (const k in value)
+        if (!isPlainJson(value[k]))
+            return false;
+    return true;
+}
+
+
+/***/ }),
+
+/***/ 47616:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.contentsOf = contentsOf;
+exports.readDuplicateContents = readDuplicateContents;
+exports.deleteEmptyDuplicate = deleteEmptyDuplicate;
+const errors_js_1 = __nccwpck_require__(58764);
+const read_js_1 = __nccwpck_require__(75427);
+function statusOf(err) {
+    const s = err?.status;
+    return typeof s === 'number' ? s : undefined;
+}
+/**
+ * What one experiment holds: "design data" and "result <plugin>" entries (empty = nothing).
+ * Undefined when it cannot be told (MINT has no result list): such a copy is never deleted.
+ */
+async function contentsOf(client, e, limit = (fn) => fn()) {
+    const holds = [];
+    if (e.has_design_data !== false) {
+        try {
+            await limit(() => client.experiments.designData.get(e.id));
+            holds.push('design data');
+        }
+        catch (err) {
+            if (!(0, read_js_1.isNotFound)(err))
+                throw err;
+        }
+    }
+    try {
+        const results = await limit(() => client.experiments.analysis.list(e.id));
+        for (const r of results)
+            holds.push(`result ${r.plugin_id}`);
+    }
+    catch (err) {
+        const status = statusOf(err);
+        if (status === 404 || status === 405)
+            return undefined;
+        throw err;
+    }
+    return holds;
+}
+/** What every extra copy of every duplicated key holds (experiment id → contents). */
+async function readDuplicateContents(client, live, limit) {
+    const out = new Map();
+    const extras = [...live.duplicates.values()].flatMap((copies) => copies.slice(1));
+    await Promise.all(extras.map(async (e) => {
+        const holds = await contentsOf(client, e, limit);
+        if (holds)
+            out.set(e.id, holds);
+    }));
+    return out;
+}
+/**
+ * Deletes an extra copy of `key` only if it still carries both ownership tags and still holds no
+ * design data or results (someone may have written to it since the plan).
+ */
+async function deleteEmptyDuplicate(client, stack, key, planned) {
+    let fresh;
+    try {
+        fresh = await client.experiments.get(planned.id);
+    }
+    catch (err) {
+        if ((0, read_js_1.isNotFound)(err))
+            return; // already gone
+        throw err;
+    }
+    if (!(0, read_js_1.ownedBy)(fresh, stack, key))
+        throw new errors_js_1.OperationError(`not deleted: ${fresh.experiment_code} no longer carries ${stack}/${key}'s tags; run plan again`);
+    const holds = await contentsOf(client, fresh);
+    if (!holds)
+        throw new errors_js_1.OperationError(`not deleted: cannot tell whether ${fresh.experiment_code} holds results (MINT lists none); remove its key tag in MINT instead`);
+    if (holds.length > 0)
+        throw new errors_js_1.OperationError(`not deleted: ${fresh.experiment_code} now holds ${holds.join(', ')}; remove its key tag in MINT, or move the data, then run plan again`);
+    try {
+        await client.experiments.delete(fresh.id);
+    }
+    catch (err) {
+        if (!(0, read_js_1.isNotFound)(err))
+            throw err;
+    }
 }
 
 
@@ -49244,13 +49630,35 @@ exports.deletedDesign = deletedDesign;
 exports.diffAnalysis = diffAnalysis;
 const model_js_1 = __nccwpck_require__(85848);
 const canonical_js_1 = __nccwpck_require__(92725);
+const errors_js_1 = __nccwpck_require__(58764);
 const status_js_1 = __nccwpck_require__(75101);
 function ownershipTags(stack, key) {
     return { [model_js_1.STACK_TAG]: stack, [model_js_1.KEY_TAG]: key };
 }
-/** The tags the manifest sets (user tags + ownership), to compare key by key with live tags. */
+/**
+ * The tags the manifest sets (user tags + ownership), to compare key by key with live tags. A `null`
+ * value means "remove this tag".
+ */
 function desiredTags(spec, stack) {
     return { ...(spec.tags ?? {}), ...ownershipTags(stack, spec.key) };
+}
+/** The tag dict to store: the tags that stay, without the ones the manifest removes (`null`). */
+function storedTags(tags) {
+    return Object.fromEntries(Object.entries(tags).filter(([, v]) => v !== null));
+}
+/** Tag changes that make `have` match `want`: a `null` in `want` removes the tag where it is set. */
+function tagChanges(have, want) {
+    const changes = [];
+    for (const [k, v] of Object.entries(want)) {
+        if (v === null) {
+            if (k in have)
+                changes.push({ field: `tags.${k}`, before: (0, canonical_js_1.toJson)(have[k]) ?? null });
+        }
+        else if (!(0, canonical_js_1.jsonEqual)(have[k], v)) {
+            changes.push({ field: `tags.${k}`, before: (0, canonical_js_1.toJson)(have[k]), after: (0, canonical_js_1.toJson)(v) });
+        }
+    }
+    return changes;
 }
 function liveTags(live) {
     const t = live.tags;
@@ -49279,11 +49687,7 @@ function diffExperiment(spec, live, stack, project) {
         if (spec[field] !== undefined && !(0, canonical_js_1.datesEqual)(live[field], spec[field]))
             push(field, live[field], spec[field]);
     }
-    const have = liveTags(live);
-    for (const [k, v] of Object.entries(desiredTags(spec, stack))) {
-        if (!(0, canonical_js_1.jsonEqual)(have[k], v))
-            changes.push({ field: `tags.${k}`, before: (0, canonical_js_1.toJson)(have[k]), after: (0, canonical_js_1.toJson)(v) });
-    }
+    changes.push(...tagChanges(liveTags(live), desiredTags(spec, stack)));
     return changes;
 }
 /** The full new values of an experiment to create (status included: applied after the create). */
@@ -49302,7 +49706,7 @@ function createChanges(spec, stack, project) {
         if (v !== undefined && v !== null)
             changes.push({ field, after: v });
     }
-    for (const [k, v] of Object.entries(desiredTags(spec, stack)))
+    for (const [k, v] of Object.entries(storedTags(desiredTags(spec, stack))))
         changes.push({ field: `tags.${k}`, after: v });
     return changes;
 }
@@ -49310,7 +49714,7 @@ function createBody(spec, stack, projectId) {
     const body = {
         name: spec.name ?? spec.key,
         experiment_type: spec.experiment_type ?? '',
-        tags: desiredTags(spec, stack),
+        tags: storedTags(desiredTags(spec, stack)),
     };
     if (projectId !== undefined)
         body.project_id = projectId;
@@ -49342,28 +49746,37 @@ function experimentWrites(spec, live, stack, projectId) {
         patch.end_date = spec.end_date;
     const have = liveTags(live);
     const want = desiredTags(spec, stack);
-    if (Object.entries(want).some(([k, v]) => !(0, canonical_js_1.jsonEqual)(have[k], v)))
-        patch.tags = { ...have, ...want };
-    const statuses = spec.status !== undefined ? (0, status_js_1.statusPath)(live.status, spec.status) : [];
-    return { patch, statuses };
+    // PATCH replaces the whole tag dict: send every tag that stays, without the removed ones.
+    if (tagChanges(have, want).length > 0)
+        patch.tags = storedTags({ ...have, ...want });
+    return { patch, statuses: statusWalk(spec, live) };
+}
+function statusWalk(spec, live) {
+    if (spec.status === undefined)
+        return [];
+    const path = (0, status_js_1.statusPath)(live.status, spec.status);
+    if (path)
+        return path;
+    throw new errors_js_1.OperationError(`not changed: ${live.experiment_code} is ${live.status} in MINT and ${(0, status_js_1.impossibleStatusMove)(live.status, spec.status)}; run plan again`);
 }
 function hasWrites(w) {
     return Object.keys(w.patch).length > 0 || w.statuses.length > 0;
 }
 /** Changes to the design data; empty when equal. `live` null = none live. */
 function diffDesign(spec, live) {
+    const version = spec.schema_version; // undefined: not managed
     if (!live) {
         return [
             { field: 'plugin_id', after: spec.plugin_id },
-            { field: 'schema_version', after: spec.schema_version },
+            ...(version !== undefined ? [{ field: 'schema_version', after: version }] : []),
             { field: 'data', after: (0, canonical_js_1.toJson)(spec.data) },
         ];
     }
     const changes = [];
     if (live.plugin_id !== spec.plugin_id)
         changes.push({ field: 'plugin_id', before: live.plugin_id, after: spec.plugin_id });
-    if (String(live.schema_version ?? '1.0') !== String(spec.schema_version))
-        changes.push({ field: 'schema_version', before: live.schema_version, after: spec.schema_version });
+    if (version !== undefined && String(live.schema_version ?? '1.0') !== version)
+        changes.push({ field: 'schema_version', before: live.schema_version, after: version });
     if (!(0, canonical_js_1.jsonEqual)(live.data, spec.data))
         changes.push({ field: 'data', before: (0, canonical_js_1.toJson)(live.data), after: (0, canonical_js_1.toJson)(spec.data) });
     return changes;
@@ -49425,10 +49838,13 @@ exports.FingerprintMismatchError = FingerprintMismatchError;
 class MaxDeletesError extends OperationError {
     count;
     max;
-    constructor(count, max) {
-        super(`refusing to delete ${count} experiments: more than max-deletes (${max}); nothing was changed. Check the orphans in the plan, then raise max-deletes if this is intended`);
+    /** What the deletions are, e.g. "2 experiments, 1 design data, 3 analysis results". */
+    breakdown;
+    constructor(count, max, breakdown = `${count} experiments`) {
+        super(`refusing to make ${count} deletion${count === 1 ? '' : 's'} (${breakdown}): more than max-deletes (${max}); nothing was changed. Check the deletions in the plan, then raise max-deletes if this is intended`);
         this.count = count;
         this.max = max;
+        this.breakdown = breakdown;
     }
 }
 exports.MaxDeletesError = MaxDeletesError;
@@ -49446,13 +49862,15 @@ class ManifestInvalidError extends OperationError {
 exports.ManifestInvalidError = ManifestInvalidError;
 /**
  * The manifest cannot be planned against this MINT: e.g. a `code` already owned by another stack,
- * a referenced project id that does not exist, an ambiguous project name.
+ * a referenced project id that does not exist, a status move MINT cannot make. Every problem is one
+ * line, with the `file:line` of the experiment or project when known.
  */
 class PlanConflictError extends OperationError {
     problems;
     constructor(problems) {
-        const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : '';
-        super(`cannot plan: ${problems[0] ?? 'unknown problem'}${more}`);
+        super(problems.length === 1
+            ? `cannot plan: ${problems[0]}`
+            : `cannot plan (${problems.length} problems):\n${problems.map((p) => `  ${p}`).join('\n')}`);
         this.problems = problems;
     }
 }
@@ -49492,10 +49910,12 @@ function retryEventSink(onEvent) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ActionRefusedError = void 0;
+exports.OutcomeUnknownError = exports.ActionRefusedError = void 0;
 exports.executeStep = executeStep;
+exports.graceFor = graceFor;
 const model_js_1 = __nccwpck_require__(85848);
 const diff_js_1 = __nccwpck_require__(69104);
+const dedupe_js_1 = __nccwpck_require__(47616);
 const read_js_1 = __nccwpck_require__(75427);
 /** Attempts for a write the client will not repeat itself (POST/PATCH that may have been stored). */
 const WRITE_ATTEMPTS = 4;
@@ -49538,30 +49958,57 @@ async function executeStep(step, ctx) {
             await ctx.client.projects.update(step.project.id, { description: step.spec.description ?? null });
             return;
         case 'experiment.create':
-            return createExperiment(step.spec, ctx);
+            await createExperiment(step.spec, ctx);
+            return markVerified(step.spec, ctx);
         case 'experiment.update':
-            return updateExperiment(step.spec, step.live.experiment, step.adopt, ctx);
+            await updateExperiment(step.spec, step.live.experiment, step.adopt, ctx);
+            return markVerified(step.spec, ctx);
         case 'experiment.status':
             return finishStatus(step.spec, ctx);
         case 'experiment.delete':
-            return deleteOrphan(step.orphan.experiment, ctx);
-        case 'design.save': {
-            const { plugin_id, data, schema_version } = step.design;
-            await ctx.client.experiments.designData.save(experimentId(step.spec, ctx), {
-                plugin_id,
-                data,
-                schema_version,
-            });
-            return;
-        }
+            return deleteOrphan(step.orphan.experiment, step.orphan.key, ctx);
+        case 'experiment.dedupe':
+            return (0, dedupe_js_1.deleteEmptyDuplicate)(ctx.client, ctx.manifest.stack, step.key, step.experiment);
+        case 'design.save':
+            return saveDesign(step, ctx);
         case 'design.delete':
-            return ignoreNotFound(ctx.client.experiments.designData.delete(experimentId(step.spec, ctx)));
+            return ignoreNotFound(ctx.client.experiments.designData.delete(await ownedExperimentId(step.spec, ctx)));
         case 'analysis.save':
-            await ctx.client.experiments.analysis.save(experimentId(step.spec, ctx), step.analysis.plugin_id, step.analysis.result ?? null);
+            await ctx.client.experiments.analysis.save(await ownedExperimentId(step.spec, ctx), step.analysis.plugin_id, step.analysis.result ?? null);
             return;
         case 'analysis.delete':
-            return ignoreNotFound(ctx.client.experiments.analysis.delete(experimentId(step.spec, ctx), step.pluginId));
+            return ignoreNotFound(ctx.client.experiments.analysis.delete(await ownedExperimentId(step.spec, ctx), step.pluginId));
     }
+}
+async function saveDesign(step, ctx) {
+    const { plugin_id, data } = step.design;
+    // A left-out schema_version is not managed: send the live one again (PUT would reset it to "1.0").
+    const schema_version = step.design.schema_version ?? step.keepVersion;
+    await ctx.client.experiments.designData.save(await ownedExperimentId(step.spec, ctx), {
+        plugin_id,
+        data,
+        ...(schema_version !== undefined ? { schema_version } : {}),
+    });
+}
+/** This apply created, updated or adopted the experiment: it is ours, no need to read it again. */
+function markVerified(spec, ctx) {
+    ctx.verified.set(spec.key, Promise.resolve());
+}
+/**
+ * The experiment's id, once it is known to still carry this stack's and key's tags: design data and
+ * results are written only to an experiment that is still ours (checked once per apply).
+ */
+async function ownedExperimentId(spec, ctx) {
+    const id = experimentId(spec, ctx);
+    let check = ctx.verified.get(spec.key);
+    if (!check) {
+        check = ctx.client.experiments
+            .get(id)
+            .then((fresh) => assertStillOurs(fresh, spec, ctx.manifest.stack, false));
+        ctx.verified.set(spec.key, check);
+    }
+    await check;
+    return id;
 }
 async function ignoreNotFound(p) {
     try {
@@ -49590,34 +50037,67 @@ function projectIdFor(spec, ctx) {
     return id;
 }
 /**
- * A POST that is not safe to repeat: MINT assigns a new id (and code) each time. After a failure that
- * may have been stored, `lookup` looks for the object by its stable identity before creating again.
+ * A create whose outcome is unknown and that was not found within the grace period. It is never sent
+ * again in the same run (a late commit would then leave two); the next run's ownership scan finds it.
  */
-async function createOnce(create, lookup, ctx) {
+class OutcomeUnknownError extends Error {
+    name = 'OutcomeUnknownError';
+    mayHaveCommitted = true;
+    constructor(what, cause, waitedMs) {
+        const why = cause instanceof Error ? cause.message : String(cause);
+        super(`outcome unknown: run apply again; it will find the ${what} if MINT stored it (the create got: ${why}; not found within ${(waitedMs / 1000).toFixed(1)} s)`);
+    }
+}
+exports.OutcomeUnknownError = OutcomeUnknownError;
+/** How long to look for a create whose outcome is unknown: 3× the request timeout (a late commit). */
+function graceFor(client) {
+    return 3 * client.requestTimeoutMs;
+}
+/**
+ * A POST that is never sent twice once it may have reached MINT: MINT assigns a new id (and code)
+ * each time. A 429 (refused before anything was stored) is waited out and sent again. Any failure
+ * that may have been stored (timeout, reset after sending, 5xx, a 2xx without an id) polls `lookup`
+ * with backoff for the grace period; found → adopted; not found → OutcomeUnknownError.
+ */
+async function createNoResend(what, create, lookup, ctx) {
+    let cause;
     for (let attempt = 1;; attempt++) {
         try {
             return await create();
         }
         catch (err) {
-            if (attempt >= WRITE_ATTEMPTS)
-                throw err;
-            if (rateLimited(err)) {
+            if (rateLimited(err) && attempt < WRITE_ATTEMPTS) {
                 await ctx.sleep(waitFor(err, attempt));
                 continue;
             }
             if (!errInfo(err).mayHaveCommitted)
                 throw err;
+            cause = err;
+            break;
+        }
+    }
+    const grace = ctx.graceMs ?? graceFor(ctx.client);
+    const started = Date.now();
+    for (let poll = 0;; poll++) {
+        try {
             const found = await lookup();
             if (found)
                 return found;
-            await ctx.sleep(backoff(attempt));
         }
+        catch (err) {
+            // A failed lookup proves nothing either way: keep polling within the grace period.
+            ctx.emit({ type: 'log', level: 'debug', message: `lookup of the ${what} failed: ${String(err)}` });
+        }
+        const left = grace - (Date.now() - started);
+        if (left <= 0)
+            throw new OutcomeUnknownError(what, cause, Date.now() - started);
+        await ctx.sleep(Math.min(left, Math.min(5000, 250 * 2 ** poll)));
     }
 }
 async function createProject(spec, ctx) {
     const name = spec.name ?? spec.key;
     const body = { name, ...(spec.description !== undefined ? { description: spec.description } : {}) };
-    const project = await createOnce(() => ctx.client.projects.create(body), async () => {
+    const project = await createNoResend('project', () => ctx.client.projects.create(body), async () => {
         const hits = await ctx.client.projects.list({ search: name });
         return hits.filter((p) => p.name === name).sort((a, b) => a.id - b.id)[0];
     }, ctx);
@@ -49627,13 +50107,20 @@ async function createExperiment(spec, ctx) {
     const stack = ctx.manifest.stack;
     const projectId = projectIdFor(spec, ctx);
     const body = (0, diff_js_1.createBody)(spec, stack, projectId);
-    const created = await createOnce(() => ctx.client.experiments.create(body), async () => {
-        ctx.emit({
-            type: 'log',
-            level: 'info',
-            message: `create of ${spec.key} may have been stored; looking it up by its tags`,
+    let announced = false;
+    const created = await createNoResend('experiment', () => ctx.client.experiments.create(body), async () => {
+        if (!announced) {
+            announced = true;
+            ctx.emit({
+                type: 'log',
+                level: 'info',
+                message: `create of ${spec.key} may have been stored; looking it up by its tags (it is not sent again)`,
+            });
+        }
+        const found = await (0, read_js_1.findOwnedExperiment)(ctx.client, stack, spec.key, {
+            newestCreatedAt: ctx.newestCreatedAt,
+            concurrency: ctx.concurrency,
         });
-        const found = await (0, read_js_1.findOwnedExperiment)(ctx.client, stack, spec.key, projectId, ctx.concurrency);
         if (found)
             ctx.emit({
                 type: 'log',
@@ -49643,6 +50130,7 @@ async function createExperiment(spec, ctx) {
         return found;
     }, ctx);
     ctx.experimentIds.set(spec.key, created.id);
+    ctx.experimentCodes.set(spec.key, created.experiment_code);
     await converge(spec, created, projectId, false, ctx);
 }
 /** The next PATCH towards the manifest: a completed experiment is reopened before fields change. */
@@ -49705,7 +50193,7 @@ async function finishStatus(spec, ctx) {
     assertStillOurs(fresh, spec, ctx.manifest.stack, false);
     await converge(spec, fresh, projectIdFor(spec, ctx), false, ctx);
 }
-async function deleteOrphan(planned, ctx) {
+async function deleteOrphan(planned, key, ctx) {
     let fresh;
     try {
         fresh = await ctx.client.experiments.get(planned.id);
@@ -49715,8 +50203,9 @@ async function deleteOrphan(planned, ctx) {
             return; // already gone
         throw err;
     }
-    if (!(0, read_js_1.ownedBy)(fresh, ctx.manifest.stack)) {
-        throw new ActionRefusedError(`not deleted: ${fresh.experiment_code} no longer carries stack ${ctx.manifest.stack}'s tag`);
+    // Ownership needs both tags: an experiment without our key tag is never deleted.
+    if (!key || !(0, read_js_1.ownedBy)(fresh, ctx.manifest.stack, key)) {
+        throw new ActionRefusedError(`not deleted: ${fresh.experiment_code} no longer carries stack ${ctx.manifest.stack}'s tags (key ${key || 'none'})`);
     }
     await ignoreNotFound(ctx.client.experiments.delete(planned.id));
 }
@@ -49773,7 +50262,7 @@ const path = __importStar(__nccwpck_require__(76760));
 const yaml_1 = __nccwpck_require__(38815);
 const model_js_1 = __nccwpck_require__(85848);
 const errors_js_1 = __nccwpck_require__(58764);
-const limiter_js_1 = __nccwpck_require__(3923);
+const concurrency_js_1 = __nccwpck_require__(81532);
 const read_js_1 = __nccwpck_require__(75427);
 const STACK_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -49841,10 +50330,14 @@ async function exportManifest(opts) {
     }
     emit({ type: 'read.start', what: 'experiments' });
     const filterProject = opts.project !== undefined ? await resolveProjectFilter(client, opts.project) : undefined;
-    const live = await client.experiments.list({
-        ...(filterProject ? { project_id: filterProject.id } : {}),
+    // project_id is an inferred filter a server may ignore, so every record is checked here too:
+    // export must never write (or tag) another project's experiments
+    const listed = await client.experiments.list({
+        ...(filterProject ? { project_id: filterProject.id, project: filterProject.name } : {}),
         ...(opts.experimentType ? { experiment_type: opts.experimentType } : {}),
     });
+    const live = listed.filter((e) => (!filterProject || e.project_id === filterProject.id) &&
+        (!opts.experimentType || e.experiment_type === opts.experimentType));
     emit({ type: 'read.progress', done: live.length });
     const skipped = [];
     const keys = new Set();
@@ -49885,8 +50378,9 @@ async function exportManifest(opts) {
     }
     entries.sort((a, b) => a.experiment.id - b.experiment.id);
     emit({ type: 'read.start', what: 'design data and analysis results' });
+    const results = new ResultReader(client);
     let done = 0;
-    await (0, limiter_js_1.mapLimit)(entries, concurrency, async (entry) => {
+    await (0, concurrency_js_1.mapLimit)(entries, concurrency, async (entry) => {
         const id = entry.experiment.id;
         if (entry.experiment.has_design_data !== false) {
             try {
@@ -49897,7 +50391,7 @@ async function exportManifest(opts) {
                     throw err;
             }
         }
-        entry.results = await client.experiments.analysis.list(id);
+        entry.results = await results.read(id);
         emit({ type: 'read.progress', done: ++done, total: entries.length });
     });
     emit({ type: 'read.done', experiments: entries.length });
@@ -49913,7 +50407,7 @@ async function exportManifest(opts) {
     await fs.writeFile(outFile, doc.toString({ lineWidth: 0 }));
     const claimed = [];
     if (opts.claim !== false) {
-        await (0, limiter_js_1.mapLimit)(entries.filter((x) => !x.owned), concurrency, async (entry) => {
+        await (0, concurrency_js_1.mapLimit)(entries.filter((x) => !x.owned), concurrency, async (entry) => {
             const e = entry.experiment;
             const tags = { ...(e.tags ?? {}), [model_js_1.STACK_TAG]: stack, [model_js_1.KEY_TAG]: entry.key };
             try {
@@ -49937,6 +50431,52 @@ async function exportManifest(opts) {
         claimed: claimed.sort(),
         skipped,
     };
+}
+/**
+ * Every analysis result of an experiment. The list route is inferred and MINT's own SDK never
+ * calls it: when it answers 404/405 (once, for the whole run) results are read per plugin, for
+ * every plugin the server lists.
+ */
+class ResultReader {
+    client;
+    listMissing = false;
+    plugins;
+    constructor(client) {
+        this.client = client;
+    }
+    async read(id) {
+        if (!this.listMissing) {
+            try {
+                return await this.client.experiments.analysis.list(id);
+            }
+            catch (err) {
+                const status = err.status;
+                if (status !== 404 && status !== 405)
+                    throw err;
+                this.listMissing = true;
+            }
+        }
+        const out = [];
+        for (const pluginId of await this.pluginIds()) {
+            try {
+                out.push(await this.client.experiments.analysis.get(id, pluginId));
+            }
+            catch (err) {
+                if (!(0, read_js_1.isNotFound)(err))
+                    throw err;
+            }
+        }
+        return out;
+    }
+    pluginIds() {
+        this.plugins ??= this.client.plugins.list().then((list) => [
+            ...new Set(list.map((p) => p.id ?? p.name).filter((x) => typeof x === 'string')),
+        ], (err) => {
+            throw new errors_js_1.OperationError(`this MINT server has no route listing an experiment's analysis results, and its plugin list ` +
+                `could not be read (${err.message}): export cannot tell which results exist`);
+        });
+        return this.plugins;
+    }
 }
 /**
  * One manifest project per live project used. Referenced by name when that name is unique in
@@ -50065,7 +50605,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.datesEqual = exports.jsonEqual = exports.canonicalJson = exports.retryEventSink = exports.PlanConflictError = exports.ManifestInvalidError = exports.MaxDeletesError = exports.FingerprintMismatchError = exports.PlanStaleError = exports.OperationError = exports.PLAN_FORMAT_VERSION = exports.parsePlanJson = exports.planToJson = exports.renderApplyMarkdown = exports.renderApplyText = exports.renderPlanMarkdown = exports.renderPlanText = exports.DEFAULT_CONCURRENCY = exports.readLiveState = exports.liveStateDigests = exports.staleObjects = exports.planFingerprint = exports.buildPlan = exports.DEFAULT_MAX_DELETES = exports.fingerprintMatches = exports.apply = exports.planExitCode = exports.computePlan = exports.plan = exports.loadManifestOrThrow = exports.validate = void 0;
+exports.datesEqual = exports.jsonEqual = exports.canonicalJson = exports.retryEventSink = exports.PlanConflictError = exports.ManifestInvalidError = exports.MaxDeletesError = exports.FingerprintMismatchError = exports.PlanStaleError = exports.OperationError = exports.PLAN_FORMAT_VERSION = exports.planSchema = exports.parsePlanJson = exports.planToJson = exports.duplicateFix = exports.renderApplyMarkdown = exports.renderApplyText = exports.renderPlanMarkdown = exports.renderPlanText = exports.OutcomeUnknownError = exports.DEFAULT_CONCURRENCY = exports.findOwnedExperiment = exports.scanOwnership = exports.readLiveState = exports.liveStateDigests = exports.staleObjects = exports.planFingerprint = exports.buildPlan = exports.DEFAULT_MAX_DELETES = exports.fingerprintMatches = exports.apply = exports.unresolvedDuplicates = exports.planExitCode = exports.computePlan = exports.plan = exports.loadManifestOrThrow = exports.validate = void 0;
 // The operations users run: validate, plan, apply, upload, export. They print nothing; adapters
 // (CLI, Action) render their results and events.
 __exportStar(__nccwpck_require__(89818), exports);
@@ -50076,6 +50616,7 @@ var plan_js_1 = __nccwpck_require__(17568);
 Object.defineProperty(exports, "plan", ({ enumerable: true, get: function () { return plan_js_1.plan; } }));
 Object.defineProperty(exports, "computePlan", ({ enumerable: true, get: function () { return plan_js_1.computePlan; } }));
 Object.defineProperty(exports, "planExitCode", ({ enumerable: true, get: function () { return plan_js_1.planExitCode; } }));
+Object.defineProperty(exports, "unresolvedDuplicates", ({ enumerable: true, get: function () { return plan_js_1.unresolvedDuplicates; } }));
 var apply_js_1 = __nccwpck_require__(96995);
 Object.defineProperty(exports, "apply", ({ enumerable: true, get: function () { return apply_js_1.apply; } }));
 Object.defineProperty(exports, "fingerprintMatches", ({ enumerable: true, get: function () { return apply_js_1.fingerprintMatches; } }));
@@ -50087,15 +50628,22 @@ Object.defineProperty(exports, "staleObjects", ({ enumerable: true, get: functio
 Object.defineProperty(exports, "liveStateDigests", ({ enumerable: true, get: function () { return build_js_1.liveStateDigests; } }));
 var read_js_1 = __nccwpck_require__(75427);
 Object.defineProperty(exports, "readLiveState", ({ enumerable: true, get: function () { return read_js_1.readLiveState; } }));
+Object.defineProperty(exports, "scanOwnership", ({ enumerable: true, get: function () { return read_js_1.scanOwnership; } }));
+Object.defineProperty(exports, "findOwnedExperiment", ({ enumerable: true, get: function () { return read_js_1.findOwnedExperiment; } }));
 Object.defineProperty(exports, "DEFAULT_CONCURRENCY", ({ enumerable: true, get: function () { return read_js_1.DEFAULT_CONCURRENCY; } }));
+var execute_js_1 = __nccwpck_require__(28232);
+Object.defineProperty(exports, "OutcomeUnknownError", ({ enumerable: true, get: function () { return execute_js_1.OutcomeUnknownError; } }));
 var render_js_1 = __nccwpck_require__(62175);
 Object.defineProperty(exports, "renderPlanText", ({ enumerable: true, get: function () { return render_js_1.renderPlanText; } }));
 Object.defineProperty(exports, "renderPlanMarkdown", ({ enumerable: true, get: function () { return render_js_1.renderPlanMarkdown; } }));
 Object.defineProperty(exports, "renderApplyText", ({ enumerable: true, get: function () { return render_js_1.renderApplyText; } }));
 Object.defineProperty(exports, "renderApplyMarkdown", ({ enumerable: true, get: function () { return render_js_1.renderApplyMarkdown; } }));
+var render_lines_js_1 = __nccwpck_require__(36953);
+Object.defineProperty(exports, "duplicateFix", ({ enumerable: true, get: function () { return render_lines_js_1.duplicateFix; } }));
 var plan_json_js_1 = __nccwpck_require__(25943);
 Object.defineProperty(exports, "planToJson", ({ enumerable: true, get: function () { return plan_json_js_1.planToJson; } }));
 Object.defineProperty(exports, "parsePlanJson", ({ enumerable: true, get: function () { return plan_json_js_1.parsePlanJson; } }));
+Object.defineProperty(exports, "planSchema", ({ enumerable: true, get: function () { return plan_json_js_1.planSchema; } }));
 Object.defineProperty(exports, "PLAN_FORMAT_VERSION", ({ enumerable: true, get: function () { return plan_json_js_1.PLAN_FORMAT_VERSION; } }));
 var errors_js_1 = __nccwpck_require__(58764);
 Object.defineProperty(exports, "OperationError", ({ enumerable: true, get: function () { return errors_js_1.OperationError; } }));
@@ -50116,75 +50664,6 @@ __exportStar(__nccwpck_require__(87969), exports);
 
 /***/ }),
 
-/***/ 3923:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-// One small concurrency limiter shared by reading and applying.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.createLimiter = createLimiter;
-exports.mapLimit = mapLimit;
-exports.forEachLimit = forEachLimit;
-function createLimiter(concurrency) {
-    const max = Math.max(1, Math.floor(concurrency) || 1);
-    let active = 0;
-    const queue = [];
-    const next = () => {
-        if (active >= max)
-            return;
-        const run = queue.shift();
-        if (run) {
-            active++;
-            run();
-        }
-    };
-    return (task) => new Promise((resolve, reject) => {
-        queue.push(() => {
-            task()
-                .then(resolve, reject)
-                .finally(() => {
-                active--;
-                next();
-            });
-        });
-        next();
-    });
-}
-/** Map with at most `concurrency` calls in flight; results keep input order. */
-async function mapLimit(items, concurrency, fn) {
-    const limit = createLimiter(concurrency);
-    return Promise.all(items.map((item, i) => limit(() => fn(item, i))));
-}
-/**
- * Calls `fn` for every item with at most `concurrency` calls in flight, pulling items as calls
- * finish: unlike mapLimit it does not create a pending promise per item up front, so memory stays
- * flat however many items there are. Rejects with the first failure (no new calls start after it).
- */
-async function forEachLimit(items, concurrency, fn) {
-    const max = Math.max(1, Math.floor(concurrency) || 1);
-    const it = items[Symbol.iterator]();
-    let failed = false;
-    const worker = async () => {
-        while (!failed) {
-            const next = it.next();
-            if (next.done)
-                return;
-            try {
-                await fn(next.value);
-            }
-            catch (err) {
-                failed = true;
-                throw err;
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: max }, worker));
-}
-
-
-/***/ }),
-
 /***/ 45433:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -50193,24 +50672,41 @@ async function forEachLimit(items, concurrency, fn) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.emptyLiveState = emptyLiveState;
 function emptyLiveState() {
-    return { projects: new Map(), experiments: new Map(), orphans: [], warnings: [], problems: [] };
+    return {
+        projects: new Map(),
+        experiments: new Map(),
+        orphans: [],
+        duplicates: new Map(),
+        unkeyed: [],
+        warnings: [],
+        problems: [],
+    };
 }
 
 
 /***/ }),
 
 /***/ 25943:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
 
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.PLAN_FORMAT_VERSION = void 0;
+exports.planSchema = exports.PLAN_FORMAT_VERSION = void 0;
 exports.planToJson = planToJson;
 exports.parsePlanJson = parsePlanJson;
 // The machine-readable plan (docs/plan-json.md): versioned, stable keys, round-trips through a file.
+const _2020_1 = __importDefault(__nccwpck_require__(52210));
 const errors_js_1 = __nccwpck_require__(58764);
+const plan_schema_json_1 = __importDefault(__nccwpck_require__(43343));
 exports.PLAN_FORMAT_VERSION = 1;
+/** How many problems of a malformed plan file the error names. */
+const MAX_PROBLEMS = 5;
+/** The JSON Schema of saved plans (formatVersion 1). */
+exports.planSchema = plan_schema_json_1.default;
 /** Pretty JSON with a stable key order at the top level (the order docs/plan-json.md lists). */
 function planToJson(plan) {
     const ordered = {
@@ -50219,23 +50715,83 @@ function planToJson(plan) {
         fingerprint: plan.fingerprint,
         hasChanges: plan.hasChanges,
         prune: plan.prune,
+        ...(plan.dedupe ? { dedupe: true } : {}),
         summary: plan.summary,
         files: plan.files,
         actions: plan.actions,
         orphans: plan.orphans,
+        ...(plan.duplicates ? { duplicates: plan.duplicates } : {}),
+        ...(plan.unkeyed ? { unkeyed: plan.unkeyed } : {}),
         warnings: plan.warnings,
         liveState: plan.liveState,
     };
     return `${JSON.stringify(ordered, null, 2)}\n`;
 }
+let validator;
+/** The saved-plan JSON Schema (src/actions/plan.schema.json), compiled once on first use. */
+function planValidator() {
+    validator ??= new _2020_1.default({ allErrors: true, strict: true, allowUnionTypes: true }).compile(exports.planSchema);
+    return validator;
+}
 function isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-/** Parses a saved plan; throws OperationError naming what is wrong with the file. */
+/** The patterns of plan.schema.json, as a reader would say them. */
+const PATTERN_TEXT = {
+    '#/properties/fingerprint/pattern': 'must be 64 hex digits (a sha256)',
+    '#/properties/liveState/additionalProperties/pattern': 'must be "absent" or 64 hex digits (a sha256)',
+    '#/$defs/action/properties/id/pattern': 'must look like <type>.<op>:<key>, e.g. experiment.create:batch-01',
+};
+/** One schema error as a reader says it: `/actions/0/op must be one of create, update, delete (found "x")`. */
+function describeSchemaError(e, data) {
+    const at = e.instancePath || 'the top level';
+    const params = e.params;
+    switch (e.keyword) {
+        case 'required':
+            return `${at} has no "${String(params.missingProperty)}"`;
+        case 'enum':
+            return `${at} must be one of ${params.allowedValues.map(String).join(', ')}, found ${found(data, e.instancePath)}`;
+        case 'type':
+            return `${at} must be ${String(params.type)}, found ${found(data, e.instancePath)}`;
+        case 'pattern':
+            return `${at} ${PATTERN_TEXT[e.schemaPath] ?? `must match ${String(params.pattern)}`}, found ${found(data, e.instancePath)}`;
+        default:
+            return `${at} ${e.message ?? 'is invalid'}`;
+    }
+}
+/** The value at a JSON pointer, short, for "found …". */
+function found(data, pointer) {
+    let v = data;
+    for (const part of pointer.split('/').slice(1)) {
+        const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+        v = typeof v === 'object' && v !== null ? v[key] : undefined;
+    }
+    const text = JSON.stringify(v) ?? 'nothing';
+    return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+/** What no schema can say: action ids are unique and every dependency is one of them. */
+function referenceProblems(actions) {
+    const ids = new Set();
+    const problems = [];
+    actions.forEach((a, i) => {
+        if (ids.has(a.id))
+            problems.push(`/actions/${i}/id repeats "${a.id}"`);
+        ids.add(a.id);
+    });
+    actions.forEach((a, i) => a.dependsOn.forEach((d, j) => {
+        if (!ids.has(d))
+            problems.push(`/actions/${i}/dependsOn/${j} names "${d}", which is not an action of the plan`);
+    }));
+    return problems;
+}
+/**
+ * Parses a saved plan and checks it against the plan JSON Schema; throws OperationError naming every
+ * problem (up to five) by its JSON pointer.
+ */
 function parsePlanJson(text) {
     let data;
     try {
-        data = JSON.parse(text);
+        data = JSON.parse(text.replace(/^\uFEFF/, ''));
     }
     catch (err) {
         throw new errors_js_1.OperationError(`the saved plan is not valid JSON (${err.message}); write it again with plan --out`);
@@ -50245,40 +50801,31 @@ function parsePlanJson(text) {
     if (data.formatVersion !== exports.PLAN_FORMAT_VERSION) {
         throw new errors_js_1.OperationError(`the saved plan has formatVersion ${JSON.stringify(data.formatVersion)}, this tool reads ${exports.PLAN_FORMAT_VERSION}; plan again with this version`);
     }
-    const need = [
-        ['stack', (v) => typeof v === 'string'],
-        ['fingerprint', (v) => typeof v === 'string'],
-        ['actions', Array.isArray],
-        ['liveState', isObject],
-        ['prune', (v) => typeof v === 'boolean'],
-    ];
-    for (const [key, ok] of need) {
-        if (!ok(data[key]))
-            throw new errors_js_1.OperationError(`the saved plan has no valid "${key}"; write it again with plan --out`);
+    const validate = planValidator();
+    const problems = validate(data)
+        ? referenceProblems(data.actions)
+        : [...new Set((validate.errors ?? []).map((e) => describeSchemaError(e, data)))];
+    if (problems.length > 0) {
+        const shown = problems.slice(0, MAX_PROBLEMS).join('; ');
+        const more = problems.length > MAX_PROBLEMS ? ` (and ${problems.length - MAX_PROBLEMS} more)` : '';
+        throw new errors_js_1.OperationError(`the saved plan does not match the plan format (docs/plan-json.md): ${shown}${more}; write it again with plan --out`);
     }
-    const actions = data.actions;
-    actions.forEach((a, i) => {
-        if (!isObject(a) ||
-            typeof a.id !== 'string' ||
-            !Array.isArray(a.changes) ||
-            !Array.isArray(a.dependsOn)) {
-            throw new errors_js_1.OperationError(`the saved plan's actions[${i}] is malformed; write the plan again with plan --out`);
-        }
-    });
+    const plan = data;
     return {
         formatVersion: 1,
-        stack: data.stack,
-        files: Array.isArray(data.files) ? data.files : [],
-        actions: data.actions,
-        orphans: Array.isArray(data.orphans) ? data.orphans : [],
-        warnings: Array.isArray(data.warnings) ? data.warnings : [],
-        summary: isObject(data.summary)
-            ? data.summary
-            : { create: 0, update: 0, delete: 0, orphaned: 0, unchanged: 0 },
-        hasChanges: typeof data.hasChanges === 'boolean' ? data.hasChanges : actions.length > 0,
-        fingerprint: data.fingerprint,
-        liveState: data.liveState,
-        prune: data.prune,
+        stack: plan.stack,
+        files: plan.files ?? [],
+        actions: plan.actions,
+        orphans: plan.orphans ?? [],
+        ...(plan.duplicates ? { duplicates: plan.duplicates } : {}),
+        ...(plan.unkeyed ? { unkeyed: plan.unkeyed } : {}),
+        warnings: plan.warnings ?? [],
+        summary: plan.summary ?? { create: 0, update: 0, delete: 0, orphaned: 0, unchanged: 0 },
+        hasChanges: plan.hasChanges ?? plan.actions.length > 0,
+        fingerprint: plan.fingerprint,
+        liveState: plan.liveState,
+        prune: plan.prune,
+        ...(plan.dedupe === true ? { dedupe: true } : {}),
     };
 }
 
@@ -50293,9 +50840,13 @@ function parsePlanJson(text) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.plan = plan;
 exports.computePlan = computePlan;
+exports.locateProblem = locateProblem;
+exports.unresolvedDuplicates = unresolvedDuplicates;
 exports.planExitCode = planExitCode;
 const build_js_1 = __nccwpck_require__(20723);
+const dedupe_js_1 = __nccwpck_require__(47616);
 const errors_js_1 = __nccwpck_require__(58764);
+const concurrency_js_1 = __nccwpck_require__(81532);
 const read_js_1 = __nccwpck_require__(75427);
 async function plan(opts) {
     return (await computePlan(opts)).plan;
@@ -50303,18 +50854,40 @@ async function plan(opts) {
 /** The plan plus what apply needs to carry it out. Throws PlanConflictError when it cannot be planned. */
 async function computePlan(opts) {
     const live = await (0, read_js_1.readLiveState)(opts);
-    const problems = [...live.problems];
-    for (const spec of opts.manifest.experiments) {
-        if (!live.experiments.has(spec.key) && spec.experiment_type === undefined && spec.code === undefined) {
-            problems.push(`experiment ${spec.key} (${spec.source.file}:${spec.source.line}): experiment_type is needed to create it; set it or defaults.experiment_type`);
-        }
-    }
+    const duplicateContents = live.duplicates.size > 0
+        ? await (0, dedupe_js_1.readDuplicateContents)(opts.client, live, (0, concurrency_js_1.createLimiter)(opts.concurrency ?? read_js_1.DEFAULT_CONCURRENCY))
+        : undefined;
+    const built = (0, build_js_1.buildPlan)(opts.manifest, live, { prune: opts.prune, dedupe: opts.dedupe, duplicateContents });
+    const problems = [...live.problems.map((p) => locateProblem(p, opts.manifest)), ...built.problems];
     if (problems.length > 0)
         throw new errors_js_1.PlanConflictError(problems);
-    return { ...(0, build_js_1.buildPlan)(opts.manifest, live, { prune: opts.prune }), live };
+    return { ...built, live };
 }
-/** Exit code shared by the CLI and the Action: 2 when the plan would change MINT, else 0. */
+/**
+ * Prefixes a problem found while reading ("experiment KEY: …", "project KEY: …") with the `file:line`
+ * of that entry in the manifest, unless it already carries a location.
+ */
+function locateProblem(problem, manifest) {
+    if (/^[^\s:]+:\d+(:\d+)?: /.test(problem))
+        return problem;
+    const m = /^(experiment|project) ([^\s:]+)/.exec(problem);
+    if (!m)
+        return problem;
+    const list = m[1] === 'experiment' ? manifest.experiments : manifest.projects;
+    const source = list.find((x) => x.key === m[2])?.source;
+    return source ? `${(0, build_js_1.at)(source)}: ${problem}` : problem;
+}
+/** Duplicated keys this plan leaves alone (without `--dedupe`, or with copies that hold data). */
+function unresolvedDuplicates(plan) {
+    return (plan.duplicates ?? []).filter((d) => !d.resolved);
+}
+/**
+ * Exit code shared by the CLI and the Action: 1 when duplicated keys are left alone (a problem),
+ * 2 when the plan would change MINT or orphans are left in place, else 0.
+ */
 function planExitCode(plan) {
+    if (unresolvedDuplicates(plan).length > 0)
+        return 1;
     return plan.hasChanges ? 2 : 0;
 }
 
@@ -50330,14 +50903,15 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DEFAULT_CONCURRENCY = void 0;
 exports.isNotFound = isNotFound;
 exports.ownedBy = ownedBy;
-exports.listExperiments = listExperiments;
+exports.olderFirst = olderFirst;
+exports.scanOwnership = scanOwnership;
+exports.createdSince = createdSince;
 exports.findOwnedExperiment = findOwnedExperiment;
 exports.readLiveState = readLiveState;
 const model_js_1 = __nccwpck_require__(85848);
 const live_js_1 = __nccwpck_require__(45433);
-const limiter_js_1 = __nccwpck_require__(3923);
+const concurrency_js_1 = __nccwpck_require__(81532);
 exports.DEFAULT_CONCURRENCY = 8;
-const PAGE_SIZE = 100;
 function statusOf(err) {
     return typeof err === 'object' && err !== null && typeof err.status === 'number'
         ? err.status
@@ -50353,53 +50927,62 @@ function tagOf(e, tag) {
 function ownedBy(e, stack, key) {
     return tagOf(e, model_js_1.STACK_TAG) === stack && (key === undefined || tagOf(e, model_js_1.KEY_TAG) === key);
 }
-/**
- * Every experiment matching `filters`: the first page gives `total`, the remaining pages are fetched
- * concurrently by offset. Without a total it walks on page by page until a short page.
- */
-async function listExperiments(client, filters, limit, onPage) {
-    const call = async (skip) => {
-        // Oldest first: an experiment created while we page lands at the end instead of shifting every
-        // offset (which could hide one of ours and lead to a duplicate create).
-        const p = await limit(() => client.experiments.page({
-            sort_by: 'created_at',
-            sort_order: 'asc',
-            ...filters,
-            skip,
-            limit: PAGE_SIZE,
-        }));
-        onPage?.(p.experiments.length);
-        return p;
-    };
-    const first = await call(0);
-    const size = first.experiments.length;
-    const total = first.total;
-    if (size === 0)
-        return [];
-    if (total === undefined) {
-        if (size < PAGE_SIZE)
-            return first.experiments;
-        const all = [...first.experiments];
-        for (let skip = size;;) {
-            const p = await call(skip);
-            all.push(...p.experiments);
-            skip += p.experiments.length;
-            if (p.experiments.length < PAGE_SIZE)
-                return all;
-        }
-    }
-    // Step by what the server actually returned: it may cap `limit` below ours.
-    const offsets = [];
-    for (let skip = size; skip < total; skip += size)
-        offsets.push(skip);
-    const rest = await Promise.all(offsets.map(async (skip) => (await call(skip)).experiments));
-    return [...first.experiments, ...rest.flat()];
+/** Oldest first by created_at (server clock), then id: the one stable order of ownership. */
+function olderFirst(a, b) {
+    const ta = Date.parse(a.created_at ?? '');
+    const tb = Date.parse(b.created_at ?? '');
+    if (Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb)
+        return ta - tb;
+    return a.id - b.id;
 }
-/** Finds the experiment that carries `stack`/`key` ownership tags (lowest id if several). */
-async function findOwnedExperiment(client, stack, key, projectId, concurrency = exports.DEFAULT_CONCURRENCY) {
-    const filters = projectId !== undefined ? { project_id: projectId } : {};
-    const all = await listExperiments(client, filters, (0, limiter_js_1.createLimiter)(concurrency));
-    return all.filter((e) => ownedBy(e, stack, key)).sort((a, b) => a.id - b.id)[0];
+/**
+ * The ownership scan: every experiment the token can see, oldest first, through the one verified
+ * pager. Only this stack's experiments and the adopted codes are kept, so memory stays bounded
+ * however much else MINT holds. No server-side filter is relied on: every record is checked here.
+ */
+async function scanOwnership(client, stack, opts = {}) {
+    const codes = opts.codes ?? new Set();
+    const owned = [];
+    const byCode = new Map();
+    let newest;
+    const pages = client.experiments.pages({ ...opts.filters, sort_by: 'created_at', sort_order: 'asc' }, { concurrency: opts.concurrency ?? exports.DEFAULT_CONCURRENCY });
+    for await (const page of pages) {
+        for (const e of page) {
+            if (ownedBy(e, stack))
+                owned.push(e);
+            if (codes.has(e.experiment_code))
+                byCode.set(e.experiment_code, e);
+            const at = Date.parse(e.created_at ?? '');
+            if (Number.isFinite(at) && (!newest || at > newest.at))
+                newest = { at, text: e.created_at };
+        }
+        opts.onPage?.(page.length);
+    }
+    owned.sort(olderFirst);
+    return { owned, byCode, newestCreatedAt: newest?.text };
+}
+/** Margin below the newest created_at seen, for clocks of several MINT nodes and coarse timestamps. */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
+/** `created_after` for a lookup of what was created since a scan that saw `newest`. */
+function createdSince(newest) {
+    const t = newest === undefined ? NaN : Date.parse(newest);
+    return Number.isFinite(t) ? { created_after: new Date(t - LOOKUP_MARGIN_MS).toISOString() } : {};
+}
+/**
+ * The experiment carrying `stack`/`key` ownership tags that an ambiguous create may have stored: a
+ * filtered pass of the same pager, newest first (only what was created since `newestCreatedAt`,
+ * when known; a server that ignores the filter just returns more), every record checked here. It
+ * stops at the first page that holds a match, so creates still landing behind it (our own, in
+ * parallel) do not make it read a moving listing to the end. Several matches → the oldest.
+ */
+async function findOwnedExperiment(client, stack, key, opts = {}) {
+    const pages = client.experiments.pages({ ...createdSince(opts.newestCreatedAt), sort_by: 'created_at', sort_order: 'desc' }, { concurrency: Math.min(4, opts.concurrency ?? exports.DEFAULT_CONCURRENCY) });
+    for await (const page of pages) {
+        const hits = page.filter((e) => ownedBy(e, stack, key));
+        if (hits.length > 0)
+            return hits.sort(olderFirst)[0];
+    }
+    return undefined;
 }
 async function resolveProject(client, ps, problems) {
     if (ps.id !== undefined) {
@@ -50425,56 +51008,26 @@ async function readLiveState(opts) {
     const { manifest, client } = opts;
     const emit = opts.onEvent ?? (() => undefined);
     const concurrency = opts.concurrency ?? exports.DEFAULT_CONCURRENCY;
-    const limit = (0, limiter_js_1.createLimiter)(concurrency);
+    const limit = (0, concurrency_js_1.createLimiter)(concurrency);
     const live = (0, live_js_1.emptyLiveState)();
     const stack = manifest.stack;
     const specs = new Map(manifest.experiments.map((e) => [e.key, e]));
     emit({ type: 'read.start', what: 'projects' });
-    const projects = await (0, limiter_js_1.mapLimit)(manifest.projects, concurrency, (ps) => resolveProject(client, ps, live.problems));
-    manifest.projects.forEach((ps, i) => live.projects.set(ps.key, projects[i]));
     emit({ type: 'read.start', what: 'experiments' });
-    // Experiments with no project may be anywhere: then the whole platform is the scope.
-    const everywhere = manifest.projects.length === 0 || manifest.experiments.some((e) => e.project === undefined);
-    const projectIds = [...new Set(projects.filter((p) => !!p).map((p) => p.id))];
     let seen = 0;
-    const onPage = (n) => {
-        seen += n;
-        emit({ type: 'read.progress', done: seen });
-    };
-    const lists = everywhere
-        ? [await listExperiments(client, {}, limit, onPage)]
-        : await Promise.all(projectIds.map((id) => listExperiments(client, { project_id: id }, limit, onPage)));
-    const byId = new Map();
-    for (const e of lists.flat())
-        byId.set(e.id, e);
-    const inScope = [...byId.values()].sort((a, b) => a.id - b.id);
-    const claimed = new Map();
-    for (const e of inScope) {
-        if (!ownedBy(e, stack))
-            continue;
-        const key = tagOf(e, model_js_1.KEY_TAG) ?? '';
-        if (specs.has(key))
-            claimed.set(key, [...(claimed.get(key) ?? []), e]);
-        else
-            live.orphans.push({ experiment: e, key, reason: 'orphaned: no longer in the manifest' });
-    }
-    for (const [key, list] of claimed) {
-        const [keep, ...dupes] = list;
-        live.experiments.set(key, { experiment: keep, matchedBy: 'tags' });
-        for (const d of dupes) {
-            live.orphans.push({
-                experiment: d,
-                key,
-                reason: `duplicate: ${keep.experiment_code} already holds key ${key}`,
-            });
-            live.warnings.push({
-                code: 'ownership.duplicate',
-                message: `experiments ${keep.experiment_code} and ${d.experiment_code} both carry key ${key} of stack ${stack}; ${d.experiment_code} is treated as an orphan`,
-                key,
-            });
-        }
-    }
-    await adoptByCode(client, manifest, live, inScope, limit);
+    // Projects and the ownership scan are independent: read them at the same time.
+    const [projects, scan] = await Promise.all([
+        (0, concurrency_js_1.mapLimit)(manifest.projects, concurrency, (ps) => resolveProject(client, ps, live.problems)),
+        scanOwnership(client, stack, {
+            codes: new Set(manifest.experiments.flatMap((e) => (e.code !== undefined ? [e.code] : []))),
+            concurrency,
+            onPage: (n) => emit({ type: 'read.progress', done: (seen += n) }),
+        }),
+    ]);
+    manifest.projects.forEach((ps, i) => live.projects.set(ps.key, projects[i]));
+    live.newestCreatedAt = scan.newestCreatedAt;
+    classifyOwned(scan.owned, stack, specs, live);
+    adoptByCode(manifest, live, scan.byCode);
     const matched = [...live.experiments.entries()];
     let details = 0;
     const detailTotal = matched.filter(([k]) => needsDetails(specs.get(k))).length;
@@ -50482,7 +51035,7 @@ async function readLiveState(opts) {
         emit({ type: 'read.start', what: 'design data and analysis results' });
     // A bounded pool (not one pending promise per experiment): each experiment's reads go through
     // `limit`, so this only caps how many experiments are being read at once.
-    await (0, limiter_js_1.forEachLimit)(matched, concurrency, async ([key, le]) => {
+    await (0, concurrency_js_1.forEachLimit)(matched, concurrency, async ([key, le]) => {
         const spec = specs.get(key);
         if (!spec || !needsDetails(spec))
             return;
@@ -50495,49 +51048,71 @@ async function readLiveState(opts) {
 function needsDetails(spec) {
     return !!spec && (spec.design !== undefined || (spec.analysis?.length ?? 0) > 0);
 }
-async function adoptByCode(client, manifest, live, inScope, limit) {
-    const stack = manifest.stack;
-    await Promise.all(manifest.experiments.map(async (spec) => {
-        if (spec.code === undefined)
-            return;
-        const tagged = live.experiments.get(spec.key);
-        if (tagged) {
-            if (tagged.experiment.experiment_code !== spec.code) {
-                live.warnings.push({
-                    code: 'adopt.code-mismatch',
-                    message: `experiment ${spec.key}: manifest says code ${spec.code} but ${tagged.experiment.experiment_code} already carries this key; keeping ${tagged.experiment.experiment_code}`,
-                    key: spec.key,
-                    source: spec.source,
-                });
-            }
-            return;
+/**
+ * Sorts this stack's experiments (oldest first) into managed (the oldest per key), duplicates (every
+ * copy of a key held twice or more), unkeyed (stack tag, no key tag) and orphans (key not in the manifest).
+ */
+function classifyOwned(owned, stack, specs, live) {
+    const claimed = new Map();
+    for (const e of owned) {
+        const key = tagOf(e, model_js_1.KEY_TAG);
+        if (key === undefined || key === '')
+            live.unkeyed.push(e);
+        else if (specs.has(key))
+            claimed.set(key, [...(claimed.get(key) ?? []), e]);
+        else
+            live.orphans.push({ experiment: e, key, reason: 'orphaned: no longer in the manifest' });
+    }
+    for (const [key, list] of claimed) {
+        live.experiments.set(key, { experiment: list[0], matchedBy: 'tags' });
+        // a problem the plan reports under "Duplicates"; the key is left alone until it is resolved
+        if (list.length >= 2)
+            live.duplicates.set(key, list);
+    }
+}
+function adoptByCode(manifest, live, byCode) {
+    for (const spec of manifest.experiments)
+        adoptOne(spec, manifest.stack, live, byCode);
+}
+function adoptOne(spec, stack, live, byCode) {
+    if (spec.code === undefined)
+        return;
+    const tagged = live.experiments.get(spec.key);
+    if (tagged) {
+        if (tagged.experiment.experiment_code !== spec.code) {
+            live.warnings.push({
+                code: 'adopt.code-mismatch',
+                message: `experiment ${spec.key}: manifest says code ${spec.code} but ${tagged.experiment.experiment_code} already carries this key; keeping ${tagged.experiment.experiment_code}`,
+                key: spec.key,
+                source: spec.source,
+            });
         }
-        let found = inScope.find((e) => e.experiment_code === spec.code);
-        if (!found) {
-            const hits = await limit(() => client.experiments.list({ search: spec.code }));
-            found = hits.find((e) => e.experiment_code === spec.code);
-        }
-        if (!found) {
-            live.problems.push(`experiment ${spec.key}: no experiment with code ${spec.code} in MINT to adopt; fix the code or remove it to create a new one`);
-            return;
-        }
-        const owner = tagOf(found, model_js_1.STACK_TAG);
-        if (owner !== undefined && owner !== stack) {
-            live.problems.push(`experiment ${spec.key}: ${spec.code} is owned by stack "${owner}"; it will not be taken over — release it there first or remove \`code\``);
-            return;
-        }
-        const otherKey = owner === stack ? tagOf(found, model_js_1.KEY_TAG) : undefined;
-        if (otherKey !== undefined &&
-            otherKey !== spec.key &&
-            live.experiments.get(otherKey)?.experiment.id === found.id) {
-            live.problems.push(`experiment ${spec.key}: ${spec.code} is already managed by key ${otherKey} in this manifest; use one key for it`);
-            return;
-        }
-        const orphanAt = live.orphans.findIndex((o) => o.experiment.id === found.id);
-        if (orphanAt >= 0)
-            live.orphans.splice(orphanAt, 1);
-        live.experiments.set(spec.key, { experiment: found, matchedBy: 'code' });
-    }));
+        return;
+    }
+    const found = byCode.get(spec.code);
+    if (!found) {
+        live.problems.push(`experiment ${spec.key}: no experiment with code ${spec.code} in MINT to adopt; fix the code or remove it to create a new one`);
+        return;
+    }
+    const owner = tagOf(found, model_js_1.STACK_TAG);
+    if (owner !== undefined && owner !== stack) {
+        live.problems.push(`experiment ${spec.key}: ${spec.code} is owned by stack "${owner}"; it will not be taken over — release it there first or remove \`code\``);
+        return;
+    }
+    const otherKey = owner === stack ? tagOf(found, model_js_1.KEY_TAG) : undefined;
+    if (otherKey !== undefined &&
+        otherKey !== spec.key &&
+        live.experiments.get(otherKey)?.experiment.id === found.id) {
+        live.problems.push(`experiment ${spec.key}: ${spec.code} is already managed by key ${otherKey} in this manifest; use one key for it`);
+        return;
+    }
+    const orphanAt = live.orphans.findIndex((o) => o.experiment.id === found.id);
+    if (orphanAt >= 0)
+        live.orphans.splice(orphanAt, 1);
+    const unkeyedAt = live.unkeyed.findIndex((e) => e.id === found.id);
+    if (unkeyedAt >= 0)
+        live.unkeyed.splice(unkeyedAt, 1);
+    live.experiments.set(spec.key, { experiment: found, matchedBy: 'code' });
 }
 async function readDetails(client, spec, le, limit) {
     const id = le.experiment.id;
@@ -50597,6 +51172,9 @@ exports.summarizeBlob = summarizeBlob;
 exports.planLines = planLines;
 exports.summaryLine = summaryLine;
 exports.orphanNote = orphanNote;
+exports.unkeyedLines = unkeyedLines;
+exports.duplicateLines = duplicateLines;
+exports.duplicateFix = duplicateFix;
 // The plan as a list of marked lines, grouped by experiment; text and Markdown render from this.
 const microdiff_1 = __importDefault(__nccwpck_require__(78699));
 const canonical_js_1 = __nccwpck_require__(92725);
@@ -50697,7 +51275,7 @@ function changeLine(a, c) {
     let line = `${c.field}: ${formatValue(c.before)} → ${formatValue(c.after)}`;
     if (c.field === 'status' && typeof c.before === 'string' && typeof c.after === 'string') {
         const path = (0, status_js_1.statusPath)(c.before, c.after);
-        if (path.length > 1)
+        if (path && path.length > 1)
             line += ` (via ${path.slice(0, -1).join(', ')})`;
     }
     return line;
@@ -50779,13 +51357,44 @@ function summaryLine(plan) {
     const s = plan.summary;
     if (!plan.hasChanges)
         return 'No changes. MINT matches the manifest.';
-    return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`;
+    const dupes = s.duplicates ?? 0;
+    const left = dupes > 0 ? ` ${dupes} duplicated key${dupes === 1 ? '' : 's'} left alone.` : '';
+    return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.${left}`;
 }
+/** Orphans left in place are drift: they are changes that only `--prune` makes. */
 function orphanNote(plan) {
     if (plan.prune || plan.orphans.length === 0)
         return undefined;
     const n = plan.orphans.length;
-    return `${n} orphaned experiment${n === 1 ? '' : 's'} not deleted (apply with prune to delete ${n === 1 ? 'it' : 'them'}).`;
+    return `${n} orphaned experiment${n === 1 ? '' : 's'} to delete with --prune.`;
+}
+/** One line per experiment tagged for this stack that lacks a key. */
+function unkeyedLines(plan) {
+    return (plan.unkeyed ?? []).map((u) => `${u.code}  ${JSON.stringify(u.name)}: tagged for this stack without a key: not managed`);
+}
+/** One line per copy of each duplicated key: which is kept, what the others hold. */
+function duplicateLines(plan) {
+    const out = [];
+    for (const d of plan.duplicates ?? []) {
+        const where = d.source ? `${d.source.file}:${d.source.line}: ` : '';
+        const fate = d.resolved ? 'the empty copies are deleted by this plan' : (d.blocker ?? 'left alone');
+        out.push(`${where}key ${d.key}: ${d.copies.length} experiments (${fate})`);
+        d.copies.forEach((c, i) => {
+            const holds = c.holds === undefined ? '' : c.holds.length ? ` holds ${c.holds.join(', ')}` : ' holds nothing';
+            out.push(`  ${c.code}  ${JSON.stringify(c.name)}${i === 0 ? ' (oldest: kept)' : holds}`);
+        });
+    }
+    return out;
+}
+/** How to fix a duplicated key, in one line. */
+function duplicateFix(d) {
+    const [kept, ...extras] = d.copies;
+    const where = d.source ? `${d.source.file}:${d.source.line}: ` : '';
+    const codes = extras.map((c) => c.code).join(', ');
+    const dedupe = d.blocker
+        ? ` (apply --dedupe deletes only copies that hold nothing: ${d.blocker})`
+        : ', or run apply --dedupe to delete the empty copies';
+    return `${where}key ${d.key} is carried by ${d.copies.length} experiments (${kept.code} is the oldest): remove the mint-manifest.key tag from the unwanted ${codes} in MINT${dedupe}`;
 }
 
 
@@ -50805,6 +51414,7 @@ exports.renderApplyMarkdown = renderApplyMarkdown;
 const picocolors_1 = __nccwpck_require__(57336);
 const render_lines_js_1 = __nccwpck_require__(36953);
 const DEFAULT_MAX_CHARS = 60_000;
+const DUPLICATE_FIX = 'Fix: remove the mint-manifest.key tag from the unwanted copy in MINT, or run apply --dedupe (deletes the copies that hold no design data or results, keeps the oldest).';
 function lineText(l) {
     return `${' '.repeat(2 + l.depth)}${l.mark === ' ' ? ' ' : l.mark} ${l.text}`.trimEnd();
 }
@@ -50828,10 +51438,15 @@ function renderPlanText(plan, opts = {}) {
             out.push(c.yellow(`  ! ${w.message}`));
         out.push('');
     }
+    const dupes = (0, render_lines_js_1.duplicateLines)(plan);
+    if (dupes.length > 0) {
+        out.push(c.red(c.bold('Duplicates (keys carried by several experiments; left alone until fixed):')));
+        for (const l of dupes)
+            out.push(`  ${l}`);
+        out.push(`  ${DUPLICATE_FIX}`, '');
+    }
     if (plan.orphans.length > 0) {
-        out.push(c.bold(plan.prune
-            ? 'Orphans (deleted by this plan):'
-            : 'Orphans (not deleted: apply with prune deletes them):'));
+        out.push(c.bold(plan.prune ? 'Orphans (deleted by this plan):' : 'Orphans (to delete with --prune):'));
         for (const o of plan.orphans)
             out.push(`  ${o.code}  ${o.key || '(no key)'}  ${JSON.stringify(o.name)}`);
         out.push('');
@@ -50864,9 +51479,16 @@ function renderPlanMarkdown(plan, opts = {}) {
         if (plan.warnings.length > shown.length)
             head.push(`- … and ${plan.warnings.length - shown.length} more`);
     }
+    const dupes = (0, render_lines_js_1.duplicateLines)(plan);
+    if (dupes.length > 0) {
+        head.push('', '**Duplicates** (keys carried by several experiments; left alone until fixed)', '');
+        for (const l of dupes)
+            head.push(l.startsWith(' ') ? `  - ${escapeMd(l.trim())}` : `- ${escapeMd(l)}`);
+        head.push('', escapeMd(DUPLICATE_FIX));
+    }
     const body = (0, render_lines_js_1.planLines)(plan).map(diffLine);
     if (plan.orphans.length > 0) {
-        body.push('', plan.prune ? '# orphans (deleted by this plan):' : '# orphans (not deleted without prune):');
+        body.push('', plan.prune ? '# orphans (deleted by this plan):' : '# orphans (to delete with --prune):');
         for (const o of plan.orphans)
             body.push(`  ${o.code}  ${o.key || '(no key)'}  ${JSON.stringify(o.name)}`);
     }
@@ -50911,37 +51533,69 @@ function outcome(result) {
 }
 function applyHeadline(result) {
     const { ok, failed, skipped } = result.summary;
-    if (result.results.length === 0)
+    const dupes = result.duplicates?.length ?? 0;
+    const orphaned = result.orphaned ?? 0;
+    if (result.results.length === 0 && dupes === 0 && orphaned === 0)
         return `Apply for stack ${result.stack}: no changes. MINT matches the manifest.`;
-    return `Apply for stack ${result.stack}: ${ok} ok, ${failed} failed, ${skipped} skipped.`;
+    const left = [
+        ...(orphaned > 0
+            ? [
+                `${orphaned} orphaned experiment${orphaned === 1 ? '' : 's'} left in place (apply --prune deletes ${orphaned === 1 ? 'it' : 'them'})`,
+            ]
+            : []),
+        ...(dupes > 0 ? [`${dupes} duplicated key${dupes === 1 ? '' : 's'} left alone`] : []),
+    ].join('; ');
+    if (result.results.length === 0)
+        return `Apply for stack ${result.stack}: nothing applied; ${left}.`;
+    return `Apply for stack ${result.stack}: ${ok} ok, ${failed} failed, ${skipped} skipped${left ? `; ${left}` : ''}.`;
+}
+function createdText(result) {
+    const created = result.created ?? [];
+    if (created.length === 0)
+        return undefined;
+    return `Created ${created.length} experiment${created.length === 1 ? '' : 's'}: ${created.map((c) => `${c.key} → ${c.code}`).join(', ')}.`;
+}
+function resultLine(r) {
+    const created = r.created ? ` → ${r.created.code}` : '';
+    return `${r.actionId}${created}${r.message ? ` — ${r.message}` : ''}`;
 }
 function renderApplyText(result, opts = {}) {
     const c = (0, picocolors_1.createColors)(opts.color ?? false);
     const paint = { ok: c.green, failed: c.red, skipped: c.dim };
     const out = [c.bold(applyHeadline(result))];
-    for (const r of result.results) {
-        const msg = r.message ? ` — ${r.message}` : '';
-        out.push(paint[r.status](`  ${STATUS_TEXT[r.status]} ${r.actionId}${msg}`));
-    }
+    for (const r of result.results)
+        out.push(paint[r.status](`  ${STATUS_TEXT[r.status]} ${resultLine(r)}`));
     const { changed, unchanged } = outcome(result);
     if (result.results.length > 0)
         out.push('', changed);
+    const created = createdText(result);
+    if (created)
+        out.push(created);
+    for (const d of result.duplicates ?? [])
+        out.push(c.yellow(`Left alone: ${(0, render_lines_js_1.duplicateFix)(d)}.`));
     if (unchanged)
         out.push(c.yellow(unchanged));
     return `${out.join('\n')}\n`;
 }
 function renderApplyMarkdown(result) {
     const out = [`**${applyHeadline(result)}**`, ''];
+    for (const d of result.duplicates ?? [])
+        out.push(`- ⚠️ Left alone: ${escapeMd((0, render_lines_js_1.duplicateFix)(d))}.`);
     if (result.results.length === 0)
         return `${out.join('\n')}`.trimEnd() + '\n';
     const { changed, unchanged } = outcome(result);
     out.push(changed);
+    const created = createdText(result);
+    if (created)
+        out.push('', escapeMd(created));
     if (unchanged)
         out.push('', `⚠️ ${unchanged}`);
     out.push('', '<details><summary>Results</summary>', '', '| | Action | Details |', '|---|---|---|');
     const rows = result.results.slice(0, 500);
-    for (const r of rows)
-        out.push(`| ${STATUS_TEXT[r.status]} ${r.status} | \`${r.actionId}\` | ${escapeMd(r.message ?? '')} |`);
+    for (const r of rows) {
+        const created = r.created ? `created ${r.created.code}` : '';
+        out.push(`| ${STATUS_TEXT[r.status]} ${r.status} | \`${r.actionId}\` | ${escapeMd(r.message ?? created)} |`);
+    }
     if (result.results.length > rows.length)
         out.push('', `… ${result.results.length - rows.length} more results not shown.`);
     out.push('', '</details>');
@@ -50959,23 +51613,32 @@ function renderApplyMarkdown(result) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ALLOWED_STATUS_MOVES = void 0;
 exports.statusPath = statusPath;
+exports.impossibleStatusMove = impossibleStatusMove;
 exports.statusMoveIssue = statusMoveIssue;
-/** One-step moves MINT accepts (the sandbox enforces the same table). */
+/**
+ * One-step moves the contract allows. `cancelled` is a destination from planned or ongoing, never a
+ * stop on the way somewhere else; `completed` is final.
+ */
 exports.ALLOWED_STATUS_MOVES = {
     planned: ['ongoing', 'cancelled'],
     ongoing: ['completed', 'cancelled'],
-    completed: ['cancelled'],
+    completed: [],
     cancelled: ['planned'],
 };
-/** The statuses to PATCH, in order, to get from `from` to `to` (empty when equal): a shortest walk. */
+/**
+ * The statuses to PATCH, in order, to get from `from` to `to` (empty when equal): the shortest walk
+ * that never passes through `cancelled`. Undefined when the contract allows no such walk.
+ */
 function statusPath(from, to) {
     if (from === to)
         return [];
+    if (!(from in exports.ALLOWED_STATUS_MOVES) || !(to in exports.ALLOWED_STATUS_MOVES))
+        return [to]; // unknown: MINT decides
     const prev = new Map();
     const queue = [from];
     while (queue.length > 0) {
         const s = queue.shift();
-        for (const n of exports.ALLOWED_STATUS_MOVES[s] ?? []) {
+        for (const n of exports.ALLOWED_STATUS_MOVES[s]) {
             if (n === from || prev.has(n))
                 continue;
             prev.set(n, s);
@@ -50985,30 +51648,31 @@ function statusPath(from, to) {
                     path.unshift(at);
                 return path;
             }
-            queue.push(n);
+            if (n !== 'cancelled')
+                queue.push(n);
         }
     }
-    return [to]; // unknown status: let MINT decide
-}
-/** Why a status move deserves a warning in the plan, if it does. */
-function statusMoveIssue(key, from, to) {
-    if (from === to)
-        return undefined;
-    const path = statusPath(from, to);
-    const walk = [from, ...path].join(' → ');
-    if (from === 'completed') {
-        return {
-            code: 'status.admin-only',
-            message: `experiment ${key}: moving a completed experiment to ${to} needs a MINT admin (completed experiments are read-only to others); it goes ${walk}`,
-        };
-    }
-    if (path.length > 1) {
-        return {
-            code: 'status.multi-step',
-            message: `experiment ${key}: MINT does not move ${from} → ${to} in one step; apply walks ${walk}`,
-        };
-    }
     return undefined;
+}
+/** Why MINT cannot make the move, or undefined when it can. */
+function impossibleStatusMove(from, to) {
+    if (statusPath(from, to) !== undefined)
+        return undefined;
+    if (from === 'completed')
+        return `a completed experiment cannot move to ${to}: completed is final in MINT`;
+    if (from === 'cancelled')
+        return `a cancelled experiment can only go back to planned, not to ${to}`;
+    return `MINT does not move an experiment from ${from} back to ${to}`;
+}
+/** Why a (possible) status move deserves a warning in the plan, if it does. */
+function statusMoveIssue(key, from, to) {
+    const path = statusPath(from, to);
+    if (!path || path.length <= 1)
+        return undefined;
+    return {
+        code: 'status.multi-step',
+        message: `experiment ${key}: MINT does not move ${from} → ${to} in one step; apply walks ${[from, ...path].join(' → ')}`,
+    };
 }
 
 
@@ -51076,7 +51740,7 @@ exports.readDataFile = readDataFile;
 // and PUT (an upsert, so re-running a pipeline step is harmless).
 const fs = __importStar(__nccwpck_require__(51455));
 const path = __importStar(__nccwpck_require__(76760));
-const yaml_1 = __nccwpck_require__(38815);
+const files_js_1 = __nccwpck_require__(60698);
 const model_js_1 = __nccwpck_require__(85848);
 const errors_js_1 = __nccwpck_require__(58764);
 exports.DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
@@ -51179,67 +51843,20 @@ async function readDataFile(file, opts = {}) {
     if (stat.size > max) {
         throw new UploadFileError(file, `${file} is ${formatSize(stat.size)}, over the ${formatSize(max)} upload limit: store large raw data elsewhere and upload a summary`);
     }
-    const text = await fs.readFile(abs, 'utf8');
-    if (text.trim() === '')
-        throw new UploadFileError(file, `${file} is empty: expected a JSON or YAML document`);
-    const ext = path.extname(abs).toLowerCase();
-    return ext === '.json' ? parseJson(file, text) : parseYamlData(file, text);
+    const parsed = (0, files_js_1.parseDataText)(file, await fs.readFile(abs, 'utf8'), path.extname(abs));
+    if (!parsed.ok) {
+        const d = parsed.diagnostics[0];
+        throw new UploadFileError(file, `${d.file}:${d.line}:${d.column}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+    }
+    // A pipeline that wrote `null` (or nothing) must not overwrite the stored data with null.
+    if (parsed.value === null)
+        throw new UploadFileError(file, `${file} holds no data (empty or null): refusing to upload it; nothing was sent to MINT`);
+    return parsed.value;
 }
 function formatSize(bytes) {
     if (bytes < 1024 * 1024)
         return `${Math.ceil(bytes / 1024)} KiB`;
     return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
-function lineCol(text, offset) {
-    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-    const lines = before.split('\n');
-    return { line: lines.length, col: lines[lines.length - 1].length + 1 };
-}
-function parseJson(file, text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch (err) {
-        const msg = err.message;
-        const m = /position (\d+)/.exec(msg);
-        const where = m ? lineCol(text, Number(m[1])) : undefined;
-        const loc = where ? `${file}:${where.line}:${where.col}` : file;
-        throw new UploadFileError(file, `${loc}: not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '')})`);
-    }
-}
-function parseYamlData(file, text) {
-    const doc = (0, yaml_1.parseDocument)(text, { prettyErrors: true, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first) {
-        const pos = first.linePos?.[0];
-        const loc = pos ? `${file}:${pos.line}:${pos.col}` : file;
-        throw new UploadFileError(file, `${loc}: not valid YAML or JSON (${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`);
-    }
-    const value = doc.toJS({ maxAliasCount: 100 });
-    if (value === undefined)
-        throw new UploadFileError(file, `${file} holds no document: expected JSON or YAML`);
-    return toJsonValue(file, value);
-}
-/** YAML can hold dates, binary and other non-JSON values; refuse them instead of mangling them. */
-function toJsonValue(file, value, at = '') {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean')
-        return value;
-    if (typeof value === 'number') {
-        if (!Number.isFinite(value))
-            throw new UploadFileError(file, `${file}: ${at || 'the value'} is ${value}, which JSON cannot hold`);
-        return value;
-    }
-    if (Array.isArray(value))
-        return value.map((v, i) => toJsonValue(file, v, `${at}[${i}]`));
-    if (value instanceof Date)
-        return value.toISOString();
-    if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            out[k] = toJsonValue(file, v, at ? `${at}.${k}` : k);
-        return out;
-    }
-    throw new UploadFileError(file, `${file}: ${at || 'the document'} is not plain JSON data (maps, lists, strings, numbers, booleans, null)`);
 }
 
 
@@ -51262,6 +51879,8 @@ function validate(opts) {
         cwd: opts.cwd,
         env: opts.env,
         workspaceRoot: opts.workspaceRoot,
+        allowEnv: opts.allowEnv,
+        deniedValues: opts.deniedValues,
         maxFileBytes: opts.maxFileBytes,
         allowMixedStacks: opts.allowMixedStacks,
     });
@@ -51282,14 +51901,23 @@ async function loadManifestOrThrow(opts) {
 
 "use strict";
 
-// Token kinds, login on first use, and the single-flight renewal of an expired session.
+// Token kinds, login on first use, refresh ahead of expiry, and the single-flight renewal of a
+// session that was refused anyway. A renewal that failed is remembered for the run.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.AuthSession = exports.SERVICE_PREFIX = exports.PAT_PREFIX = void 0;
+exports.AuthSession = exports.REFRESH_FRACTION = exports.SHORT_LIFETIME_MS = exports.REFRESH_MARGIN_MS = exports.SERVICE_PREFIX = exports.PAT_PREFIX = void 0;
 exports.tokenKind = tokenKind;
 exports.assertUsableToken = assertUsableToken;
+exports.jwtExpiry = jwtExpiry;
+exports.jwtIssuedAt = jwtIssuedAt;
+exports.refreshDueAt = refreshDueAt;
 const errors_js_1 = __nccwpck_require__(66468);
 exports.PAT_PREFIX = 'mint_pat_';
 exports.SERVICE_PREFIX = 'mint_svc_';
+/** MINT's SDK refreshes this long before expiry. */
+exports.REFRESH_MARGIN_MS = 5 * 60_000;
+/** Below this lifetime the refresh happens at REFRESH_FRACTION of it instead. */
+exports.SHORT_LIFETIME_MS = 10 * 60_000;
+exports.REFRESH_FRACTION = 0.8;
 function tokenKind(token) {
     if (token.startsWith(exports.PAT_PREFIX))
         return 'pat';
@@ -51303,19 +51931,65 @@ function assertUsableToken(token) {
             'create a personal access token (mint_pat_…) in MINT and use it instead');
     }
 }
+/** A NumericDate claim (seconds) in epoch ms; a value this large can only be milliseconds already. */
+function claimMs(v) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+        return undefined;
+    return v > 1e11 ? v : v * 1000;
+}
+function jwtClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+        return typeof claims === 'object' && claims !== null ? claims : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The `exp` claim of a JWT in epoch ms, or undefined when the token is no readable JWT. */
+function jwtExpiry(token) {
+    return claimMs(jwtClaims(token)?.exp);
+}
+/** The `iat` claim of a JWT in epoch ms, when present. */
+function jwtIssuedAt(token) {
+    return claimMs(jwtClaims(token)?.iat);
+}
+/**
+ * When to refresh a session that expires at `expiresAt` and was issued at `issuedAt`: 5 minutes
+ * ahead, or at 80 % of its lifetime when that lifetime is under 10 minutes.
+ */
+function refreshDueAt(issuedAt, expiresAt) {
+    const lifetime = expiresAt - issuedAt;
+    if (lifetime < exports.SHORT_LIFETIME_MS)
+        return issuedAt + Math.max(0, lifetime) * exports.REFRESH_FRACTION;
+    return expiresAt - exports.REFRESH_MARGIN_MS;
+}
 class AuthSession {
     transport;
     missingTokenHint;
     token;
     username;
     password;
+    times;
     renewing;
     loggingIn;
+    /** Set once the server refused a refresh: no further refresh calls this run. */
+    refreshRefused = false;
+    /** Set once a whole renewal failed: every later renewal fails the same way without a call. */
+    renewalFailure;
+    timer;
+    onRenewed;
+    now;
     constructor(transport, init, missingTokenHint) {
         this.transport = transport;
         this.missingTokenHint = missingTokenHint;
+        this.now = init.now ?? Date.now;
+        this.onRenewed = init.onRenewed;
         if (init.token)
-            this.setToken(init.token);
+            this.adopt(init.token);
         this.username = init.username;
         this.password = init.password;
     }
@@ -51325,24 +51999,63 @@ class AuthSession {
     get currentUsername() {
         return this.username;
     }
+    /** Epoch ms at which the current session token expires, when known. */
+    get expiresAt() {
+        return this.times?.expiresAt;
+    }
+    /** Epoch ms at which the current session token will be refreshed, when known. */
+    get refreshAt() {
+        return this.times?.dueAt;
+    }
     /** Secrets to scrub from any text we produce. */
     secrets() {
         return [this.token, this.password].filter((s) => typeof s === 'string' && s !== '');
     }
+    /** Takes a token from outside (argument, env, file); its expiry comes from its `exp` claim. */
     setToken(token) {
-        if (token !== undefined)
-            assertUsableToken(token);
-        this.token = token;
+        if (token === undefined) {
+            this.token = undefined;
+            this.schedule(undefined);
+            return;
+        }
+        this.adopt(token);
     }
     clear() {
         this.token = undefined;
         this.username = undefined;
         this.password = undefined;
+        this.schedule(undefined);
     }
-    /** The token to send; logs in first when only a username and password are known. */
+    /** Stops the refresh timer (the session stays usable; the next request refreshes lazily). */
+    dispose() {
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = undefined;
+    }
+    /**
+     * The token to send: logs in first when only a username and password are known, and renews a
+     * session whose refresh time has come (one renewal shared by every caller).
+     */
     async ensureToken() {
-        if (this.token)
+        if (this.token) {
+            const times = this.times;
+            if (times && this.now() >= times.dueAt && !this.renewalFailure) {
+                const current = this.token;
+                try {
+                    return await this.renew(current);
+                }
+                catch (err) {
+                    // a token that has not expired yet is still worth sending
+                    if (this.token === current && this.now() < times.expiresAt)
+                        return current;
+                    throw err;
+                }
+            }
             return this.token;
+        }
+        // a login or renewal the server refused is not asked again in this run
+        if (this.renewalFailure)
+            throw this.renewalFailure;
         if (this.username && this.password)
             return this.loginSingleFlight();
         throw new errors_js_1.MintConfigError(`no MINT token: ${this.missingTokenHint}`);
@@ -51351,15 +52064,23 @@ class AuthSession {
         this.username = username;
         this.password = password;
         const res = await this.transport.login(username, password);
-        this.setToken(res.access_token);
+        this.accept(res);
+        this.renewalFailure = undefined;
         return res;
     }
     loginSingleFlight() {
         this.loggingIn ??= (async () => {
             const res = await this.transport.login(this.username, this.password);
-            this.setToken(res.access_token);
+            this.accept(res);
             return res.access_token;
-        })().finally(() => {
+        })()
+            .catch((err) => {
+            // wrong credentials stay wrong: remember it rather than asking the rate-limited endpoint again
+            if (err instanceof errors_js_1.AuthenticationError || (err instanceof errors_js_1.MintApiError && err.status === 403))
+                this.renewalFailure = err;
+            throw err;
+        })
+            .finally(() => {
             this.loggingIn = undefined;
         });
         return this.loggingIn;
@@ -51369,13 +52090,26 @@ class AuthSession {
         return tokenKind(token) === 'session' || Boolean(this.username && this.password);
     }
     /**
-     * One renewal for every request that failed with `failedToken`: the first caller refreshes,
-     * the others wait for it; a caller whose token was already replaced gets the new one at once.
+     * One renewal for every request that holds `failedToken`: the first caller renews, the others
+     * wait for it; a caller whose token was already replaced gets the new one at once; after a
+     * renewal failed, every later call fails the same way without asking the server again.
      */
     renew(failedToken) {
         if (this.token && this.token !== failedToken)
             return Promise.resolve(this.token);
-        this.renewing ??= this.doRenew(failedToken).finally(() => {
+        if (this.renewalFailure)
+            return Promise.reject(this.renewalFailure);
+        this.renewing ??= this.doRenew(failedToken)
+            .then((token) => {
+            this.onRenewed?.(token);
+            return token;
+        })
+            .catch((err) => {
+            this.renewalFailure = err instanceof Error ? err : new Error(String(err));
+            this.schedule(undefined);
+            throw err;
+        })
+            .finally(() => {
             this.renewing = undefined;
         });
         return this.renewing;
@@ -51387,20 +52121,66 @@ class AuthSession {
             throw new errors_js_1.MintConfigError('personal access tokens (mint_pat_…) cannot be refreshed: they stay valid until revoked');
         }
         const res = await this.transport.refresh(token);
-        this.setToken(res.access_token);
+        this.accept(res);
         return res;
+    }
+    /** A token from outside: session expiry from its exp claim (none for PATs or opaque tokens). */
+    adopt(token) {
+        assertUsableToken(token);
+        this.token = token;
+        const exp = tokenKind(token) === 'session' ? jwtExpiry(token) : undefined;
+        // the lifetime runs from the iat claim; without one, from now, as if just received
+        const iat = exp === undefined ? undefined : jwtIssuedAt(token);
+        const issuedAt = iat !== undefined && iat < exp ? Math.min(iat, this.now()) : this.now();
+        this.schedule(exp === undefined ? undefined : this.timesFor(issuedAt, exp));
+    }
+    /** A login or refresh answer: expiry from expires_in, else from the token's exp claim. */
+    accept(res) {
+        assertUsableToken(res.access_token);
+        this.token = res.access_token;
+        const now = this.now();
+        const fromAnswer = typeof res.expires_in === 'number' && res.expires_in > 0 ? now + res.expires_in * 1000 : undefined;
+        const exp = fromAnswer ?? (tokenKind(res.access_token) === 'session' ? jwtExpiry(res.access_token) : undefined);
+        this.schedule(exp === undefined ? undefined : this.timesFor(now, exp));
+    }
+    timesFor(issuedAt, expiresAt) {
+        return { issuedAt, expiresAt, dueAt: refreshDueAt(issuedAt, expiresAt) };
+    }
+    /** Arms an unref'd timer for the refresh, so an idle session is renewed before it expires. */
+    schedule(times) {
+        this.times = times;
+        this.dispose();
+        if (!times || !this.canRefreshAhead())
+            return;
+        const delay = Math.max(0, times.dueAt - this.now());
+        // setTimeout holds at most ~24.8 days; a later refresh is found by the lazy check instead
+        if (delay > 2_147_000_000)
+            return;
+        const token = this.token;
+        this.timer = setTimeout(() => {
+            this.timer = undefined;
+            if (token && this.token === token)
+                this.renew(token).catch(() => undefined);
+        }, delay);
+        this.timer.unref();
+    }
+    canRefreshAhead() {
+        return !this.renewalFailure && (!this.refreshRefused || Boolean(this.username && this.password));
     }
     async doRenew(failedToken) {
         let refreshError;
-        if (tokenKind(failedToken) === 'session') {
+        const expired = this.times !== undefined && this.now() >= this.times.expiresAt;
+        // never refresh with a token known to have expired: MINT refuses it
+        if (tokenKind(failedToken) === 'session' && !this.refreshRefused && !expired) {
             try {
                 const res = await this.transport.refresh(failedToken);
-                this.setToken(res.access_token);
+                this.accept(res);
                 return res.access_token;
             }
             catch (err) {
                 if (!(err instanceof errors_js_1.MintApiError) || !(err instanceof errors_js_1.AuthenticationError || err.status === 403))
                     throw err;
+                this.refreshRefused = true;
                 refreshError = err;
             }
         }
@@ -51412,8 +52192,8 @@ class AuthSession {
         throw new errors_js_1.AuthenticationError({
             status: 401,
             code: base?.code ?? 'auth.required',
-            detail: 'the session has expired and cannot be refreshed: log in again (mint-manifest login) or use a personal ' +
-                'access token (mint_pat_…)',
+            detail: 'MINT rejected the token and it cannot be refreshed: log in again (`mint-manifest auth login`) or use ' +
+                'a personal access token (mint_pat_…)',
             method: base?.method ?? 'POST',
             path: base?.path ?? '/api/auth/refresh',
             requestId: base?.requestId,
@@ -51458,7 +52238,12 @@ class ApiCore {
                 body: { username, password },
             }),
             refresh: (token) => this.send(routes_js_1.ROUTES.authRefresh, (0, routes_js_1.buildPath)(routes_js_1.ROUTES.authRefresh), { body: {} }, token),
-        }, { token: opts.token, username: opts.username, password: opts.password }, opts.missingTokenHint);
+        }, {
+            token: opts.token,
+            username: opts.username,
+            password: opts.password,
+            onRenewed: opts.onTokenRenewed,
+        }, opts.missingTokenHint);
     }
     async call(def, opts = {}) {
         const path = (0, routes_js_1.buildPath)(def, opts.params);
@@ -51476,6 +52261,8 @@ class ApiCore {
                 // a second 401 surfaces as it is
                 return await this.send(def, path, opts, fresh);
             }
+            if (err instanceof errors_js_1.AuthenticationError && (0, auth_js_1.tokenKind)(token) === 'pat')
+                throw rejectedToken(err);
             throw err;
         }
     }
@@ -51494,48 +52281,44 @@ class ApiCore {
                 params: cleanQuery(opts.query),
                 data: opts.body,
                 headers,
-                responseType: opts.responseType === 'text' ? 'text' : 'json',
+                responseType: RESPONSE_TYPES[opts.responseType ?? 'json'],
                 mint: { path, retrySafe: def.retrySafe },
             });
         }
         catch (err) {
-            throw this.toMintError(err, def.method, path, token);
+            throw this.toMintError(err, def, path, token);
         }
+        if (opts.responseType === 'bytes')
+            return Buffer.from(response.data);
         return (response.status === 204 || response.data === '' ? undefined : response.data);
     }
-    toMintError(err, method, path, token) {
+    toMintError(err, def, path, token) {
         if (err instanceof errors_js_1.MintApiError || !(0, axios_1.isAxiosError)(err))
             return err instanceof Error ? err : new Error(String(err));
         const secrets = [...this.auth.secrets(), ...(token ? [token] : [])];
+        const method = def.method;
         const res = err.response;
+        if (res && res.status >= 300 && res.status < 400) {
+            return redirectError(res.status, res.headers?.location, this.baseUrl + path, method, path, secrets);
+        }
         if (res) {
             const header = res.headers?.['x-request-id'];
+            const retryAfterMs = (0, retry_js_1.parseRetryAfter)(res.headers?.['retry-after']);
             return (0, errors_js_1.errorFromResponse)({
                 status: res.status,
-                body: res.data,
+                body: decodeBinaryBody(res.data),
                 method,
                 path,
                 headerRequestId: typeof header === 'string' ? header : undefined,
-                mayHaveCommitted: (0, retry_js_1.mayHaveCommitted)({ method, status: res.status }),
-                retryAfterMs: (0, retry_js_1.parseRetryAfter)(res.headers?.['retry-after']),
+                mayHaveCommitted: (0, retry_js_1.mayHaveCommitted)({ method, status: res.status, retrySafe: def.retrySafe }),
+                retryAfterMs,
+                note: this.retryAfterNote(res.headers?.['retry-after'], retryAfterMs),
                 secrets,
             });
         }
         const code = (0, retry_js_1.errorCode)(err) ?? 'NETWORK_ERROR';
-        const committed = (0, retry_js_1.mayHaveCommitted)({ method, code });
-        let detail;
-        if (code === 'MINT_CONNECT_TIMEOUT') {
-            detail = `could not connect to ${this.baseUrl} within ${this.connectTimeoutMs} ms`;
-        }
-        else if ((0, retry_js_1.isTimeoutCode)(code)) {
-            detail = `no response within ${this.timeoutMs} ms`;
-        }
-        else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-            detail = `cannot reach ${this.baseUrl} (${code}): check the MINT URL and that the server is up`;
-        }
-        else {
-            detail = `connection failed (${code}): ${err.message || 'no details'}`;
-        }
+        const committed = (0, retry_js_1.mayHaveCommitted)({ method, code, retrySafe: def.retrySafe });
+        let detail = this.connectionDetail(code, err.message);
         if (committed)
             detail += '; the write may have been stored: look the object up before sending it again';
         return new errors_js_1.ConnectionError({
@@ -51547,8 +52330,123 @@ class ApiCore {
             mayHaveCommitted: committed,
         });
     }
+    /** What went wrong on the connection, in words; the code itself is already in the message once. */
+    connectionDetail(code, message) {
+        const host = new URL(this.baseUrl).host;
+        const problem = (0, retry_js_1.certificateProblem)(code);
+        if (problem)
+            return certificateDetail(problem, host);
+        if (code === 'MINT_CONNECT_TIMEOUT') {
+            return `could not connect to ${this.baseUrl} within ${this.connectTimeoutMs} ms`;
+        }
+        if ((0, retry_js_1.isTimeoutCode)(code))
+            return `no complete response within ${this.timeoutMs} ms`;
+        if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+            return `cannot reach ${this.baseUrl}: check the MINT URL and that the server is up`;
+        }
+        if (code === 'ECONNRESET' || code === 'EPIPE')
+            return `${host} closed the connection before answering`;
+        const text = message.split(code).join('').replace(/\s+/g, ' ').trim();
+        return text && !/^(read|write|connect)?$/i.test(text)
+            ? `the connection to ${host} failed: ${text}`
+            : `the connection to ${host} failed`;
+    }
+    /** Quotes a Retry-After the client did not wait for, so the user knows when to come back. */
+    retryAfterNote(raw, retryAfterMs) {
+        if (retryAfterMs === undefined)
+            return undefined;
+        const value = Array.isArray(raw) ? String(raw[0]) : String(raw);
+        const asked = `MINT asked to wait ${formatSeconds(retryAfterMs)} (Retry-After: ${value.trim()})`;
+        const cap = this.transport.policy.retryAfterCapMs;
+        if (retryAfterMs > cap) {
+            return `${asked}, longer than the ${formatSeconds(cap)} this client waits, so it was not retried: run again after that`;
+        }
+        return asked;
+    }
 }
 exports.ApiCore = ApiCore;
+/** A personal access token answered 401: it cannot be refreshed, and "log in again" would not help. */
+function rejectedToken(err) {
+    if (err.code === 'auth.second_factor_required')
+        return err;
+    return new errors_js_1.AuthenticationError({
+        status: err.status,
+        code: err.code,
+        detail: 'MINT rejected the token: this personal access token (mint_pat_…) is wrong, expired or revoked; ' +
+            'create a new one in MINT',
+        method: err.method,
+        path: err.path,
+        requestId: err.requestId,
+        details: err.details,
+    });
+}
+function formatSeconds(ms) {
+    const s = Math.ceil(ms / 1000);
+    return s >= 120 ? `${s} s (${Math.round(s / 60)} min)` : `${s} s`;
+}
+const CERTIFICATE_TEXT = {
+    untrusted: 'is not signed by a certificate authority this machine trusts: if your lab uses its own CA, point ' +
+        'NODE_EXTRA_CA_CERTS at its PEM file',
+    expired: 'has expired: the server needs a renewed certificate (NODE_EXTRA_CA_CERTS cannot fix this)',
+    'not-yet-valid': "is not valid yet: check this machine's clock and the server's certificate (NODE_EXTRA_CA_CERTS cannot fix this)",
+    'wrong-name': 'was not issued for this host name: use the name on the certificate in the MINT URL (NODE_EXTRA_CA_CERTS cannot fix this)',
+    invalid: 'was rejected: ask the server admin to check it; a lab CA can be trusted with NODE_EXTRA_CA_CERTS',
+};
+function certificateDetail(problem, host) {
+    return `the TLS certificate of ${host} ${CERTIFICATE_TEXT[problem]}; nothing was sent`;
+}
+/** A 3xx: name where MINT points and what to configure instead, without following it. */
+function redirectError(status, rawLocation, requestUrl, method, path, secrets) {
+    const text = typeof rawLocation === 'string' ? rawLocation.trim() : '';
+    let target;
+    try {
+        target = text ? new URL(text, requestUrl) : undefined;
+    }
+    catch {
+        target = undefined;
+    }
+    if (!target || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+        return new errors_js_1.RedirectError({
+            status,
+            code: `HTTP_${status}`,
+            detail: 'redirect',
+            method,
+            path,
+            message: `MINT answered ${status} to ${method} ${path} without a usable Location: check that MINT_URL is the MINT server's origin`,
+        });
+    }
+    // query and fragment may carry one-time codes; the origin and path are what the user needs
+    const location = (0, errors_js_1.redact)(`${target.origin}${target.pathname}`, secrets);
+    const origin = (0, errors_js_1.redact)(suggestedBase(target, path), secrets);
+    return new errors_js_1.RedirectError({
+        status,
+        code: `HTTP_${status}`,
+        detail: `redirect to ${location}`,
+        method,
+        path,
+        location,
+        message: (0, errors_js_1.oneLine)(`MINT answered ${status} → ${location}: set MINT_URL to that origin (${origin}); redirects are not followed, so nothing was sent there`),
+    });
+}
+/** The origin plus any path prefix before the route, e.g. https://new.example/mint for …/mint/api/x. */
+function suggestedBase(target, requestPath) {
+    const route = requestPath.split('?')[0];
+    const prefix = target.pathname.endsWith(route) ? target.pathname.slice(0, -route.length) : '';
+    return `${target.origin}${prefix.replace(/\/+$/, '')}`;
+}
+/** An error answering a bytes request arrives as an ArrayBuffer: read it as the JSON it usually is. */
+function decodeBinaryBody(data) {
+    if (!(data instanceof ArrayBuffer) && !Buffer.isBuffer(data))
+        return data;
+    const text = Buffer.from(data).toString('utf8');
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return text;
+    }
+}
+const RESPONSE_TYPES = { json: 'json', text: 'text', bytes: 'arraybuffer' };
 /** Drops undefined/null so absent filters are not sent as empty strings. */
 function cleanQuery(query) {
     if (!query)
@@ -51612,6 +52510,7 @@ exports.readCredentials = readCredentials;
 exports.writeCredentials = writeCredentials;
 exports.deleteCredentials = deleteCredentials;
 exports.resolveConnection = resolveConnection;
+exports.updateStoredToken = updateStoredToken;
 const fs = __importStar(__nccwpck_require__(73024));
 const os = __importStar(__nccwpck_require__(48161));
 const path = __importStar(__nccwpck_require__(76760));
@@ -51660,7 +52559,8 @@ function sameHost(a, b) {
     }
 }
 const warnedFiles = new Set();
-function readFileJson(file) {
+const processWarning = (message) => process.emitWarning(message, 'MintCredentialsWarning');
+function readFileJson(file, warn = processWarning) {
     let text;
     try {
         text = fs.readFileSync(file, 'utf8');
@@ -51674,14 +52574,14 @@ function readFileJson(file) {
         const mode = fs.statSync(file).mode;
         if (mode & 0o077) {
             warnedFiles.add(file);
-            process.emitWarning(`credentials file ${file} is readable by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${file}`, 'MintCredentialsWarning');
+            warn(`credentials file ${file} is readable by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${file}`);
         }
     }
     try {
         return JSON.parse(text);
     }
     catch {
-        throw new errors_js_1.MintConfigError(`credentials file ${file} is not valid JSON: fix it or delete it and log in again (mint-manifest login)`);
+        throw new errors_js_1.MintConfigError(`credentials file ${file} is not valid JSON: fix it, or delete it and log in again with \`mint-manifest auth login\``);
     }
 }
 /** Normalises either file shape to the per-host one. */
@@ -51719,9 +52619,9 @@ function entryFor(file, url) {
  * The stored credentials for `url` (or the default host when no url is given) from the first file
  * that has them; undefined when none does.
  */
-function readCredentials(env = process.env, url) {
+function readCredentials(env = process.env, url, warn) {
     for (const file of credentialsSearchPaths(env)) {
-        const data = readFileJson(file);
+        const data = readFileJson(file, warn);
         if (data === undefined)
             continue;
         const hit = entryFor(toPerHost(data), url);
@@ -51732,7 +52632,7 @@ function readCredentials(env = process.env, url) {
 }
 function writeAtomic(file, data) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
     fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, file);
@@ -51743,7 +52643,8 @@ function writeCredentials(creds, env = process.env) {
     const url = (0, http_js_1.normalizeBaseUrl)(creds.url);
     let existing = { hosts: {} };
     try {
-        existing = toPerHost(readFileJson(file));
+        // no warning about its mode: the file is rewritten 0600 right below
+        existing = toPerHost(readFileJson(file, () => undefined));
     }
     catch {
         // an unreadable file is replaced rather than blocking a fresh login
@@ -51768,7 +52669,7 @@ function deleteCredentials(url, env = process.env) {
         fs.rmSync(file, { force: true });
         return true;
     }
-    const existing = toPerHost(readFileJson(file));
+    const existing = toPerHost(readFileJson(file, () => undefined));
     const hosts = Object.fromEntries(Object.entries(existing.hosts).filter(([u]) => !sameHost(u, url)));
     if (Object.keys(hosts).length === Object.keys(existing.hosts).length)
         return false;
@@ -51793,21 +52694,50 @@ function resolveConnection(opts, env = process.env) {
         source = 'env';
     }
     else {
-        stored = readCredentials(env);
+        stored = readCredentials(env, undefined, opts.onWarning);
         baseUrl = stored?.url;
         source = stored?.file ?? '';
     }
     if (!baseUrl) {
-        throw new errors_js_1.MintConfigError('no MINT server configured: pass the URL (--url / baseUrl), set MINT_URL, or log in once to store it in ' +
+        throw new errors_js_1.MintConfigError('no MINT server configured: pass --url, set MINT_URL, or log in once to store it in ' +
             credentialsPath(env));
     }
     const normalized = (0, http_js_1.normalizeBaseUrl)(baseUrl);
     let token = opts.token || env.MINT_TOKEN || undefined;
+    let tokenFile;
     if (!token) {
-        stored ??= readCredentials(env, normalized);
+        stored ??= readCredentials(env, normalized, opts.onWarning);
         token = stored && sameHost(stored.url ?? '', normalized) ? stored.token : undefined;
+        if (token)
+            tokenFile = stored?.file;
     }
-    return { baseUrl: normalized, token, source };
+    return { baseUrl: normalized, token, source, ...(tokenFile ? { tokenFile } : {}) };
+}
+/**
+ * Replaces the token stored for `url` in `file` (the file a session token was read from), keeping
+ * the file's own shape and every other key; atomic, mode 0600. Returns whether the file changed.
+ */
+function updateStoredToken(file, url, token) {
+    const data = readFileJson(file);
+    if (!isRecord(data))
+        return false;
+    if (isRecord(data.hosts)) {
+        const hit = Object.entries(data.hosts).find(([u]) => sameHost(u, url));
+        if (!hit || !isRecord(hit[1]))
+            return false;
+        hit[1].token = token;
+    }
+    else {
+        const stored = optString(data.url) ?? optString(data.base_url);
+        if (!stored || !sameHost(stored, url))
+            return false;
+        if (data.token === undefined && typeof data.access_token === 'string')
+            data.access_token = token;
+        else
+            data.token = token;
+    }
+    writeAtomic(file, data);
+    return true;
 }
 
 
@@ -51821,7 +52751,7 @@ function resolveConnection(opts, env = process.env) {
 // Error taxonomy of the MINT client (contract "Errors") and the parser for every body shape MINT sends.
 // Classification is by HTTP status, never by English text.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MintConfigError = exports.ConnectionError = exports.RateLimitError = exports.ServerError = exports.ValidationError = exports.ConflictError = exports.NotFoundError = exports.PermissionError = exports.AuthenticationError = exports.MintApiError = void 0;
+exports.MintConfigError = exports.RedirectError = exports.ConnectionError = exports.RateLimitError = exports.ServerError = exports.ValidationError = exports.ConflictError = exports.NotFoundError = exports.PermissionError = exports.AuthenticationError = exports.MintApiError = void 0;
 exports.oneLine = oneLine;
 exports.parseErrorBody = parseErrorBody;
 exports.defaultCode = defaultCode;
@@ -51906,6 +52836,22 @@ class ConnectionError extends MintApiError {
     }
 }
 exports.ConnectionError = ConnectionError;
+/**
+ * MINT answered 3xx. Redirects are never followed: the login body or lab data would go wherever the
+ * Location points. The message says which origin to configure instead.
+ */
+class RedirectError extends MintApiError {
+    /** The Location header, without query or fragment; undefined when the server sent none. */
+    location;
+    constructor(init) {
+        super(init);
+        this.location = init.location;
+    }
+    toJSON() {
+        return { ...super.toJSON(), location: this.location };
+    }
+}
+exports.RedirectError = RedirectError;
 /** Raised before any request: bad configuration (no URL, service token, insecure transport, …). */
 class MintConfigError extends Error {
     constructor(message) {
@@ -52055,6 +53001,8 @@ function errorFromResponse(input) {
             'this server enforces a second factor, so password login cannot work here; create a personal access token ' +
                 '(mint_pat_…) in MINT and use it as MINT_TOKEN or --token';
     }
+    if (input.note)
+        detail += `; ${input.note}`;
     const secrets = input.secrets ?? [];
     const init = {
         status: input.status,
@@ -52096,8 +53044,9 @@ function redactDeep(value, secrets) {
 
 "use strict";
 
-// Transport: one axios instance per client with keep-alive agents, a real connect timeout, our
-// User-Agent, and the guard against sending credentials over plain http to another host.
+// Transport: one axios instance per client with keep-alive agents, a real connect timeout, a deadline
+// for each whole attempt, no redirects followed, proxies only for https, our User-Agent, and the guard
+// against sending credentials over plain http to another host.
 var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
     if (k2 === undefined) k2 = k;
     var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -52131,19 +53080,20 @@ var __importStar = (this && this.__importStar) || (function () {
         return result;
     };
 })();
-var __importDefault = (this && this.__importDefault) || function (mod) {
-    return (mod && mod.__esModule) ? mod : { "default": mod };
-};
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DEFAULT_USER_AGENT = exports.CLIENT_VERSION = void 0;
 exports.withConnectTimeout = withConnectTimeout;
+exports.withDeadline = withDeadline;
 exports.createTransport = createTransport;
 exports.isLoopbackHost = isLoopbackHost;
+exports.isInsecureRemote = isInsecureRemote;
 exports.assertSecureTransport = assertSecureTransport;
+exports.insecureHttpWarning = insecureHttpWarning;
 exports.normalizeBaseUrl = normalizeBaseUrl;
 const http = __importStar(__nccwpck_require__(37067));
 const https = __importStar(__nccwpck_require__(44708));
-const axios_1 = __importDefault(__nccwpck_require__(87269));
+const tls = __importStar(__nccwpck_require__(41692));
+const axios_1 = __importStar(__nccwpck_require__(87269));
 const errors_js_1 = __nccwpck_require__(66468);
 const retry_js_1 = __nccwpck_require__(97785);
 exports.CLIENT_VERSION = readVersion();
@@ -52187,11 +53137,47 @@ function withConnectTimeout(agent, connectTimeoutMs) {
     agent.on('free', (socket) => socket.unref?.());
     return agent;
 }
+/**
+ * Bounds one whole attempt (connect, headers and the full body) by `timeoutMs`. axios' own `timeout`
+ * is an idle timer that every received byte resets, so a server trickling a byte at a time would
+ * hold a request open for as long as it likes. Each retry goes through the adapter again and gets a
+ * fresh deadline.
+ */
+function withDeadline(adapter, timeoutMs) {
+    if (!(timeoutMs > 0))
+        return adapter;
+    return (config) => {
+        const controller = new AbortController();
+        const outer = config.signal;
+        if (outer?.aborted)
+            controller.abort();
+        const forwardAbort = () => controller.abort();
+        outer?.addEventListener?.('abort', forwardAbort);
+        const attempt = { ...config, signal: controller.signal };
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+                reject(new axios_1.AxiosError(`no complete response within ${timeoutMs} ms`, axios_1.AxiosError.ETIMEDOUT, config));
+                controller.abort();
+            }, timeoutMs);
+            adapter(attempt)
+                .then((res) => resolve({ ...res, config }), (err) => {
+                // retries re-send the caller's config, not this attempt's copy with its spent signal
+                if (err instanceof axios_1.AxiosError && err.config === attempt)
+                    err.config = config;
+                reject(err);
+            })
+                .finally(() => {
+                clearTimeout(timer);
+                outer?.removeEventListener?.('abort', forwardAbort);
+            });
+        });
+    };
+}
 function createTransport(opts) {
     const httpAgent = withConnectTimeout(new http.Agent({ keepAlive: true, maxSockets: 32 }), opts.connectTimeoutMs);
-    const httpsAgent = withConnectTimeout(new https.Agent({ keepAlive: true, maxSockets: 32 }), opts.connectTimeoutMs);
+    const httpsAgent = withConnectTimeout(new https.Agent({ keepAlive: true, maxSockets: 32, ...extraCa(opts.ca) }), opts.connectTimeoutMs);
     const instance = axios_1.default.create({
-        timeout: opts.timeoutMs,
+        adapter: withDeadline((0, axios_1.getAdapter)('http'), opts.timeoutMs),
         httpAgent,
         httpsAgent,
         headers: { 'User-Agent': opts.userAgent, Accept: 'application/json' },
@@ -52199,28 +53185,53 @@ function createTransport(opts) {
         transitional: { clarifyTimeoutError: true },
         maxContentLength: 512 * 1024 * 1024,
         maxBodyLength: 512 * 1024 * 1024,
+        // A redirect would re-send the login body or lab data to wherever it points: a 3xx is an error.
+        maxRedirects: 0,
+        // HTTPS_PROXY / NO_PROXY apply to https (a CONNECT tunnel: the proxy sees only the host name).
+        // Plain http through a proxy would hand it the bearer token in clear, so http never uses one.
+        ...(isPlainHttp(opts.baseUrl) ? { proxy: false } : {}),
     });
     (0, retry_js_1.installRetry)(instance, opts.policy, opts.onRetry);
     return {
         axios: instance,
+        policy: opts.policy,
         close() {
             httpAgent.destroy();
             httpsAgent.destroy();
         },
     };
 }
+/** Node's `ca` option replaces the default roots, so the extra CAs are added to them. */
+function extraCa(ca) {
+    if (ca === undefined || ca.length === 0)
+        return {};
+    return { ca: [...tls.rootCertificates, ...(Array.isArray(ca) ? ca : [ca])] };
+}
+function isPlainHttp(baseUrl) {
+    return new URL(baseUrl).protocol === 'http:';
+}
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 function isLoopbackHost(hostname) {
     const host = hostname.toLowerCase();
     return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+/** Plain http to a host other than this machine: credentials would cross the network in clear. */
+function isInsecureRemote(baseUrl) {
+    const url = new URL(baseUrl);
+    return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
+}
 /** Throws unless credentials may be sent to `baseUrl`. */
 function assertSecureTransport(baseUrl, allowInsecureHttp) {
-    const url = new URL(baseUrl);
-    if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
-        throw new errors_js_1.MintConfigError(`refusing to send credentials over plain http to ${url.host}: use an https:// MINT URL, ` +
-            'or set allowInsecureHttp (--allow-insecure-http) if this network is trusted');
+    if (isInsecureRemote(baseUrl) && !allowInsecureHttp) {
+        throw new errors_js_1.MintConfigError(`refusing to send credentials over plain http to ${new URL(baseUrl).host}: use an https:// MINT URL, ` +
+            'or, only on a network you trust, pass --allow-insecure-http (MINT_ALLOW_INSECURE_HTTP=1; ' +
+            'Action input allow-insecure-http: true)');
     }
+}
+/** The warning printed on every run that sends credentials over plain http to another host. */
+function insecureHttpWarning(baseUrl) {
+    return (`INSECURE: credentials and lab data go to ${new URL(baseUrl).host} over plain http, readable by anyone on ` +
+        'the network path (allowed by --allow-insecure-http / MINT_ALLOW_INSECURE_HTTP); switch MINT_URL to https://');
 }
 /**
  * Accepts an origin, or an origin ending in /api (stripped); keeps a reverse-proxy path prefix.
@@ -52272,7 +53283,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.UpdatesApi = exports.AdminApi = exports.PluginsApi = exports.ProjectsApi = exports.isNotFound = exports.AnalysisApi = exports.DesignDataApi = exports.ExperimentsApi = exports.UnexpectedResponseError = exports.DEFAULT_PAGE_SIZE = exports.unwrapList = exports.tokenKind = exports.isLoopbackHost = exports.normalizeBaseUrl = exports.CLIENT_VERSION = exports.DEFAULT_USER_AGENT = exports.retryDelay = exports.parseRetryAfter = exports.mayHaveCommitted = exports.isRetryableFailure = exports.backoffDelay = exports.DEFAULT_RETRY_POLICY = exports.routeKey = exports.buildPath = exports.ROUTES = exports.MintClient = void 0;
+exports.UpdatesApi = exports.AdminApi = exports.PluginSettingsApi = exports.PluginsApi = exports.ProjectsApi = exports.isNotFound = exports.ObjectsApi = exports.ArtifactsApi = exports.AnalysisApi = exports.DesignDataApi = exports.ExperimentsApi = exports.UnexpectedResponseError = exports.ListingInconsistentError = exports.MAX_PAGE_SIZE = exports.DEFAULT_PAGE_SIZE = exports.paginate = exports.unwrapList = exports.refreshDueAt = exports.jwtIssuedAt = exports.jwtExpiry = exports.tokenKind = exports.isLoopbackHost = exports.normalizeBaseUrl = exports.CLIENT_VERSION = exports.DEFAULT_USER_AGENT = exports.retryDelay = exports.parseRetryAfter = exports.mayHaveCommitted = exports.isRetryableFailure = exports.backoffDelay = exports.DEFAULT_RETRY_POLICY = exports.routeKey = exports.buildPath = exports.ROUTES = exports.MintClient = void 0;
 const core_js_1 = __nccwpck_require__(92100);
 const credentials_js_1 = __nccwpck_require__(86029);
 const errors_js_1 = __nccwpck_require__(66468);
@@ -52305,9 +53316,13 @@ class MintClient {
     experiments;
     projects;
     plugins;
+    /** Objects (files) plugins stored for experiments. */
+    objects;
     admin;
     updates;
     auth;
+    /** The whole-request timeout in ms (the engine waits a multiple of it for an ambiguous create). */
+    requestTimeoutMs;
     core;
     transport;
     env;
@@ -52315,9 +53330,10 @@ class MintClient {
         const env = envForCredentials(opts.env ?? process.env, opts.credentialsFile);
         this.env = env;
         const usePassword = Boolean(opts.username && opts.password && !opts.token);
-        const conn = (0, credentials_js_1.resolveConnection)({ baseUrl: opts.baseUrl, token: opts.token }, usePassword ? { ...env, MINT_TOKEN: undefined } : env);
+        const conn = (0, credentials_js_1.resolveConnection)({ baseUrl: opts.baseUrl, token: opts.token, onWarning: opts.onCredentialsWarning }, usePassword ? { ...env, MINT_TOKEN: undefined } : env);
         this.baseUrl = conn.baseUrl;
         const timeoutMs = opts.timeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
+        this.requestTimeoutMs = timeoutMs;
         const connectTimeoutMs = opts.connectTimeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
         const policy = {
             ...retry_js_1.DEFAULT_RETRY_POLICY,
@@ -52325,9 +53341,16 @@ class MintClient {
             retryAfterCapMs: opts.retryAfterCapMs ?? retry_js_1.DEFAULT_RETRY_POLICY.retryAfterCapMs,
             budgetMs: opts.retryBudgetMs ?? retry_js_1.DEFAULT_RETRY_POLICY.budgetMs,
         };
+        const allowInsecureHttp = opts.allowInsecureHttp ?? env.MINT_ALLOW_INSECURE_HTTP?.trim() === '1';
+        if (allowInsecureHttp && (0, http_js_1.isInsecureRemote)(conn.baseUrl)) {
+            const warn = opts.onWarning ?? ((m) => process.emitWarning(m, 'MintInsecureTransport'));
+            warn((0, http_js_1.insecureHttpWarning)(conn.baseUrl));
+        }
         this.transport = (0, http_js_1.createTransport)({
+            baseUrl: conn.baseUrl,
             timeoutMs,
             connectTimeoutMs,
+            ca: opts.ca,
             userAgent: opts.userAgent ?? http_js_1.DEFAULT_USER_AGENT,
             policy,
             onRetry: opts.onRetry,
@@ -52335,18 +53358,22 @@ class MintClient {
         this.core = new core_js_1.ApiCore({
             baseUrl: conn.baseUrl,
             transport: this.transport,
-            allowInsecureHttp: opts.allowInsecureHttp ?? false,
+            allowInsecureHttp,
             timeoutMs,
             connectTimeoutMs,
             token: usePassword ? undefined : conn.token,
             username: opts.username,
             password: opts.password,
-            missingTokenHint: 'pass a token (--token / token) or a username and password, set MINT_TOKEN, or log in once to store ' +
-                `one in ${(0, credentials_js_1.credentialsPath)(env)}`,
+            missingTokenHint: 'pass --token or set MINT_TOKEN, or set MINT_USERNAME and MINT_PASSWORD, or run `mint-manifest auth login` ' +
+                `once to store one in ${(0, credentials_js_1.credentialsPath)(env)}`,
+            onTokenRenewed: conn.tokenFile
+                ? (t) => writeBack(conn.tokenFile, conn.baseUrl, t)
+                : undefined,
         });
         this.experiments = new experiments_js_1.ExperimentsApi(this.core);
         this.projects = new projects_js_1.ProjectsApi(this.core);
         this.plugins = new plugins_js_1.PluginsApi(this.core);
+        this.objects = new experiments_js_1.ObjectsApi(this.core);
         this.admin = new admin_js_1.AdminApi(this.core);
         this.updates = new admin_js_1.UpdatesApi(this.core);
         this.auth = {
@@ -52363,6 +53390,10 @@ class MintClient {
     health() {
         return this.core.call(routes_js_1.ROUTES.health);
     }
+    /** The server's public setup (no token needed): whether auth is required, passkeys, … */
+    publicConfig() {
+        return this.core.call(routes_js_1.ROUTES.setupPublicConfig);
+    }
     whoami() {
         return this.core.call(routes_js_1.ROUTES.usersMe);
     }
@@ -52375,12 +53406,22 @@ class MintClient {
         if (opts.forget)
             (0, credentials_js_1.deleteCredentials)(this.baseUrl, this.env);
     }
-    /** Closes pooled keep-alive sockets; the client stays usable (new sockets are opened on demand). */
+    /** Closes pooled keep-alive sockets and stops the refresh timer; the client stays usable. */
     close() {
+        this.core.auth.dispose();
         this.transport.close();
     }
 }
 exports.MintClient = MintClient;
+/** A session token read from a credentials file goes back there after a renewal, so the next run has it. */
+function writeBack(file, url, token) {
+    try {
+        (0, credentials_js_1.updateStoredToken)(file, url, token);
+    }
+    catch (err) {
+        process.emitWarning(`could not store the refreshed MINT session in ${file} (${err.message}): log in again next time`, 'MintCredentialsWarning');
+    }
+}
 __exportStar(__nccwpck_require__(66468), exports);
 __exportStar(__nccwpck_require__(86029), exports);
 __exportStar(__nccwpck_require__(60157), exports);
@@ -52402,19 +53443,28 @@ Object.defineProperty(exports, "normalizeBaseUrl", ({ enumerable: true, get: fun
 Object.defineProperty(exports, "isLoopbackHost", ({ enumerable: true, get: function () { return http_js_2.isLoopbackHost; } }));
 var auth_js_1 = __nccwpck_require__(96305);
 Object.defineProperty(exports, "tokenKind", ({ enumerable: true, get: function () { return auth_js_1.tokenKind; } }));
+Object.defineProperty(exports, "jwtExpiry", ({ enumerable: true, get: function () { return auth_js_1.jwtExpiry; } }));
+Object.defineProperty(exports, "jwtIssuedAt", ({ enumerable: true, get: function () { return auth_js_1.jwtIssuedAt; } }));
+Object.defineProperty(exports, "refreshDueAt", ({ enumerable: true, get: function () { return auth_js_1.refreshDueAt; } }));
 var pagination_js_1 = __nccwpck_require__(15235);
 Object.defineProperty(exports, "unwrapList", ({ enumerable: true, get: function () { return pagination_js_1.unwrapList; } }));
+Object.defineProperty(exports, "paginate", ({ enumerable: true, get: function () { return pagination_js_1.paginate; } }));
 Object.defineProperty(exports, "DEFAULT_PAGE_SIZE", ({ enumerable: true, get: function () { return pagination_js_1.DEFAULT_PAGE_SIZE; } }));
+Object.defineProperty(exports, "MAX_PAGE_SIZE", ({ enumerable: true, get: function () { return pagination_js_1.MAX_PAGE_SIZE; } }));
+Object.defineProperty(exports, "ListingInconsistentError", ({ enumerable: true, get: function () { return pagination_js_1.ListingInconsistentError; } }));
 Object.defineProperty(exports, "UnexpectedResponseError", ({ enumerable: true, get: function () { return pagination_js_1.UnexpectedResponseError; } }));
 var experiments_js_2 = __nccwpck_require__(24405);
 Object.defineProperty(exports, "ExperimentsApi", ({ enumerable: true, get: function () { return experiments_js_2.ExperimentsApi; } }));
 Object.defineProperty(exports, "DesignDataApi", ({ enumerable: true, get: function () { return experiments_js_2.DesignDataApi; } }));
 Object.defineProperty(exports, "AnalysisApi", ({ enumerable: true, get: function () { return experiments_js_2.AnalysisApi; } }));
+Object.defineProperty(exports, "ArtifactsApi", ({ enumerable: true, get: function () { return experiments_js_2.ArtifactsApi; } }));
+Object.defineProperty(exports, "ObjectsApi", ({ enumerable: true, get: function () { return experiments_js_2.ObjectsApi; } }));
 Object.defineProperty(exports, "isNotFound", ({ enumerable: true, get: function () { return experiments_js_2.isNotFound; } }));
 var projects_js_2 = __nccwpck_require__(20775);
 Object.defineProperty(exports, "ProjectsApi", ({ enumerable: true, get: function () { return projects_js_2.ProjectsApi; } }));
 var plugins_js_2 = __nccwpck_require__(83005);
 Object.defineProperty(exports, "PluginsApi", ({ enumerable: true, get: function () { return plugins_js_2.PluginsApi; } }));
+Object.defineProperty(exports, "PluginSettingsApi", ({ enumerable: true, get: function () { return plugins_js_2.PluginSettingsApi; } }));
 var admin_js_2 = __nccwpck_require__(12226);
 Object.defineProperty(exports, "AdminApi", ({ enumerable: true, get: function () { return admin_js_2.AdminApi; } }));
 Object.defineProperty(exports, "UpdatesApi", ({ enumerable: true, get: function () { return admin_js_2.UpdatesApi; } }));
@@ -52446,14 +53496,19 @@ exports.EXPERIMENT_STATUSES = [
 
 "use strict";
 
-// List envelopes and skip/limit paging. Pages are fetched lazily, one at a time.
+// List envelopes and the one skip/limit pager (shared/mint-api.md "Lists"), used by the client's
+// iterators and by the engine's ownership scan alike. Every page is verified, never trusted.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.UnexpectedResponseError = exports.DEFAULT_PAGE_SIZE = void 0;
+exports.LIST_CONCURRENCY = exports.ListingInconsistentError = exports.UnexpectedResponseError = exports.MAX_PAGE_SIZE = exports.DEFAULT_PAGE_SIZE = void 0;
 exports.unwrapList = unwrapList;
+exports.assertCreated = assertCreated;
 exports.paginate = paginate;
 exports.flatten = flatten;
 exports.collect = collect;
+/** The contract's default page size (what one `page()` call asks for). */
 exports.DEFAULT_PAGE_SIZE = 100;
+/** What the pager asks for when the caller sets no limit; a server that refuses it gets DEFAULT_PAGE_SIZE. */
+exports.MAX_PAGE_SIZE = 1000;
 function isRecord(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -52476,29 +53531,146 @@ function unwrapList(body, key) {
 /** A 2xx response whose body is not a shape the contract allows. */
 class UnexpectedResponseError extends Error {
     name = 'UnexpectedResponseError';
+    /** True when the request was a write that MINT may have stored anyway (a create without an id). */
+    mayHaveCommitted;
+    constructor(message, opts = {}) {
+        super(message);
+        this.mayHaveCommitted = opts.mayHaveCommitted ?? false;
+    }
 }
 exports.UnexpectedResponseError = UnexpectedResponseError;
 /**
- * Pages until one comes back empty or short, or `skip` reaches `total`. When the server reports a
- * total, a short page alone does not stop us: a server that caps `limit` below ours still gets read to
- * the end.
+ * A listing whose pages do not add up (repeated ids, an empty page before `total`, a `total` that
+ * changed during the read). Nothing built from it can be trusted, so nothing is planned.
  */
-async function* paginate(fetch, start = 0, limit = exports.DEFAULT_PAGE_SIZE) {
-    let skip = start;
-    while (true) {
-        const page = await fetch(skip, limit);
-        if (page.items.length > 0)
-            yield page.items;
-        skip += page.items.length;
-        if (page.items.length === 0)
-            return;
-        if (page.total !== undefined) {
-            if (skip >= page.total)
+class ListingInconsistentError extends Error {
+    detail;
+    name = 'ListingInconsistentError';
+    constructor(detail) {
+        super(`MINT's listing was inconsistent; nothing was planned (${detail}). Run it again; if this persists, MINT's paging of this list is unreliable`);
+        this.detail = detail;
+    }
+}
+exports.ListingInconsistentError = ListingInconsistentError;
+/** Pages in flight for `list()` (which collects everything anyway). */
+exports.LIST_CONCURRENCY = 4;
+/**
+ * Checks the 2xx answer to a create: without a numeric id (and the `required` string fields) the
+ * outcome is unknown — MINT may have stored it — so it is reported as such, never taken as success.
+ */
+function assertCreated(body, what, required = []) {
+    const rec = isRecord(body) ? body : undefined;
+    const missing = [
+        ...(typeof rec?.id === 'number' && Number.isSafeInteger(rec.id) ? [] : ['a numeric id']),
+        ...required.filter((k) => typeof rec?.[k] !== 'string' || rec[k] === '').map((k) => `\`${k}\``),
+    ];
+    if (missing.length === 0)
+        return body;
+    throw new UnexpectedResponseError(`MINT answered the ${what} create with success but without ${missing.join(' and ')}: it may have been stored`, { mayHaveCommitted: true });
+}
+function defaultId(item) {
+    return isRecord(item) ? item.id : undefined;
+}
+function statusOf(err) {
+    const s = isRecord(err) ? err.status : undefined;
+    return typeof s === 'number' ? s : undefined;
+}
+/**
+ * Pages through a listing, in order, verifying as it goes:
+ * - `skip` advances by the number of items received (a server may cap the page size);
+ * - it stops at `skip >= total`, or at an empty page when the server reports no total;
+ * - a repeated id, an empty page before `total`, or a changing `total` throws ListingInconsistentError.
+ * With a total and `concurrency` > 1, the pages after the first are fetched concurrently (a bounded
+ * window, created lazily: a huge total allocates nothing up front) and still yielded in order.
+ */
+async function* paginate(fetch, opts = {}) {
+    const start = opts.start ?? 0;
+    const idOf = opts.idOf ?? defaultId;
+    const what = opts.what ?? 'items';
+    const seen = new Set();
+    const check = (items, skip) => {
+        for (const item of items) {
+            const id = idOf(item);
+            if (id === undefined || id === null)
+                continue;
+            if (seen.has(id))
+                throw new ListingInconsistentError(`${what}: id ${String(id)} came twice, again at offset ${skip}`);
+            seen.add(id);
+        }
+        return items;
+    };
+    let limit = opts.limit ?? exports.MAX_PAGE_SIZE;
+    let first;
+    try {
+        first = await fetch(start, limit);
+    }
+    catch (err) {
+        // "The largest page size the server accepts": a server that refuses ours gets the contract's.
+        const status = statusOf(err);
+        if (opts.limit !== undefined || (status !== 400 && status !== 422))
+            throw err;
+        limit = exports.DEFAULT_PAGE_SIZE;
+        first = await fetch(start, limit);
+    }
+    const total = first.total;
+    if (total !== undefined && (!Number.isSafeInteger(total) || total < 0))
+        throw new UnexpectedResponseError(`the ${what} list reports total ${String(total)}, not a count`);
+    const sameTotal = (p, skip) => {
+        if (p.total !== total)
+            throw new ListingInconsistentError(`${what}: total was ${String(total)} on the first page but ${String(p.total)} at offset ${skip}`);
+    };
+    const n = first.items.length;
+    if (n === 0) {
+        if (total !== undefined && start < total)
+            throw new ListingInconsistentError(`${what}: empty page at offset ${start} before total ${total}`);
+        return;
+    }
+    yield check(first.items, start);
+    if (total === undefined) {
+        for (let skip = start + n;;) {
+            const p = await fetch(skip, limit);
+            sameTotal(p, skip);
+            if (p.items.length === 0)
                 return;
+            yield check(p.items, skip);
+            skip += p.items.length;
         }
-        else if (page.items.length < limit) {
-            return;
+    }
+    // With a total: fixed slots of the size the server actually serves, each filled until complete.
+    const step = n;
+    const fillSlot = async (from) => {
+        const end = Math.min(from + step, total);
+        const out = [];
+        for (let skip = from; skip < end;) {
+            const p = await fetch(skip, end - skip);
+            sameTotal(p, skip);
+            if (p.items.length === 0)
+                throw new ListingInconsistentError(`${what}: empty page at offset ${skip} before total ${total}`);
+            // A server that ignores `limit` overlaps the next slot: that slot reads those items itself.
+            const take = p.items.length > end - skip ? p.items.slice(0, end - skip) : p.items;
+            for (const item of take)
+                out.push(item);
+            skip += take.length;
         }
+        return out;
+    };
+    const window = Math.max(1, Math.floor(opts.concurrency ?? 1) || 1);
+    const inFlight = [];
+    let next = start + n;
+    const launch = () => {
+        while (inFlight.length < window && next < total) {
+            const items = fillSlot(next);
+            items.catch(() => undefined); // awaited below; an abandoned one must not be unhandled
+            inFlight.push({ from: next, items });
+            next += step;
+        }
+    };
+    launch();
+    while (inFlight.length > 0) {
+        const slot = inFlight.shift();
+        const items = await slot.items;
+        launch();
+        yield check(items, slot.from);
     }
 }
 async function* flatten(pages) {
@@ -52508,7 +53680,8 @@ async function* flatten(pages) {
 async function collect(pages) {
     const all = [];
     for await (const page of pages)
-        all.push(...page);
+        for (const item of page)
+            all.push(item);
     return all;
 }
 
@@ -52591,7 +53764,7 @@ exports.UpdatesApi = UpdatesApi;
 
 // experiments, experiments.designData and experiments.analysis.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ExperimentsApi = exports.AnalysisApi = exports.DesignDataApi = void 0;
+exports.ExperimentsApi = exports.ObjectsApi = exports.ArtifactsApi = exports.AnalysisApi = exports.DesignDataApi = void 0;
 exports.isNotFound = isNotFound;
 const errors_js_1 = __nccwpck_require__(66468);
 const pagination_js_1 = __nccwpck_require__(15235);
@@ -52652,14 +53825,65 @@ class AnalysisApi {
     }
 }
 exports.AnalysisApi = AnalysisApi;
+/** Analysis artifacts: written by plugins, read and annotated through the API. */
+class ArtifactsApi {
+    core;
+    constructor(core) {
+        this.core = core;
+    }
+    /** Active artifacts; archived ones too with `includeArchived`. */
+    async list(id, opts = {}) {
+        const body = await this.core.call(routes_js_1.ROUTES.artifactsList, {
+            params: { id },
+            query: { include_archived: opts.includeArchived ?? false },
+        });
+        return (0, pagination_js_1.unwrapList)(body, 'artifacts').items;
+    }
+    /** One artifact with its result payload; NotFoundError when it is not in this experiment. */
+    get(id, artifactId) {
+        return this.core.call(routes_js_1.ROUTES.artifactGet, { params: { id, aid: artifactId } });
+    }
+    /** Sets the display name and/or note (`note: null` clears it). */
+    annotate(id, artifactId, changes) {
+        return this.core.call(routes_js_1.ROUTES.artifactAnnotate, {
+            params: { id, aid: artifactId },
+            body: changes,
+        });
+    }
+    archive(id, artifactId) {
+        return this.core.call(routes_js_1.ROUTES.artifactArchive, { params: { id, aid: artifactId } });
+    }
+    restore(id, artifactId) {
+        return this.core.call(routes_js_1.ROUTES.artifactRestore, { params: { id, aid: artifactId } });
+    }
+}
+exports.ArtifactsApi = ArtifactsApi;
+/** Objects (files) plugins stored for an experiment. */
+class ObjectsApi {
+    core;
+    constructor(core) {
+        this.core = core;
+    }
+    /** The object's bytes; `key` may contain `/` (each segment is encoded on its own). */
+    get(id, key, opts) {
+        return this.core.call(routes_js_1.ROUTES.objectGet, {
+            params: { id, key },
+            query: { plugin_id: opts.pluginId, format: 'raw' },
+            responseType: 'bytes',
+        });
+    }
+}
+exports.ObjectsApi = ObjectsApi;
 class ExperimentsApi {
     core;
     designData;
     analysis;
+    artifacts;
     constructor(core) {
         this.core = core;
         this.designData = new DesignDataApi(core);
         this.analysis = new AnalysisApi(core);
+        this.artifacts = new ArtifactsApi(core);
     }
     /** Exactly one GET with the given skip/limit (limit default 100). */
     async page(filters = {}) {
@@ -52668,27 +53892,37 @@ class ExperimentsApi {
         const page = (0, pagination_js_1.unwrapList)(body, 'experiments');
         return { experiments: page.items, total: page.total };
     }
-    /** Every page, one page in memory at a time; `skip`/`limit` set the start and page size. */
-    pages(filters = {}) {
-        const { skip = 0, limit = pagination_js_1.DEFAULT_PAGE_SIZE, ...rest } = filters;
+    /**
+     * Every page, in order, one page in memory at a time, verified by the one pager (a short page is
+     * not the end; repeated ids or a changing total throw ListingInconsistentError). `skip` sets the
+     * start; without `limit` pages are as large as the server accepts. `concurrency` > 1 fetches pages
+     * ahead once the server reports a total.
+     */
+    pages(filters = {}, opts = {}) {
+        const { skip = 0, limit, ...rest } = filters;
         return (0, pagination_js_1.paginate)(async (s, l) => {
             const p = await this.page({ ...rest, skip: s, limit: l });
             return { items: p.experiments, total: p.total };
-        }, skip, limit);
+        }, { start: skip, limit, concurrency: opts.concurrency, what: 'experiments' });
     }
-    iterate(filters = {}) {
-        return (0, pagination_js_1.flatten)(this.pages(filters));
+    iterate(filters = {}, opts = {}) {
+        return (0, pagination_js_1.flatten)(this.pages(filters, opts));
     }
-    /** All matching experiments (all pages), as a plain array. */
-    list(filters = {}) {
-        return (0, pagination_js_1.collect)(this.pages(filters));
+    /** All matching experiments (all pages, fetched a few at a time), as a plain array. */
+    list(filters = {}, opts = {}) {
+        return (0, pagination_js_1.collect)(this.pages(filters, { concurrency: pagination_js_1.LIST_CONCURRENCY, ...opts }));
     }
     get(id) {
         return this.core.call(routes_js_1.ROUTES.experimentGet, { params: { id } });
     }
-    /** Not retried once sent: on failure check `error.mayHaveCommitted` and look the experiment up. */
-    create(body) {
-        return this.core.call(routes_js_1.ROUTES.experimentsCreate, { body });
+    /**
+     * Not retried once sent: on failure check `error.mayHaveCommitted` and look the experiment up. A 2xx
+     * without a numeric id and an experiment_code is such a failure too (UnexpectedResponseError).
+     */
+    async create(body) {
+        return (0, pagination_js_1.assertCreated)(await this.core.call(routes_js_1.ROUTES.experimentsCreate, { body }), 'experiment', [
+            'experiment_code',
+        ]);
     }
     update(id, patch) {
         return this.core.call(routes_js_1.ROUTES.experimentUpdate, { params: { id }, body: patch });
@@ -52719,11 +53953,40 @@ function isNotFound(err) {
 
 "use strict";
 
-// plugins and their configuration (optimistic concurrency through If-Match).
+// plugins, their platform config (a PATCH merge, as MINT's SDK writes it) and a plugin's own
+// settings under its api_prefix (optimistic concurrency through If-Match; 409 when stale).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.PluginsApi = void 0;
+exports.PluginsApi = exports.PluginSettingsApi = void 0;
 const pagination_js_1 = __nccwpck_require__(15235);
 const routes_js_1 = __nccwpck_require__(72457);
+/** A plugin's own settings API, at `{api_prefix}/settings`. */
+class PluginSettingsApi {
+    core;
+    apiPrefix;
+    constructor(core, 
+    /** e.g. `/api/peak-qc` (the plugin's `api_prefix`). */
+    apiPrefix) {
+        this.core = core;
+        this.apiPrefix = apiPrefix;
+    }
+    get() {
+        return this.core.call(routes_js_1.ROUTES.pluginSettingsGet, {
+            params: { api_prefix: this.apiPrefix },
+        });
+    }
+    /**
+     * Replaces the settings. With `revision` (the one read with get) the write is conditional: a
+     * stale revision gets ConflictError (409); re-read and retry. Without it, last write wins.
+     */
+    put(settings, revision) {
+        return this.core.call(routes_js_1.ROUTES.pluginSettingsPut, {
+            params: { api_prefix: this.apiPrefix },
+            body: settings,
+            headers: revision === undefined ? undefined : { 'If-Match': `"${revision.replace(/"/g, '')}"` },
+        });
+    }
+}
+exports.PluginSettingsApi = PluginSettingsApi;
 class PluginsApi {
     core;
     constructor(core) {
@@ -52736,13 +53999,26 @@ class PluginsApi {
     getConfig(name) {
         return this.core.call(routes_js_1.ROUTES.pluginConfigGet, { params: { name } });
     }
-    /** `revision` is the one read with getConfig; a stale one gets ConflictError (409). */
-    setConfig(name, config, revision) {
-        return this.core.call(routes_js_1.ROUTES.pluginConfigSet, {
+    /**
+     * Merges `changes` into the plugin's config: each top-level key given replaces the stored one,
+     * `null` removes it, keys not given stay. No If-Match: MINT's config route has none.
+     */
+    patchConfig(name, changes) {
+        return this.core.call(routes_js_1.ROUTES.pluginConfigPatch, {
             params: { name },
-            body: { config },
-            headers: { 'If-Match': `"${String(revision).replace(/"/g, '')}"` },
+            body: { config: changes },
         });
+    }
+    /**
+     * The plugin's own settings API (for plugins whose `settings_api` is "plugin"). `plugin` is the
+     * api_prefix (`/api/peak-qc`), or a plugin record from list() carrying `api_prefix`.
+     */
+    settings(plugin) {
+        const prefix = typeof plugin === 'string' ? plugin : plugin.api_prefix;
+        if (typeof prefix !== 'string' || prefix === '') {
+            throw new Error(`plugin ${typeof plugin === 'string' ? plugin : plugin.name} has no api_prefix: pass the prefix (e.g. /api/peak-qc)`);
+        }
+        return new PluginSettingsApi(this.core, prefix);
     }
 }
 exports.PluginsApi = PluginsApi;
@@ -52765,27 +54041,28 @@ class ProjectsApi {
     constructor(core) {
         this.core = core;
     }
-    pages(filters = {}) {
-        const { skip = 0, limit = pagination_js_1.DEFAULT_PAGE_SIZE, ...rest } = filters;
+    pages(filters = {}, opts = {}) {
+        const { skip = 0, limit, ...rest } = filters;
         return (0, pagination_js_1.paginate)(async (s, l) => {
             const body = await this.core.call(routes_js_1.ROUTES.projectsList, {
                 query: { ...rest, skip: s, limit: l },
             });
             return (0, pagination_js_1.unwrapList)(body, 'projects');
-        }, skip, limit);
+        }, { start: skip, limit, concurrency: opts.concurrency, what: 'projects' });
     }
     iterate(filters = {}) {
         return (0, pagination_js_1.flatten)(this.pages(filters));
     }
     /** All matching projects (all pages). */
     list(filters = {}) {
-        return (0, pagination_js_1.collect)(this.pages(filters));
+        return (0, pagination_js_1.collect)(this.pages(filters, { concurrency: pagination_js_1.LIST_CONCURRENCY }));
     }
     get(id) {
         return this.core.call(routes_js_1.ROUTES.projectGet, { params: { id } });
     }
-    create(body) {
-        return this.core.call(routes_js_1.ROUTES.projectsCreate, { body });
+    /** Not retried once sent; a 2xx without a numeric id is an unknown outcome (UnexpectedResponseError). */
+    async create(body) {
+        return (0, pagination_js_1.assertCreated)(await this.core.call(routes_js_1.ROUTES.projectsCreate, { body }), 'project');
     }
     update(id, patch) {
         return this.core.call(routes_js_1.ROUTES.projectUpdate, { params: { id }, body: patch });
@@ -52805,7 +54082,7 @@ class ProjectsApi {
         };
         if (page)
             return (await fetchPage(page.skip ?? 0, page.limit ?? pagination_js_1.DEFAULT_PAGE_SIZE)).items;
-        return (0, pagination_js_1.collect)((0, pagination_js_1.paginate)(fetchPage));
+        return (0, pagination_js_1.collect)((0, pagination_js_1.paginate)(fetchPage, { what: 'experiments', concurrency: pagination_js_1.LIST_CONCURRENCY }));
     }
     async members(id) {
         const body = await this.core.call(routes_js_1.ROUTES.projectMembers, { params: { id } });
@@ -52823,12 +54100,14 @@ exports.ProjectsApi = ProjectsApi;
 "use strict";
 
 // Retry policy as pure functions, plus the axios-retry wiring. axios-retry's defaults are not ours:
-// it retries POST on connection errors, never retries timeouts, and does not cap Retry-After.
+// it retries POST on connection errors, never retries timeouts, and does not cap Retry-After. Here a
+// Retry-After above the cap stops the request instead of retrying early, and TLS failures are final.
 var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DEFAULT_RETRY_POLICY = void 0;
+exports.certificateProblem = certificateProblem;
 exports.neverReachedServer = neverReachedServer;
 exports.isTimeoutCode = isTimeoutCode;
 exports.isIdempotentMethod = isIdempotentMethod;
@@ -52847,8 +54126,9 @@ exports.DEFAULT_RETRY_POLICY = {
     baseDelayMs: 200,
     factor: 2,
     maxDelayMs: 10_000,
-    retryAfterCapMs: 60_000,
-    budgetMs: 120_000,
+    retryAfterCapMs: 120_000,
+    // room for one maximal Retry-After wait; a request ends within budgetMs + one attempt's timeout
+    budgetMs: 180_000,
 };
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /**
@@ -52864,6 +54144,31 @@ const NEVER_SENT = new Set([
     'MINT_CONNECT_TIMEOUT',
 ]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'MINT_CONNECT_TIMEOUT']);
+const TLS_PROBLEMS = {
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted',
+    UNABLE_TO_GET_ISSUER_CERT: 'untrusted',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted',
+    SELF_SIGNED_CERT_IN_CHAIN: 'untrusted',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted',
+    CERT_UNTRUSTED: 'untrusted',
+    CERT_HAS_EXPIRED: 'expired',
+    CERT_NOT_YET_VALID: 'not-yet-valid',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'wrong-name',
+    HOSTNAME_MISMATCH: 'wrong-name',
+    CERT_REVOKED: 'invalid',
+    CERT_REJECTED: 'invalid',
+    CERT_SIGNATURE_FAILURE: 'invalid',
+    INVALID_CA: 'invalid',
+    INVALID_PURPOSE: 'invalid',
+    CERT_CHAIN_TOO_LONG: 'invalid',
+};
+/**
+ * A certificate the client refused. The handshake fails before a byte of the request is written,
+ * so nothing reached MINT, and sending again cannot help.
+ */
+function certificateProblem(code) {
+    return code === undefined ? undefined : TLS_PROBLEMS[code];
+}
 function neverReachedServer(code) {
     return code !== undefined && NEVER_SENT.has(code);
 }
@@ -52873,27 +54178,35 @@ function isTimeoutCode(code) {
 function isIdempotentMethod(method) {
     return IDEMPOTENT.has(method.toUpperCase());
 }
-/** Retryable: 429, 5xx (but 501), network errors and timeouts; POST/PATCH only when never sent. */
+/**
+ * Retryable: 408, 429, 5xx (but 501), network errors and timeouts; POST/PATCH only when never sent.
+ * Never: a redirect, a cancelled request, a refused certificate.
+ */
 function isRetryableFailure(f) {
-    if (f.code === 'ERR_CANCELED')
+    if (f.code === 'ERR_CANCELED' || certificateProblem(f.code))
         return false;
     const repeatable = f.retrySafe === true || isIdempotentMethod(f.method);
     if (f.status !== undefined) {
-        const transient = f.status === 429 || (f.status >= 500 && f.status <= 599 && f.status !== 501);
+        const transient = f.status === 408 || f.status === 429 || (f.status >= 500 && f.status <= 599 && f.status !== 501);
         return transient && repeatable;
     }
     if (neverReachedServer(f.code))
         return true;
     return repeatable;
 }
-/** A failed POST/PATCH that may have been stored: timed out, connection lost after sending, or 5xx. */
+/**
+ * A failed POST/PATCH that may have been stored: timed out, connection lost after sending, or 5xx.
+ * Login and refresh (retrySafe) store nothing; a refused certificate means nothing was sent.
+ */
 function mayHaveCommitted(f) {
     const method = f.method.toUpperCase();
     if (method !== 'POST' && method !== 'PATCH')
         return false;
+    if (f.retrySafe === true)
+        return false;
     if (f.status !== undefined)
         return f.status >= 500;
-    return !neverReachedServer(f.code) && f.code !== 'ERR_CANCELED';
+    return !neverReachedServer(f.code) && f.code !== 'ERR_CANCELED' && !certificateProblem(f.code);
 }
 /** Retry-After as delta-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
 function parseRetryAfter(value, nowMs = Date.now()) {
@@ -52921,12 +54234,17 @@ function backoffDelay(attempt, policy, random = Math.random) {
     const capped = Math.min(policy.maxDelayMs, exp);
     return Math.round(capped / 2 + (random() * capped) / 2);
 }
-/** The wait before retry number `attempt`: the longer of backoff and Retry-After, Retry-After capped. */
+/**
+ * The wait before retry number `attempt`: the longer of backoff and Retry-After; undefined when the
+ * server asks for a longer wait than retryAfterCapMs (retrying earlier would only be refused again).
+ */
 function retryDelay(attempt, retryAfterMs, policy, random = Math.random) {
     const backoff = backoffDelay(attempt, policy, random);
     if (retryAfterMs === undefined)
         return backoff;
-    return Math.max(backoff, Math.min(retryAfterMs, policy.retryAfterCapMs));
+    if (retryAfterMs > policy.retryAfterCapMs)
+        return undefined;
+    return Math.max(backoff, retryAfterMs);
 }
 /** Whether a retry that waits `delayMs` still fits the budget of a request started at `startedAt`. */
 function withinBudget(startedAt, delayMs, policy, nowMs = Date.now()) {
@@ -52956,7 +54274,7 @@ function installRetry(instance, policy, onRetry, random = Math.random) {
     });
     (0, axios_retry_1.default)(instance, {
         retries: policy.retries,
-        // every attempt gets the full timeout; the budget bounds the total instead
+        // every attempt gets its own deadline (see http.ts); the budget bounds the total instead
         shouldResetTimeout: true,
         retryCondition: (error) => {
             const config = error.config;
@@ -52973,6 +54291,8 @@ function installRetry(instance, policy, onRetry, random = Math.random) {
             const attempt = (config['axios-retry']?.retryCount ?? 0) + 1;
             const after = error.response ? parseRetryAfter(error.response.headers?.['retry-after']) : undefined;
             const delay = retryDelay(attempt, after, policy, random);
+            if (delay === undefined)
+                return false;
             if (!withinBudget(config.mint.startedAt ?? Date.now(), delay, policy))
                 return false;
             config.mint.nextDelayMs = delay;
@@ -53012,67 +54332,240 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ROUTES = void 0;
 exports.buildPath = buildPath;
 exports.routeKey = routeKey;
-function route(method, path, extra = {}) {
-    return { method, path, ...extra };
+function route(method, path, grade, extra = {}) {
+    return { method, path, grade, ...extra };
 }
 exports.ROUTES = {
-    health: route('GET', '/api/health', { public: true }),
-    authLogin: route('POST', '/api/auth/login', { public: true, retrySafe: true }),
-    authRefresh: route('POST', '/api/auth/refresh', { retrySafe: true }),
-    authVerify: route('GET', '/api/auth/verify'),
-    usersMe: route('GET', '/api/users/me'),
-    experimentsList: route('GET', '/api/experiments'),
-    experimentsCreate: route('POST', '/api/experiments'),
-    experimentsTypes: route('GET', '/api/experiments/experiment-types'),
-    experimentsNextSeq: route('GET', '/api/experiments/next-seq'),
-    experimentGet: route('GET', '/api/experiments/{id}'),
-    experimentUpdate: route('PATCH', '/api/experiments/{id}'),
-    experimentDelete: route('DELETE', '/api/experiments/{id}'),
-    designDataGet: route('GET', '/api/experiments/{id}/data'),
-    designDataSave: route('PUT', '/api/experiments/{id}/data'),
-    designDataDelete: route('DELETE', '/api/experiments/{id}/data'),
-    designDataTree: route('GET', '/api/experiments/{id}/data/tree'),
-    designDataSummary: route('GET', '/api/experiments/{id}/data/summary'),
-    designDataExport: route('GET', '/api/experiments/{id}/data/export'),
-    resultsList: route('GET', '/api/experiments/{id}/results'),
-    resultGet: route('GET', '/api/experiments/{id}/results/{plugin_id}'),
-    resultSave: route('PUT', '/api/experiments/{id}/results/{plugin_id}'),
-    resultDelete: route('DELETE', '/api/experiments/{id}/results/{plugin_id}'),
-    projectsList: route('GET', '/api/projects'),
-    projectsCreate: route('POST', '/api/projects'),
-    projectGet: route('GET', '/api/projects/{id}'),
-    projectUpdate: route('PATCH', '/api/projects/{id}'),
-    projectDelete: route('DELETE', '/api/projects/{id}'),
-    projectExperiments: route('GET', '/api/projects/{id}/experiments'),
-    projectMembers: route('GET', '/api/projects/{id}/members'),
-    pluginsList: route('GET', '/api/plugins'),
-    pluginConfigGet: route('GET', '/api/plugins/{name}/config'),
-    pluginConfigSet: route('PUT', '/api/plugins/{name}/config'),
+    health: route('GET', '/api/health', 'C', { public: true }),
+    setupPublicConfig: route('GET', '/api/setup/config/public', 'C/SDK', { public: true }),
+    authLogin: route('POST', '/api/auth/login', 'C', { public: true, retrySafe: true }),
+    authRefresh: route('POST', '/api/auth/refresh', 'C/SDK', { retrySafe: true }),
+    authVerify: route('GET', '/api/auth/verify', 'C'),
+    usersMe: route('GET', '/api/users/me', 'C/SDK'),
+    experimentsList: route('GET', '/api/experiments', 'C/SDK'),
+    experimentsCreate: route('POST', '/api/experiments', 'I'),
+    experimentsTypes: route('GET', '/api/experiments/experiment-types', 'C'),
+    experimentsNextSeq: route('GET', '/api/experiments/next-seq', 'I'),
+    experimentGet: route('GET', '/api/experiments/{id}', 'C'),
+    experimentUpdate: route('PATCH', '/api/experiments/{id}', 'I'),
+    experimentDelete: route('DELETE', '/api/experiments/{id}', 'I'),
+    designDataGet: route('GET', '/api/experiments/{id}/data', 'C'),
+    designDataSave: route('PUT', '/api/experiments/{id}/data', 'C'),
+    designDataDelete: route('DELETE', '/api/experiments/{id}/data', 'C'),
+    designDataTree: route('GET', '/api/experiments/{id}/data/tree', 'I'),
+    designDataSummary: route('GET', '/api/experiments/{id}/data/summary', 'I'),
+    designDataExport: route('GET', '/api/experiments/{id}/data/export', 'I'),
+    resultsList: route('GET', '/api/experiments/{id}/results', 'I'),
+    resultGet: route('GET', '/api/experiments/{id}/results/{plugin_id}', 'C'),
+    resultSave: route('PUT', '/api/experiments/{id}/results/{plugin_id}', 'C'),
+    resultDelete: route('DELETE', '/api/experiments/{id}/results/{plugin_id}', 'C'),
+    artifactsList: route('GET', '/api/experiments/{id}/analysis-artifacts', 'C/SDK'),
+    artifactGet: route('GET', '/api/experiments/{id}/analysis-artifacts/{aid}', 'C/SDK'),
+    artifactAnnotate: route('PATCH', '/api/experiments/{id}/analysis-artifacts/{aid}', 'C/SDK'),
+    artifactArchive: route('POST', '/api/experiments/{id}/analysis-artifacts/{aid}/archive', 'C/SDK'),
+    artifactRestore: route('POST', '/api/experiments/{id}/analysis-artifacts/{aid}/restore', 'C/SDK'),
+    objectGet: route('GET', '/api/experiments/{id}/objects/{key}', 'C/SDK'),
+    projectsList: route('GET', '/api/projects', 'C'),
+    projectsCreate: route('POST', '/api/projects', 'I'),
+    projectGet: route('GET', '/api/projects/{id}', 'I'),
+    projectUpdate: route('PATCH', '/api/projects/{id}', 'I'),
+    projectDelete: route('DELETE', '/api/projects/{id}', 'I'),
+    projectExperiments: route('GET', '/api/projects/{id}/experiments', 'I'),
+    projectMembers: route('GET', '/api/projects/{id}/members', 'I'),
+    pluginsList: route('GET', '/api/plugins', 'I'),
+    pluginConfigGet: route('GET', '/api/plugins/{name}/config', 'C/SDK'),
+    pluginConfigPatch: route('PATCH', '/api/plugins/{name}/config', 'C/SDK'),
+    // a plugin's own settings, under its api_prefix (e.g. /api/peak-qc)
+    pluginSettingsGet: route('GET', '{api_prefix}/settings', 'C/SDK'),
+    pluginSettingsPut: route('PUT', '{api_prefix}/settings', 'C/SDK'),
     // Admin and updates: grade I, names after the Python client's methods.
-    adminStatus: route('GET', '/api/admin/status'),
-    adminSystem: route('GET', '/api/admin/system'),
-    adminUsers: route('GET', '/api/admin/users'),
-    adminCreateUser: route('POST', '/api/admin/users'),
-    adminUpdateUser: route('PATCH', '/api/admin/users/{id}'),
-    adminRoles: route('GET', '/api/admin/roles'),
-    adminPluginRoles: route('GET', '/api/admin/plugins/{name}/roles'),
-    adminSetPluginRoles: route('PUT', '/api/admin/plugins/{name}/roles'),
-    updatesCheck: route('GET', '/api/updates/check'),
-    updatesPlugin: route('POST', '/api/updates/plugins/{name}'),
+    adminStatus: route('GET', '/api/admin/status', 'I'),
+    adminSystem: route('GET', '/api/admin/system', 'I'),
+    adminUsers: route('GET', '/api/admin/users', 'I'),
+    adminCreateUser: route('POST', '/api/admin/users', 'I'),
+    adminUpdateUser: route('PATCH', '/api/admin/users/{id}', 'I'),
+    adminRoles: route('GET', '/api/admin/roles', 'I'),
+    adminPluginRoles: route('GET', '/api/admin/plugins/{name}/roles', 'I'),
+    adminSetPluginRoles: route('PUT', '/api/admin/plugins/{name}/roles', 'I'),
+    updatesCheck: route('GET', '/api/updates/check', 'I'),
+    updatesPlugin: route('POST', '/api/updates/plugins/{name}', 'I'),
 };
-/** Fills `{name}` placeholders, each value URI-encoded so an id can never change the route. */
+/** A plugin's api_prefix: `/api/<name>[/<more>]`, nothing that could leave the API. */
+const API_PREFIX = /^\/api(\/[A-Za-z0-9._~-]+)+$/;
+/**
+ * Fills `{name}` placeholders, each value URI-encoded so an id can never change the route. Two
+ * are paths: `key` (an object key, encoded per segment, as MINT's SDK does) and `api_prefix`
+ * (a plugin's prefix, checked to stay under /api).
+ */
 function buildPath(def, params = {}) {
     return def.path.replace(/\{(\w+)\}/g, (_m, name) => {
         const value = params[name];
         if (value === undefined || value === '') {
             throw new Error(`route ${def.method} ${def.path}: missing path parameter "${name}"`);
         }
-        return encodeURIComponent(String(value));
+        const text = String(value);
+        if (name === 'api_prefix') {
+            const prefix = text.replace(/\/+$/, '');
+            if (!API_PREFIX.test(prefix) || prefix.split('/').some((s) => s === '.' || s === '..')) {
+                throw new Error(`plugin api_prefix "${text}" is not a path under /api (e.g. /api/peak-qc)`);
+            }
+            return prefix;
+        }
+        if (name === 'key') {
+            const segments = text.split('/');
+            if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+                throw new Error(`object key "${text}" has an empty, "." or ".." segment`);
+            }
+            return segments.map(encodeURIComponent).join('/');
+        }
+        return encodeURIComponent(text);
     });
 }
 /** The stats key the sandbox uses, e.g. `POST /api/experiments`. */
 function routeKey(def) {
     return `${def.method} ${def.path}`;
+}
+
+
+/***/ }),
+
+/***/ 81532:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The one concurrency helper: a limiter for ad-hoc tasks and worker pools over lists (manifest
+// files, reads, applies, exports).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.createLimiter = createLimiter;
+exports.mapLimit = mapLimit;
+exports.forEachLimit = forEachLimit;
+function createLimiter(concurrency) {
+    const max = Math.max(1, Math.floor(concurrency) || 1);
+    let active = 0;
+    const queue = [];
+    const next = () => {
+        if (active >= max)
+            return;
+        const run = queue.shift();
+        if (run) {
+            active++;
+            run();
+        }
+    };
+    return (task) => new Promise((resolve, reject) => {
+        queue.push(() => {
+            task()
+                .then(resolve, reject)
+                .finally(() => {
+                active--;
+                next();
+            });
+        });
+        next();
+    });
+}
+/**
+ * Map with at most `concurrency` calls in flight; results keep input order. Workers pull the next
+ * item as they finish, so no pending promise is created per item (thousands of files or reads).
+ */
+async function mapLimit(items, concurrency, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            out[i] = await fn(items[i], i);
+        }
+    };
+    const max = Math.max(1, Math.floor(concurrency) || 1);
+    await Promise.all(Array.from({ length: Math.min(max, items.length) }, worker));
+    return out;
+}
+/**
+ * Calls `fn` for every item with at most `concurrency` calls in flight, pulling items as calls
+ * finish: unlike mapLimit it does not create a pending promise per item up front, so memory stays
+ * flat however many items there are. Rejects with the first failure (no new calls start after it).
+ */
+async function forEachLimit(items, concurrency, fn) {
+    const max = Math.max(1, Math.floor(concurrency) || 1);
+    const it = items[Symbol.iterator]();
+    let failed = false;
+    const worker = async () => {
+        while (!failed) {
+            const next = it.next();
+            if (next.done)
+                return;
+            try {
+                await fn(next.value);
+            }
+            catch (err) {
+                failed = true;
+                throw err;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: max }, worker));
+}
+
+
+/***/ }),
+
+/***/ 37718:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The one date module: `YYYY-MM-DD` or an ISO 8601 date-time, checked against the calendar, and
+// turned into instants for comparison (manifest checks, plan diffs, the sandbox's validation).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.checkDate = checkDate;
+exports.dateInstant = dateInstant;
+exports.isDate = isDate;
+exports.compareDates = compareDates;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?$/;
+/** Undefined when valid; otherwise what is wrong with it, in words. */
+function checkDate(text) {
+    const m = DATE.exec(text) ?? DATE_TIME.exec(text);
+    if (!m)
+        return 'write it as YYYY-MM-DD, e.g. 2026-05-01, or as an ISO date-time';
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (month < 1 || month > 12)
+        return `there is no month ${m[2]}`;
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (day < 1 || day > daysInMonth)
+        return `${m[1]}-${m[2]} has no day ${m[3]}`;
+    if (m[4] !== undefined) {
+        if (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[6] !== undefined && Number(m[6]) > 59)) {
+            return 'the time of day is out of range';
+        }
+    }
+    return undefined;
+}
+/**
+ * Milliseconds since the epoch for a date or date-time string, or undefined when unparseable.
+ * A date-only value means midnight UTC of that day; a date-time without an offset is read as UTC
+ * so that the same text always means the same instant whatever the runner's time zone.
+ */
+function dateInstant(value) {
+    const s = value.trim();
+    const d = DATE.exec(s);
+    if (d)
+        return Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]));
+    if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(s))
+        return undefined;
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(s);
+    const ms = Date.parse((hasZone ? s : `${s}Z`).replace(' ', 'T'));
+    return Number.isNaN(ms) ? undefined : ms;
+}
+/** Whether text is a valid calendar date or ISO date-time. */
+function isDate(text) {
+    return checkDate(text) === undefined;
+}
+/** Negative when a is before b. Both must pass checkDate. */
+function compareDates(a, b) {
+    return (dateInstant(a) ?? NaN) - (dateInstant(b) ?? NaN);
 }
 
 
@@ -53161,7 +54654,7 @@ function annotateDiagnostics(errors, warnings, annotator, where) {
         startLine: d.line > 0 ? d.line : undefined,
         startColumn: d.column > 0 ? d.column : undefined,
     });
-    const shownErrors = errors.slice(0, exports.MAX_ANNOTATIONS_PER_TYPE);
+    const shownErrors = errors.slice(0, where.maxErrors ?? exports.MAX_ANNOTATIONS_PER_TYPE);
     for (const d of shownErrors)
         annotator.error(annotationMessage(d), props(d));
     const hiddenErrors = errors.length - shownErrors.length;
@@ -53230,9 +54723,10 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.StepFailure = void 0;
+exports.ManifestFailure = exports.StepFailure = void 0;
 exports.createClient = createClient;
 exports.runValidate = runValidate;
+exports.guessStack = guessStack;
 exports.runPlan = runPlan;
 exports.runApply = runApply;
 exports.runUpload = runUpload;
@@ -53240,16 +54734,16 @@ exports.runUpload = runUpload;
 const fs = __importStar(__nccwpck_require__(73024));
 const path = __importStar(__nccwpck_require__(76760));
 const core = __importStar(__nccwpck_require__(37484));
-const github = __importStar(__nccwpck_require__(93228));
 const index_js_1 = __nccwpck_require__(60079);
 const index_js_2 = __nccwpck_require__(24567);
 const index_js_3 = __nccwpck_require__(34625);
 const annotations_js_1 = __nccwpck_require__(34793);
 const comment_js_1 = __nccwpck_require__(47318);
 const context_js_1 = __nccwpck_require__(19556);
-const inputs_js_1 = __nccwpck_require__(65446);
 const logging_js_1 = __nccwpck_require__(55354);
 const markdown_js_1 = __nccwpck_require__(65566);
+const pr_js_1 = __nccwpck_require__(43437);
+const stacks_js_1 = __nccwpck_require__(27626);
 /** A failure already explained to the user (annotations, summary): `run()` only fails the step with it. */
 class StepFailure extends Error {
     constructor(message) {
@@ -53258,15 +54752,36 @@ class StepFailure extends Error {
     }
 }
 exports.StepFailure = StepFailure;
+/** An invalid manifest: its errors (already annotated) and, when it can be read, its stack. */
+class ManifestFailure extends StepFailure {
+    errors;
+    location;
+    constructor(message, errors, location) {
+        super(message);
+        this.errors = errors;
+        this.location = location;
+        this.name = 'ManifestFailure';
+    }
+}
+exports.ManifestFailure = ManifestFailure;
 const logSink = (rt) => ({
     info: (m) => core.info(rt.redactor.redact(m)),
     debug: (m) => core.debug(rt.redactor.redact(m)),
     warning: (m) => core.warning(rt.redactor.redact(m)),
 });
+/** Every block ends with a blank line, so what the next block (or step) appends starts a paragraph. */
 async function writeSummary(rt, markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core.summary.addRaw((0, markdown_js_1.fitSummary)(rt.redactor.redact(markdown)), true).write();
+    const text = `${(0, markdown_js_1.fitSummary)(rt.redactor.redact(markdown)).trimEnd()}\n\n`;
+    await core.summary.addRaw(text).write();
+}
+/** Outputs go through the one redaction path like every other text the Action writes. */
+function setOutput(rt, name, value) {
+    core.setOutput(name, rt.redactor.redact(value));
+}
+function writeJson(rt, name, text) {
+    return (0, context_js_1.writeJsonFile)(rt.ctx, rt.cwd, name, rt.redactor.redact(text));
 }
 /** The client's own hints name CLI flags; in a workflow the fix is an input, so say that first. */
 function checkConnectionInputs(inputs, env) {
@@ -53295,12 +54810,21 @@ function createClient(rt) {
         password: inputs.mintPassword,
         timeoutMs: inputs.timeoutMs,
         retries: inputs.retries,
+        allowInsecureHttp: inputs.allowInsecureHttp,
+        onWarning: (message) => core.warning(message),
         onRetry: (info) => log.info((0, logging_js_1.retryLine)(info)),
         env: process.env,
         userAgent: 'mint-manifest-action',
     });
     rt.cleanups.push(() => client.close());
     return client;
+}
+/** Paths as the annotations show them (relative to the repository), so every message names the same file. */
+function repoLocation(rt) {
+    return (d) => {
+        const file = (0, annotations_js_1.annotationPath)(d.file, rt.cwd, rt.ctx.workspace);
+        return d.line > 0 ? `${file}:${d.line}:${d.column}` : file;
+    };
 }
 function reportDiagnostics(rt, errors, warnings) {
     if (errors.length === 0 && warnings.length === 0)
@@ -53312,128 +54836,279 @@ function reportDiagnostics(rt, errors, warnings) {
     (0, annotations_js_1.annotateDiagnostics)(errors, warnings, {
         error: (m, p) => core.error(rt.redactor.redact(m), p),
         warning: (m, p) => core.warning(rt.redactor.redact(m), p),
-    }, { cwd: rt.cwd, workspace: rt.ctx.workspace });
+    }, 
+    // The step's own failure line is an error annotation too: leave it one of GitHub's 10.
+    {
+        cwd: rt.cwd,
+        workspace: rt.ctx.workspace,
+        maxErrors: errors.length > 0 ? annotations_js_1.MAX_ANNOTATIONS_PER_TYPE - 1 : annotations_js_1.MAX_ANNOTATIONS_PER_TYPE,
+    });
 }
-/** Loads the manifests; on errors annotates them, writes the summary and fails the step. */
-async function loadOrFail(rt) {
-    core.info(`Loading manifest: ${rt.inputs.manifests.join(', ')}`);
-    const result = await (0, index_js_1.validate)({
-        paths: rt.inputs.manifests,
+function loadManifests(rt, paths) {
+    return (0, index_js_1.validate)({
+        paths,
         cwd: rt.cwd,
         workspaceRoot: rt.ctx.workspace,
         env: process.env,
+        allowEnv: rt.inputs.allowEnv,
+        // Every value this run masked is refused as a `${VAR}` value, whatever the variable is called.
+        deniedValues: rt.redactor.values(),
     });
+}
+/** Annotates and summarises what a load found; throws ManifestFailure when the manifest is invalid. */
+async function reportLoad(rt, result) {
     const errors = result.ok ? [] : result.errors;
     reportDiagnostics(rt, errors, result.warnings);
     if (!result.ok) {
-        await writeSummary(rt, (0, markdown_js_1.buildDiagnosticsSummary)(result.errors, result.warnings));
+        const location = repoLocation(rt);
+        await writeSummary(rt, (0, markdown_js_1.buildDiagnosticsSummary)(result.errors, result.warnings, location));
         const first = result.errors[0];
-        const where = first ? `: ${first.file}:${first.line}:${first.column} ${first.message}` : '';
-        const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more, see the annotations)` : '';
-        throw new StepFailure(`Manifest invalid: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}${where}${more} — fix the manifest and push again`);
+        const where = first ? `: ${location(first)} ${first.message}` : '';
+        const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more, see the job summary)` : '';
+        throw new ManifestFailure(`Manifest invalid: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}${where}${more} — fix the manifest and push again`, result.errors, location);
     }
     core.info(`Stack "${result.manifest.stack}": ${result.manifest.experiments.length} experiment(s), ${result.manifest.projects.length} project(s) in ${result.manifest.files.length} file(s)`);
     return result.manifest;
 }
+/** Loads the manifests; on errors annotates them, writes the summary and fails the step. */
+async function loadOrFail(rt) {
+    core.info(`Loading manifest: ${rt.inputs.manifests.join(', ')}`);
+    return reportLoad(rt, await loadManifests(rt, rt.inputs.manifests));
+}
+/**
+ * validate: one stack as plan and apply see it; when the manifests name several stacks (a lab with
+ * one folder per stack), each stack is validated on its own and listed in the `stacks` output.
+ */
 async function runValidate(rt) {
-    const manifest = await loadOrFail(rt);
-    await writeSummary(rt, (0, markdown_js_1.buildDiagnosticsSummary)([], []) +
-        `\nStack \`${manifest.stack}\`: ${manifest.experiments.length} experiment(s) in ${manifest.files.map((f) => `\`${f}\``).join(', ')}.\n`);
-    core.info('Manifest is valid');
+    core.info(`Loading manifest: ${rt.inputs.manifests.join(', ')}`);
+    const all = await loadManifests(rt, rt.inputs.manifests);
+    const mixed = !all.ok && all.errors.some((d) => d.code === 'stack.mixed');
+    const groups = mixed
+        ? (0, stacks_js_1.groupByStack)(await (0, stacks_js_1.expandManifestInputs)(rt.inputs.manifests, rt.cwd), rt.cwd)
+        : [{ files: rt.inputs.manifests }];
+    const stacks = [];
+    const invalid = [];
+    for (const group of groups) {
+        const result = mixed ? await loadManifests(rt, group.files) : all;
+        try {
+            const manifest = await reportLoad(rt, result);
+            stacks.push({ stack: manifest.stack, manifest: group.files.join('\n') });
+        }
+        catch (err) {
+            if (!(err instanceof ManifestFailure))
+                throw err;
+            invalid.push(err.message);
+        }
+    }
+    setOutput(rt, 'stacks', JSON.stringify(stacks));
+    if (invalid.length > 0)
+        throw new StepFailure(invalid.length === 1 ? invalid[0] : `${invalid.length} stacks are invalid: ${invalid.join('; ')}`);
+    const lines = stacks.map((s) => `- \`${s.stack}\`: ${s.manifest
+        .split('\n')
+        .map((f) => `\`${f}\``)
+        .join(', ')}`);
+    await writeSummary(rt, `${(0, markdown_js_1.buildDiagnosticsSummary)([], [])}\n${lines.join('\n')}\n`);
+    core.info(`Manifest is valid: ${stacks.map((s) => s.stack).join(', ')}`);
 }
-function setPlanOutputs(plan, planFile) {
-    core.setOutput('has-changes', plan.hasChanges ? 'true' : 'false');
-    core.setOutput('to-create', String(plan.summary.create));
-    core.setOutput('to-update', String(plan.summary.update));
-    core.setOutput('to-delete', String(plan.summary.delete));
-    core.setOutput('fingerprint', plan.fingerprint);
-    core.setOutput('plan-json', planFile);
+function setPlanOutputs(rt, plan, planFile) {
+    setOutput(rt, 'has-changes', plan.hasChanges ? 'true' : 'false');
+    setOutput(rt, 'to-create', String(plan.summary.create));
+    setOutput(rt, 'to-update', String(plan.summary.update));
+    setOutput(rt, 'to-delete', String(plan.summary.delete));
+    setOutput(rt, 'fingerprint', plan.fingerprint);
+    setOutput(rt, 'plan-json', planFile);
 }
+/** The whole plan goes to the log: comments and summaries that cut it point here. */
 function logPlan(rt, plan) {
-    core.startGroup(`Plan: ${plan.hasChanges ? (0, markdown_js_1.changeCounts)(plan) : 'no changes'}`);
+    core.startGroup(`Plan: ${plan.hasChanges ? (0, markdown_js_1.countsText)((0, markdown_js_1.experimentCounts)(plan)) : 'no changes'}`);
     core.info(rt.redactor.redact((0, index_js_1.renderPlanText)(plan, { color: false })));
     core.endGroup();
     core.info(`Fingerprint: ${plan.fingerprint}`);
 }
 function recordPlan(rt, plan) {
-    const planFile = (0, context_js_1.writeJsonFile)(rt.ctx, rt.cwd, `plan-${(0, context_js_1.fileSafe)(plan.stack)}.json`, (0, index_js_1.planToJson)(plan));
-    setPlanOutputs(plan, planFile);
+    const planFile = writeJson(rt, `plan-${(0, context_js_1.fileSafe)(plan.stack)}.json`, (0, index_js_1.planToJson)(plan));
+    setPlanOutputs(rt, plan, planFile);
     logPlan(rt, plan);
 }
-async function commentOnPullRequest(rt, plan) {
-    const { inputs, ctx } = rt;
-    if (!(0, inputs_js_1.shouldCommentOnPr)(inputs, ctx.eventName))
+function renderContext(rt) {
+    return { label: rt.inputs.label, runUrl: rt.ctx.runUrl, commitSha: rt.ctx.sha };
+}
+/** Writes the sticky comment of `stack` on the run's pull request, when there is one and it is wanted. */
+async function comment(rt, pr, stack, build, createIfMissing) {
+    if (!pr)
         return;
-    if (ctx.pullRequest === undefined || !ctx.owner || !ctx.repo) {
-        core.info('Not a pull request run: no plan comment');
-        return;
+    const marker = (0, comment_js_1.planMarker)(stack ?? '?', rt.inputs.label);
+    await (0, pr_js_1.writeStickyComment)(rt, pr, marker, rt.redactor.redact(build(marker)), createIfMissing);
+}
+/** What failed, for the comment that replaces the plan: every problem with its place. */
+function failureOf(rt, err) {
+    if (err instanceof ManifestFailure) {
+        return {
+            title: `The manifest is invalid: ${err.errors.length} error${err.errors.length === 1 ? '' : 's'}`,
+            problems: err.errors.map((d) => (0, markdown_js_1.diagnosticItem)(d, err.location(d))),
+            hint: 'Fix the manifest and push again; the errors are also annotated on the changed files.',
+        };
     }
-    if (!inputs.githubToken) {
-        core.warning('comment-on-pr is on but github-token is empty: no plan comment written');
-        return;
+    if (err instanceof index_js_1.PlanConflictError) {
+        return {
+            title: 'The manifest cannot be planned against MINT',
+            problems: err.problems.map((p) => rt.redactor.redact(p)),
+            hint: 'Fix the manifest (or the experiments in MINT) and push again.',
+        };
     }
-    const body = rt.redactor.redact((0, markdown_js_1.buildPlanComment)(plan, index_js_1.renderPlanMarkdown, { summaryUrl: ctx.runUrl, commitSha: ctx.sha }));
-    const octokit = github.getOctokit(inputs.githubToken);
-    const api = (0, comment_js_1.octokitCommentsApi)(octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest });
+    const line = rt.redactor.redact((err instanceof Error ? err.message : String(err)).split(/\r?\n/)[0]);
+    return {
+        title: err instanceof StepFailure ? 'The step is set up wrongly' : 'A MINT request failed',
+        problems: [line],
+        hint: 'Fix the cause and re-run the job; the run log has the details.',
+    };
+}
+/** The stack a broken manifest names, read straight from its text (it may not parse). */
+function guessStack(rt) {
+    for (const m of rt.inputs.manifests) {
+        const file = path.resolve(rt.cwd, m);
+        try {
+            if (!fs.statSync(file).isFile())
+                continue;
+            const found = fs.readFileSync(file, 'utf8').match(/^stack:\s*["']?([A-Za-z0-9._-]+)/m);
+            if (found)
+                return found[1];
+        }
+        catch {
+            continue;
+        }
+    }
+    return undefined;
+}
+/** Loads the manifest and plans it; a failure replaces the PR comment before it fails the step. */
+async function planOrReport(rt, pr) {
+    let stack;
     try {
-        const { id, created } = await (0, comment_js_1.upsertStickyComment)(api, (0, comment_js_1.planMarker)(plan.stack), body);
-        core.info(`${created ? 'Created' : 'Updated'} the plan comment on pull request #${ctx.pullRequest} (comment ${id})`);
+        const manifest = await loadOrFail(rt);
+        stack = manifest.stack;
+        return await (0, index_js_1.plan)({
+            manifest,
+            client: createClient(rt),
+            concurrency: rt.inputs.concurrency,
+            prune: rt.inputs.prune,
+            dedupe: rt.inputs.dedupe,
+            onEvent: (0, logging_js_1.eventLogger)(logSink(rt)),
+        });
     }
     catch (err) {
-        const status = err.status;
-        const why = status === 403 || status === 404
-            ? 'the token may not write pull request comments (fork PRs get a read-only token; grant "pull-requests: write")'
-            : rt.redactor.redact(err instanceof Error ? err.message : String(err));
-        core.warning(`Could not write the plan comment on pull request #${ctx.pullRequest}: ${why}`);
+        stack ??= guessStack(rt);
+        const failure = failureOf(rt, err);
+        await comment(rt, pr, stack, (marker) => (0, markdown_js_1.buildFailureComment)('plan', stack, failure, marker, renderContext(rt)), true);
+        throw err;
     }
 }
 async function runPlan(rt) {
-    const manifest = await loadOrFail(rt);
-    const client = createClient(rt);
-    const plan = await (0, index_js_1.plan)({
-        manifest,
-        client,
-        concurrency: rt.inputs.concurrency,
-        prune: rt.inputs.prune,
-        onEvent: (0, logging_js_1.eventLogger)(logSink(rt)),
-    });
+    const pr = await (0, pr_js_1.resolvePullRequest)(rt, { lookUpPush: false });
+    const plan = await planOrReport(rt, pr);
     recordPlan(rt, plan);
-    await writeSummary(rt, (0, markdown_js_1.buildPlanSummary)(plan, index_js_1.renderPlanMarkdown));
-    await commentOnPullRequest(rt, plan);
+    const ctx = renderContext(rt);
+    await writeSummary(rt, (0, markdown_js_1.buildPlanSummary)(plan, ctx));
+    const wanted = rt.inputs.comment === 'always' || plan.hasChanges;
+    await comment(rt, pr, plan.stack, (marker) => (0, markdown_js_1.buildPlanComment)(plan, marker, ctx), wanted);
     if (rt.inputs.failOnChanges && plan.hasChanges) {
-        throw new StepFailure(`Drift detected for stack "${plan.stack}": ${(0, markdown_js_1.changeCounts)(plan)} — run apply or update the manifest`);
+        throw new StepFailure(`Drift detected for stack "${plan.stack}": ${(0, markdown_js_1.countsText)((0, markdown_js_1.experimentCounts)(plan))} — run apply or update the manifest`);
     }
 }
 function applyFailureLine(result) {
     const failed = result.results.filter((r) => r.status === 'failed');
+    if (failed.length === 0 && result.summary.skipped === 0) {
+        return `Apply for stack "${result.stack}" left ${Math.max(1, (0, markdown_js_1.duplicatesLeft)(result))} duplicated key(s) alone — see the job summary, remove the extra copies (or apply with dedupe) and re-run`;
+    }
     const shown = failed
         .slice(0, 3)
         .map((r) => `${r.actionId}: ${r.message ?? 'failed'}`)
         .join('; ');
     const more = failed.length > 3 ? `; and ${failed.length - 3} more` : '';
     const s = result.summary;
-    return (`Apply failed for stack "${result.stack}": ${s.failed} action(s) failed (${shown}${more}); ` +
+    return (`Apply failed for stack "${result.stack}": ${s.failed} of ${result.results.length} action(s) failed (${shown}${more}); ` +
         `${s.ok} applied, ${s.skipped} skipped — see the job summary, fix the cause and re-run apply (it converges)`);
 }
-async function runApply(rt) {
-    const { inputs } = rt;
-    const manifest = await loadOrFail(rt);
-    const client = createClient(rt);
-    const { plan, result } = await (0, index_js_1.apply)({
-        manifest,
-        client,
-        prune: inputs.prune,
-        maxDeletes: inputs.maxDeletes,
-        concurrency: inputs.concurrency,
-        continueOnError: inputs.continueOnError,
-        expectedFingerprint: inputs.expectFingerprint,
-        onEvent: (0, logging_js_1.eventLogger)(logSink(rt)),
-    });
+/** What to do after a refusal, for the reason it was refused. */
+function refusalNextStep(err, plan) {
+    if (err instanceof index_js_1.MaxDeletesError) {
+        return `Check the deletions below. If they are intended, set \`max-deletes\` to at least ${err.count} and run apply again (for example with the workflow's "Run workflow" button).`;
+    }
+    if (err instanceof index_js_1.FingerprintMismatchError) {
+        return `MINT or the manifest changed since the plan was reviewed. Review the plan below; to apply exactly it, run the apply workflow again with \`expect-fingerprint: ${(0, markdown_js_1.shortFingerprint)(plan.fingerprint)}\` (in the examples: "Run workflow" with this fingerprint), or push to a pull request to plan and review again.`;
+    }
+    return 'Plan again, review the new plan and apply it.';
+}
+/** A refused apply shows what it refused: the plan in the log, summary and comment, and the outputs. */
+async function reportRefusal(rt, pr, plan, err) {
     recordPlan(rt, plan);
-    const resultFile = (0, context_js_1.writeJsonFile)(rt.ctx, rt.cwd, `apply-${(0, context_js_1.fileSafe)(result.stack)}.json`, JSON.stringify(result, null, 2));
-    core.setOutput('result-json', resultFile);
-    core.info((0, markdown_js_1.applyHeadline)(result).replace(/`/g, '"'));
-    await writeSummary(rt, `${(0, markdown_js_1.buildApplySummary)(result)}\n${(0, markdown_js_1.buildPlanSummary)(plan, index_js_1.renderPlanMarkdown)}`);
+    const reason = rt.redactor.redact(err.message);
+    const next = refusalNextStep(err, plan);
+    const ctx = renderContext(rt);
+    await writeSummary(rt, (0, markdown_js_1.buildRefusalText)(plan, reason, next, { ...ctx, heading: '##' }, markdown_js_1.SUMMARY_BUDGET_BYTES / 2));
+    await comment(rt, pr, plan.stack, (marker) => (0, markdown_js_1.buildRefusalText)(plan, reason, next, { ...ctx, marker, heading: '###' }, comment_js_1.COMMENT_LIMIT), true);
+    throw new StepFailure(`Apply refused for stack "${plan.stack}": ${reason}`);
+}
+/** The apply refused before any write: the reviewed plan changed, or it deletes too much. */
+function isRefusal(err) {
+    return (err instanceof index_js_1.FingerprintMismatchError ||
+        err instanceof index_js_1.MaxDeletesError ||
+        (err instanceof Error && err.plan !== undefined));
+}
+/** The plan the engine refused (it carries it); planned once more only if an engine does not. */
+async function refusedPlan(rt, manifest, err) {
+    const carried = err.plan;
+    if (carried)
+        return carried;
+    core.info('Planning again to show the refused plan');
+    return (0, index_js_1.plan)({
+        manifest,
+        client: createClient(rt),
+        concurrency: rt.inputs.concurrency,
+        prune: rt.inputs.prune,
+        dedupe: rt.inputs.dedupe,
+    });
+}
+async function applyOrReport(rt, pr) {
+    const { inputs } = rt;
+    let stack;
+    let manifest;
+    try {
+        manifest = await loadOrFail(rt);
+        stack = manifest.stack;
+        return await (0, index_js_1.apply)({
+            manifest,
+            client: createClient(rt),
+            prune: inputs.prune,
+            dedupe: inputs.dedupe,
+            maxDeletes: inputs.maxDeletes,
+            concurrency: inputs.concurrency,
+            continueOnError: inputs.continueOnError,
+            expectedFingerprint: inputs.expectFingerprint,
+            onEvent: (0, logging_js_1.eventLogger)(logSink(rt)),
+        });
+    }
+    catch (err) {
+        if (manifest && isRefusal(err))
+            return reportRefusal(rt, pr, await refusedPlan(rt, manifest, err), err);
+        stack ??= guessStack(rt);
+        const failure = failureOf(rt, err);
+        await comment(rt, pr, stack, (marker) => (0, markdown_js_1.buildFailureComment)('apply', stack, failure, marker, renderContext(rt)), true);
+        throw err;
+    }
+}
+async function runApply(rt) {
+    const pr = await (0, pr_js_1.resolvePullRequest)(rt, { lookUpPush: true });
+    const { plan, result } = await applyOrReport(rt, pr);
+    recordPlan(rt, plan);
+    const resultFile = writeJson(rt, `apply-${(0, context_js_1.fileSafe)(result.stack)}.json`, JSON.stringify(result, null, 2));
+    setOutput(rt, 'result-json', resultFile);
+    for (const c of result.created ?? [])
+        core.info(rt.redactor.redact(`Created ${c.code} (${c.key})`));
+    const ctx = renderContext(rt);
+    core.info(rt.redactor.redact((0, markdown_js_1.applyHeadline)(result, plan, ctx.label).replace(/`/g, '"')));
+    await writeSummary(rt, (0, markdown_js_1.buildApplySummary)(result, plan, ctx));
+    const wanted = rt.inputs.comment === 'always' || result.results.length > 0;
+    await comment(rt, pr, result.stack, (marker) => (0, markdown_js_1.buildApplyComment)(result, plan, marker, ctx), wanted);
     if (!result.success)
         throw new StepFailure(applyFailureLine(result));
 }
@@ -53459,12 +55134,13 @@ async function runUpload(rt) {
         kind,
         pluginId: inputs.pluginId,
         file,
+        schemaVersion: inputs.schemaVersion,
         cwd: rt.cwd,
     });
-    const resultFile = (0, context_js_1.writeJsonFile)(rt.ctx, rt.cwd, 'upload.json', JSON.stringify(result, null, 2));
-    core.setOutput('result-json', resultFile);
+    const resultFile = writeJson(rt, 'upload.json', JSON.stringify(result, null, 2));
+    setOutput(rt, 'result-json', resultFile);
     const what = kind === 'result' ? `analysis result "${inputs.pluginId}"` : `design data (${inputs.pluginId})`;
-    core.info(`Uploaded ${what} from ${file} to experiment ${inputs.experiment}`);
+    core.info(rt.redactor.redact(`Uploaded ${what} from ${file} to experiment ${inputs.experiment}`));
     await writeSummary(rt, `## MINT upload\n\nSaved the ${what} from \`${file}\` to experiment \`${inputs.experiment}\`.\n`);
 }
 
@@ -53479,38 +55155,73 @@ async function runUpload(rt) {
 // One sticky pull request comment per stack: found by a hidden marker and edited in place, so a
 // PR shows the latest plan instead of a new comment per push.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.COMMENTS_PER_PAGE = exports.COMMENT_LIMIT = void 0;
+exports.ACTIONS_BOT_LOGIN = exports.COMMENTS_PER_PAGE = exports.COMMENT_LIMIT = void 0;
 exports.planMarker = planMarker;
+exports.tokenIdentity = tokenIdentity;
 exports.findMarkedComment = findMarkedComment;
 exports.upsertStickyComment = upsertStickyComment;
 exports.octokitCommentsApi = octokitCommentsApi;
+exports.pullRequestOfCommit = pullRequestOfCommit;
 exports.truncateMarkdown = truncateMarkdown;
 /** GitHub refuses comment bodies longer than this many characters. */
 exports.COMMENT_LIMIT = 65_536;
-function planMarker(stack) {
-    return `<!-- mint-manifest:plan stack=${stack} -->`;
+/** The hidden line that finds the comment again: one comment per stack and label. */
+function planMarker(stack, label) {
+    return label
+        ? `<!-- mint-manifest:plan stack=${stack} label=${label} -->`
+        : `<!-- mint-manifest:plan stack=${stack} -->`;
 }
 exports.COMMENTS_PER_PAGE = 100;
-/** Pages through every comment until one carries the marker; stops at the first match. */
-async function findMarkedComment(api, marker) {
+/** The login the workflow's GITHUB_TOKEN writes comments as (it may not read GET /user). */
+exports.ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+/**
+ * Who the token writes comments as: `GET /user` for a personal or app-user token; the workflow
+ * token is refused there (403) and always writes as github-actions[bot].
+ */
+async function tokenIdentity(getUser) {
+    try {
+        const user = await getUser();
+        if (typeof user.login === 'string' && user.login !== '')
+            return user.login;
+    }
+    catch (err) {
+        if (err.status !== 403)
+            throw err;
+    }
+    return exports.ACTIONS_BOT_LOGIN;
+}
+/** Whether a line of `body` is exactly `marker` (a marker quoted inside other text does not count). */
+function carriesMarker(body, marker) {
+    return body.split(/\r?\n/).some((line) => line.trim() === marker);
+}
+/**
+ * Pages through the comments for the first one written by `author` that carries the marker.
+ * Anyone can paste our marker into a comment; only our own comment is ever edited.
+ */
+async function findMarkedComment(api, marker, author) {
     for (let page = 1;; page++) {
         const comments = await api.list(page, exports.COMMENTS_PER_PAGE);
-        const found = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+        const found = comments.find((c) => c.user?.login === author && typeof c.body === 'string' && carriesMarker(c.body, marker));
         if (found)
             return found;
         if (comments.length < exports.COMMENTS_PER_PAGE)
             return undefined;
     }
 }
-/** Edits the comment that carries `marker`, or creates it when there is none. */
-async function upsertStickyComment(api, marker, body) {
-    if (!body.includes(marker))
+/**
+ * Edits our comment that carries `marker`, or creates it when there is none. With
+ * `createIfMissing: false` (comment: changes-only and nothing to show) only an existing one is edited.
+ */
+async function upsertStickyComment(api, marker, body, opts) {
+    if (!carriesMarker(body, marker))
         throw new Error('sticky comment body must contain its marker');
-    const existing = await findMarkedComment(api, marker);
+    const existing = await findMarkedComment(api, marker, opts.author);
     if (existing) {
         const updated = await api.update(existing.id, body);
         return { id: updated.id ?? existing.id, created: false };
     }
+    if (opts.createIfMissing === false)
+        return undefined;
     const created = await api.create(body);
     return { id: created.id, created: true };
 }
@@ -53527,6 +55238,19 @@ function octokitCommentsApi(octokit, where) {
         create: async (body) => (await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })).data,
         update: async (commentId, body) => (await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data,
     };
+}
+/**
+ * The pull request a pushed commit came from (`GET /repos/{owner}/{repo}/commits/{sha}/pulls`):
+ * the merged one first, else an open one.
+ */
+async function pullRequestOfCommit(octokit, where) {
+    const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+        owner: where.owner,
+        repo: where.repo,
+        commit_sha: where.sha,
+    });
+    const pr = data.find((p) => p.merged_at) ?? data.find((p) => p.state === 'open');
+    return pr?.number;
 }
 /**
  * Cuts Markdown to at most `maxChars` at a line boundary and closes an open code fence and
@@ -53688,15 +55412,17 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SECRET_INPUTS = exports.InputError = exports.COMMANDS = void 0;
+exports.SECRET_INPUTS = exports.InputError = exports.COMMENT_MODES = exports.COMMANDS = void 0;
 exports.optionalBoolean = optionalBoolean;
 exports.splitList = splitList;
 exports.parseInputs = parseInputs;
-exports.shouldCommentOnPr = shouldCommentOnPr;
+exports.isPullRequestEvent = isPullRequestEvent;
 // The Action's inputs, read once into one typed object. Empty inputs become `undefined` so that
 // "not given" can fall back to the client/engine defaults; optional booleans keep true/false/unset apart.
 const core = __importStar(__nccwpck_require__(37484));
+const interpolate_js_1 = __nccwpck_require__(27882);
 exports.COMMANDS = ['validate', 'plan', 'apply', 'upload'];
+exports.COMMENT_MODES = ['always', 'changes-only', 'off'];
 /** A wrong input: the message is one line naming the input and what to write instead. */
 class InputError extends Error {
     input;
@@ -53785,6 +55511,35 @@ function parseFingerprint() {
     }
     return value.toLowerCase();
 }
+/** `comment`, with the deprecated `comment-on-pr: false` still turning it off. */
+function parseCommentMode() {
+    const value = optional('comment') ?? 'always';
+    const mode = value.toLowerCase();
+    if (exports.COMMENT_MODES.includes(mode))
+        return optionalBoolean('comment-on-pr') === false ? 'off' : mode;
+    throw new InputError('comment', `Input "comment" must be one of ${exports.COMMENT_MODES.join(', ')}, found "${value}" — fix it in the step's "with:" block`);
+}
+/** Shown in the headline and kept in the hidden marker, so it must be one short plain line. */
+function parseLabel() {
+    const value = optional('label')?.trim();
+    if (value === undefined || value === '')
+        return undefined;
+    if (!/^[A-Za-z0-9][A-Za-z0-9 ._/:-]{0,62}$/.test(value)) {
+        throw new InputError('label', `Input "label" must be up to 63 letters, digits, spaces or . _ / : - (e.g. "production"), found "${value}"`);
+    }
+    return value;
+}
+function parseAllowEnvInput(env = process.env) {
+    try {
+        return [
+            ...(0, interpolate_js_1.parseAllowEnv)(core.getInput('allow-env'), 'Input "allow-env"'),
+            ...(0, interpolate_js_1.parseAllowEnv)(env[interpolate_js_1.ALLOW_ENV_VARIABLE] ?? '', interpolate_js_1.ALLOW_ENV_VARIABLE),
+        ];
+    }
+    catch (err) {
+        throw new InputError('allow-env', err.message);
+    }
+}
 /** Reads every input from the environment (`INPUT_<NAME>`, as the runner sets them). Throws InputError. */
 function parseInputs() {
     const command = parseCommand();
@@ -53796,12 +55551,17 @@ function parseInputs() {
         mintUsername: optional('mint-username'),
         mintPassword: optional('mint-password'),
         prune: optionalBoolean('prune'),
+        dedupe: optionalBoolean('dedupe'),
         maxDeletes: optionalInteger('max-deletes', 0),
         concurrency: optionalInteger('concurrency', 1),
         timeoutMs: optionalSeconds('timeout'),
         retries: optionalInteger('retries', 0),
+        allowInsecureHttp: optionalBoolean('allow-insecure-http'),
         continueOnError: optionalBoolean('continue-on-error'),
         commentOnPr: optionalBoolean('comment-on-pr'),
+        comment: parseCommentMode(),
+        label: parseLabel(),
+        schemaVersion: optional('schema-version'),
         githubToken: optional('github-token'),
         expectFingerprint: parseFingerprint(),
         failOnChanges: optionalBoolean('fail-on-changes'),
@@ -53810,6 +55570,7 @@ function parseInputs() {
         resultFile: optional('result-file'),
         designFile: optional('design-file'),
         workingDirectory: optional('working-directory'),
+        allowEnv: parseAllowEnvInput(),
     };
     if (inputs.manifests.length === 0)
         inputs.manifests = ['mint.yaml'];
@@ -53827,6 +55588,9 @@ function checkCombinations(inputs) {
     }
     if (inputs.command !== 'upload')
         return;
+    if (inputs.schemaVersion !== undefined && inputs.designFile === undefined) {
+        throw new InputError('schema-version', 'Input "schema-version" is for design uploads: set it together with "design-file", or remove it');
+    }
     if (inputs.experiment === undefined) {
         throw new InputError('experiment', 'command "upload" needs input "experiment" (an experiment_code or manifest key)');
     }
@@ -53837,10 +55601,7 @@ function checkCombinations(inputs) {
         throw new InputError('result-file', 'command "upload" needs exactly one of the inputs "result-file" (an analysis result) or "design-file" (design data)');
     }
 }
-/** The PR comment is on by default only for pull request events. */
-function shouldCommentOnPr(inputs, eventName) {
-    if (inputs.commentOnPr !== undefined)
-        return inputs.commentOnPr;
+function isPullRequestEvent(eventName) {
     return eventName === 'pull_request' || eventName === 'pull_request_target';
 }
 
@@ -53848,7 +55609,7 @@ function shouldCommentOnPr(inputs, eventName) {
 /***/ }),
 
 /***/ 55354:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
@@ -53856,27 +55617,9 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Redactor = void 0;
 exports.retryLine = retryLine;
 exports.eventLogger = eventLogger;
-/**
- * Replaces known secret values in text. The runner masks `::add-mask::` values in its log, but
- * the job summary, the PR comment and files are not masked, so text bound there goes through this.
- */
-class Redactor {
-    secrets = [];
-    add(secret) {
-        // Very short values would redact ordinary words; they are not real tokens anyway.
-        if (secret && secret.length >= 4 && !this.secrets.includes(secret)) {
-            this.secrets.push(secret);
-            this.secrets.sort((a, b) => b.length - a.length);
-        }
-    }
-    redact(text) {
-        let out = text;
-        for (const secret of this.secrets)
-            out = out.split(secret).join('***');
-        return out;
-    }
-}
-exports.Redactor = Redactor;
+// The one redaction module; re-exported so existing imports keep working.
+var redact_js_1 = __nccwpck_require__(76670);
+Object.defineProperty(exports, "Redactor", ({ enumerable: true, get: function () { return redact_js_1.Redactor; } }));
 function retryLine(info) {
     const seconds = (info.delayMs / 1000).toFixed(info.delayMs < 10_000 ? 1 : 0);
     return `Retrying ${info.method} ${info.path} in ${seconds}s (attempt ${info.attempt}): ${info.reason}`;
@@ -54051,72 +55794,442 @@ async function run() {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SUMMARY_BUDGET_BYTES = exports.SUMMARY_LIMIT_BYTES = void 0;
+exports.OPEN_PLAN_MAX_ACTIONS = exports.SUMMARY_BUDGET_BYTES = exports.SUMMARY_LIMIT_BYTES = void 0;
 exports.fingerprintMarker = fingerprintMarker;
-exports.changeCounts = changeCounts;
+exports.shortFingerprint = shortFingerprint;
+exports.experimentCounts = experimentCounts;
+exports.countsText = countsText;
 exports.planHeadline = planHeadline;
+exports.escapeMd = escapeMd;
+exports.wholePlanPointer = wholePlanPointer;
+exports.planDetails = planDetails;
+exports.paragraphs = paragraphs;
 exports.buildPlanComment = buildPlanComment;
+exports.buildPlanSummary = buildPlanSummary;
+exports.buildFailureComment = buildFailureComment;
+exports.diagnosticLocation = diagnosticLocation;
+exports.diagnosticItem = diagnosticItem;
+exports.tableCell = tableCell;
+exports.duplicatesLeft = duplicatesLeft;
+exports.applyHeadline = applyHeadline;
+exports.buildApplyComment = buildApplyComment;
+exports.buildApplySummary = buildApplySummary;
+exports.buildRefusalText = buildRefusalText;
+exports.buildDiagnosticsSummary = buildDiagnosticsSummary;
 exports.fitToBytes = fitToBytes;
 exports.fitSummary = fitSummary;
-exports.buildPlanSummary = buildPlanSummary;
-exports.tableCell = tableCell;
-exports.applyHeadline = applyHeadline;
-exports.buildApplySummary = buildApplySummary;
-exports.diagnosticLocation = diagnosticLocation;
-exports.buildDiagnosticsSummary = buildDiagnosticsSummary;
+// Markdown for the PR comment and the job summary: a headline a reviewer reads first (counts in
+// experiments), deletions before anything else, the plan open when small and collapsed when large,
+// and a cut that says where the whole plan is. Each text stays under GitHub's size limit.
+const render_lines_js_1 = __nccwpck_require__(36953);
 const annotations_js_1 = __nccwpck_require__(34793);
 const comment_js_1 = __nccwpck_require__(47318);
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other steps append. */
 exports.SUMMARY_LIMIT_BYTES = 1024 * 1024;
 exports.SUMMARY_BUDGET_BYTES = exports.SUMMARY_LIMIT_BYTES - 16 * 1024;
+/** Plans with at most this many actions are shown open; larger ones start collapsed. */
+exports.OPEN_PLAN_MAX_ACTIONS = 20;
+/** The hidden field apply-on-main reads: only a plan comment carries it (never an apply outcome). */
 function fingerprintMarker(fingerprint) {
     return `<!-- mint-manifest:fingerprint=${fingerprint} -->`;
 }
-/** "2 to create, 1 to update, 0 to delete" (+ orphans left alone). */
-function changeCounts(plan) {
-    const s = plan.summary;
-    let text = `${s.create} to create, ${s.update} to update, ${s.delete} to delete`;
-    if (s.orphaned > 0)
-        text += `, ${s.orphaned} orphaned (not pruned)`;
+function shortFingerprint(fingerprint) {
+    return fingerprint.slice(0, 12);
+}
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** The plan in experiments: an experiment whose design or result changes counts once, as changed. */
+function experimentCounts(plan) {
+    const created = new Set();
+    const deleted = new Set();
+    const touched = new Set();
+    let projects = 0;
+    for (const a of plan.actions) {
+        if (a.type === 'project')
+            projects++;
+        else if (a.type === 'experiment' && a.op === 'create')
+            created.add(a.target.key);
+        else if (a.type === 'experiment' && a.op === 'delete')
+            deleted.add(a.target.code ?? a.target.key);
+        else
+            touched.add(a.target.key);
+    }
+    for (const key of created)
+        touched.delete(key);
+    const orphaned = plan.prune ? 0 : plan.orphans.length;
+    const duplicated = plan.duplicates?.filter((d) => !d.resolved).length ?? 0;
+    return { create: created.size, change: touched.size, delete: deleted.size, projects, orphaned, duplicated };
+}
+function countsText(c) {
+    let text = `${plural(c.create, 'experiment')} to create, ${c.change} to change, ${c.delete} to delete`;
+    if (c.projects > 0)
+        text += `, ${plural(c.projects, 'project')} to create or change`;
+    if (c.orphaned > 0)
+        text += `, ${c.orphaned} orphaned (not deleted)`;
+    if (c.duplicated > 0)
+        text += `, ${plural(c.duplicated, 'duplicated key')} left alone`;
     return text;
 }
-function planHeadline(plan) {
-    return plan.hasChanges
-        ? `MINT plan for stack \`${plan.stack}\`: ${changeCounts(plan)}`
-        : `MINT plan for stack \`${plan.stack}\`: no changes`;
+function stackLabel(stack, label) {
+    return label ? `stack \`${stack}\` (${label})` : `stack \`${stack}\``;
+}
+function planHeadline(plan, label) {
+    const c = experimentCounts(plan);
+    if (!plan.hasChanges) {
+        const note = c.orphaned > 0 ? `; ${c.orphaned} orphaned (not deleted)` : '';
+        return `MINT plan for ${stackLabel(plan.stack, label)}: no changes${note}`;
+    }
+    return `MINT plan for ${stackLabel(plan.stack, label)}: ${countsText(c)}`;
+}
+// ---------------------------------------------------------------------------------------------
+// The plan body
+/** One block per project or experiment, deletions first; each is a list of diff lines. */
+function planBlocks(plan) {
+    const blocks = [[]];
+    for (const l of (0, render_lines_js_1.planLines)(plan)) {
+        if (l.depth === 0 && l.text === '' && l.mark === ' ')
+            blocks.push([]);
+        else
+            blocks[blocks.length - 1].push(l);
+    }
+    const deletions = [];
+    const others = [];
+    for (const b of blocks) {
+        if (b.length === 0)
+            continue;
+        const isDelete = b[0].mark === '-' && b[0].depth === 0 && /^experiment /.test(b[0].text);
+        const lines = b.map(diffLine);
+        if (isDelete) {
+            lines.push('-   with its design data and analysis results');
+            deletions.push(lines);
+        }
+        else
+            others.push(lines);
+    }
+    return { deletions, others };
+}
+/** GitHub colours +, - and ! at the start of a line in a ```diff block. */
+function diffLine(l) {
+    const mark = l.mark === '~' ? '!' : l.mark;
+    return `${mark}${' '.repeat(1 + l.depth)}${l.text}`.trimEnd().replace(/```/g, '`\u200b``');
+}
+/** Keeps text inert in Markdown: no HTML, no table breaks, one line (code spans in messages stay). */
+function escapeMd(text) {
+    return text
+        .replace(/[<>|]/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '|': '\\|' })[ch] ?? ch)
+        .replace(/\r?\n/g, ' ');
+}
+/** "Deletes N experiments …" before anything else, so a reviewer cannot miss it. */
+function deletionNotice(plan) {
+    const deletes = plan.actions.filter((a) => a.type === 'experiment' && a.op === 'delete');
+    if (deletes.length === 0)
+        return '';
+    const names = new Map(plan.orphans.map((o) => [o.code, o.name]));
+    const shown = deletes.slice(0, 10).map((a) => {
+        const code = a.target.code ?? '';
+        const name = names.get(code);
+        return `> - \`${code || a.target.key}\`${a.target.key ? ` key \`${a.target.key}\`` : ''}${name ? ` — ${escapeMd(name)}` : ''}`;
+    });
+    if (deletes.length > shown.length)
+        shown.push(`> - … and ${deletes.length - shown.length} more (in the plan below)`);
+    return [
+        `> 🗑️ **Deletes ${plural(deletes.length, 'experiment')}**, ${deletes.length === 1 ? 'with its' : 'each with its'} design data and analysis results:`,
+        '>',
+        ...shown,
+    ].join('\n');
+}
+function orphanNotice(plan) {
+    if (plan.prune || plan.orphans.length === 0)
+        return '';
+    const n = plan.orphans.length;
+    const list = plan.orphans
+        .slice(0, 20)
+        .map((o) => `- \`${o.code}\`${o.key ? ` key \`${o.key}\`` : ''} — ${escapeMd(o.name)}`);
+    if (n > list.length)
+        list.push(`- … and ${n - list.length} more`);
+    return [
+        `<details><summary>${plural(n, 'orphaned experiment')} (this stack's tag, no longer in the manifest): not deleted without prune</summary>`,
+        '',
+        ...list,
+        '',
+        '</details>',
+    ].join('\n');
+}
+function warningsNotice(plan) {
+    if (plan.warnings.length === 0)
+        return '';
+    const shown = plan.warnings.slice(0, 20).map((w) => `- ⚠️ ${escapeMd(w.message)}`);
+    if (plan.warnings.length > shown.length)
+        shown.push(`- … and ${plan.warnings.length - shown.length} more`);
+    return ['**Warnings**', '', ...shown].join('\n');
+}
+/** Where the whole plan can be read when a text shows only part of it. */
+function wholePlanPointer(runUrl) {
+    const log = runUrl ? `the log of [this workflow run](${runUrl})` : 'the log of this workflow run';
+    return `The whole plan is in ${log} (the group "Plan: …" of this action's step) and in the JSON plan file of the \`plan-json\` output (upload it as an artifact, as the example workflows do).`;
 }
 /**
- * The sticky comment: marker, headline, fingerprint, then the plan. When the plan does not fit,
- * it is cut and a pointer to the job summary (which holds all of it) is added.
+ * The collapsible plan: deletions first, then projects and experiments. Whole blocks are kept
+ * while they fit `budget` characters; the rest are counted in a pointer to the whole plan.
  */
-function buildPlanComment(plan, render, ctx = {}) {
-    const limit = ctx.limit ?? comment_js_1.COMMENT_LIMIT;
-    const head = [
-        (0, comment_js_1.planMarker)(plan.stack),
-        fingerprintMarker(plan.fingerprint),
-        `### ${planHeadline(plan)}`,
-        '',
-        `Fingerprint: \`${plan.fingerprint}\` — apply exactly this plan with \`expect-fingerprint: ${plan.fingerprint}\`.`,
-        '',
-    ].join('\n');
-    const footerParts = [];
-    if (ctx.summaryUrl)
-        footerParts.push(`[workflow run](${ctx.summaryUrl})`);
-    if (ctx.commitSha)
-        footerParts.push(`commit \`${ctx.commitSha.slice(0, 7)}\``);
-    const footer = footerParts.length > 0 ? `\n\n<sub>Updated by ${footerParts.join(' for ')}.</sub>\n` : '\n';
-    const pointer = ctx.summaryUrl
-        ? `\n\n> **Plan truncated** to fit a comment: the full plan is in the [job summary](${ctx.summaryUrl}).`
-        : '\n\n> **Plan truncated** to fit a comment: the full plan is in the job summary of this workflow run.';
-    const room = limit - head.length - footer.length;
-    const full = render(plan, { maxChars: Number.MAX_SAFE_INTEGER });
-    if (full.length <= room)
-        return head + full + footer;
-    const budget = room - pointer.length;
-    let body = render(plan, { maxChars: budget, detailsUrl: ctx.summaryUrl });
-    body = (0, comment_js_1.truncateMarkdown)(body, budget);
-    return head + body + pointer + footer;
+function planDetails(plan, budget, runUrl, title = 'Plan', collapsed = false) {
+    const { deletions, others } = planBlocks(plan);
+    const blocks = [...deletions, ...others];
+    if (blocks.length === 0)
+        return '';
+    const n = plan.actions.length;
+    const c = experimentCounts(plan);
+    const open = n <= exports.OPEN_PLAN_MAX_ACTIONS && !collapsed ? ' open' : '';
+    const head = `<details${open}><summary>${title}: ${plural(n, 'action')} — ${countsText(c)}</summary>\n\n\`\`\`diff`;
+    const close = '```\n\n</details>';
+    const pointerRoom = 600;
+    let room = budget - head.length - close.length - pointerRoom;
+    const kept = [];
+    let shown = 0;
+    for (const b of blocks) {
+        const text = b.join('\n');
+        if (text.length + 2 > room)
+            break;
+        kept.push(text);
+        room -= text.length + 2;
+        shown++;
+    }
+    const parts = [head, kept.join('\n\n'), close];
+    if (shown < blocks.length) {
+        const left = blocks.length - shown;
+        parts.push('', `> **The plan is cut here:** ${plural(left, 'more experiment or project', 'more experiments or projects')} not shown. ${wholePlanPointer(runUrl)}`);
+    }
+    return parts.join('\n');
 }
+function footer(ctx) {
+    const parts = [];
+    if (ctx.runUrl)
+        parts.push(`[workflow run](${ctx.runUrl})`);
+    if (ctx.commitSha)
+        parts.push(`commit \`${ctx.commitSha.slice(0, 7)}\``);
+    return parts.length > 0 ? `<sub>Updated by ${parts.join(' for ')}.</sub>` : '';
+}
+function fingerprintLine(plan) {
+    return `Fingerprint \`${shortFingerprint(plan.fingerprint)}\` · ${plural(plan.files.length, 'manifest file')}`;
+}
+function fullFingerprint(fingerprint) {
+    return `<details><summary>Full fingerprint</summary>\n\n\`${fingerprint}\`\n\n</details>`;
+}
+/** Paragraphs separated by a blank line, so no two run together in GitHub's renderer. */
+function paragraphs(parts) {
+    return `${parts
+        .filter((p) => p !== undefined && p.trim() !== '')
+        .map((p) => p.trim())
+        .join('\n\n')}\n`;
+}
+/** Fits a text assembled around a plan body into `limit`: the body gets what the rest leaves. */
+function withPlanBudget(limit, build) {
+    const fixed = build(0).length;
+    let text = build(Math.max(0, limit - fixed - 64));
+    if (text.length > limit)
+        text = (0, comment_js_1.truncateMarkdown)(text, limit);
+    return text;
+}
+// ---------------------------------------------------------------------------------------------
+// Plan: comment and summary
+function buildPlanComment(plan, marker, ctx = {}) {
+    return withPlanBudget(ctx.limit ?? comment_js_1.COMMENT_LIMIT, (budget) => paragraphs([
+        `${marker}\n${fingerprintMarker(plan.fingerprint)}`,
+        `### ${planHeadline(plan, ctx.label)}`,
+        `${fingerprintLine(plan)} — pass it as \`expect-fingerprint\` to apply exactly this plan`,
+        deletionNotice(plan),
+        budget > 0 ? planDetails(plan, budget, ctx.runUrl) : '',
+        orphanNotice(plan),
+        warningsNotice(plan),
+        fullFingerprint(plan.fingerprint),
+        footer(ctx),
+    ]));
+}
+function buildPlanSummary(plan, ctx = {}) {
+    const text = withPlanBudget(exports.SUMMARY_BUDGET_BYTES / 2, (budget) => paragraphs([
+        `## ${planHeadline(plan, ctx.label)}`,
+        fingerprintLine(plan),
+        deletionNotice(plan),
+        budget > 0 ? planDetails(plan, budget, ctx.runUrl) : '',
+        orphanNotice(plan),
+        warningsNotice(plan),
+        fullFingerprint(plan.fingerprint),
+    ]));
+    return fitToBytes(text, exports.SUMMARY_BUDGET_BYTES, `\n\n> **Cut here.** ${wholePlanPointer(ctx.runUrl)}\n`);
+}
+/** A failed plan (or apply) replaces the comment: a stale plan must never stay up. */
+function buildFailureComment(command, stack, failure, marker, ctx = {}) {
+    const limit = ctx.limit ?? comment_js_1.COMMENT_LIMIT;
+    const shown = failure.problems.slice(0, 50).map((p) => `- ${p}`);
+    if (failure.problems.length > shown.length)
+        shown.push(`- … and ${failure.problems.length - shown.length} more: see the job summary`);
+    const who = stack ? ` for ${stackLabel(stack, ctx.label)}` : ctx.label ? ` (${ctx.label})` : '';
+    const text = paragraphs([
+        marker,
+        `### ❌ MINT ${command} failed${who}`,
+        command === 'plan'
+            ? `${failure.title}. Nothing was planned, so there is no plan to review or apply; the previous plan on this pull request no longer holds.`
+            : `${failure.title}. Nothing was applied.`,
+        shown.join('\n'),
+        failure.hint,
+        footer(ctx),
+    ]);
+    return text.length > limit ? (0, comment_js_1.truncateMarkdown)(text, limit) : text;
+}
+function diagnosticLocation(d) {
+    return d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+}
+/** One problem line: `file:line:col` path — message (expected/found) — hint. */
+function diagnosticItem(d, location = diagnosticLocation(d)) {
+    const at = d.path ? ` ${escapeMd(d.path)}` : '';
+    const hint = d.hint ? ` — ${escapeMd(d.hint)}` : '';
+    return `\`${location}\`${at}: ${escapeMd(d.message + (0, annotations_js_1.expectedFound)(d))}${hint}`;
+}
+// ---------------------------------------------------------------------------------------------
+// Apply: outcome, comment and summary
+const STATUS_LABEL = {
+    ok: '✅ ok',
+    failed: '❌ failed',
+    skipped: '⏭️ skipped',
+};
+/** Escapes text for one Markdown table cell. */
+function tableCell(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+function targetLabel(r, created) {
+    const t = r.target;
+    const owner = t.type === 'project' ? 'project' : 'experiment';
+    const code = t.code ?? (t.type !== 'project' ? created.get(t.key) : undefined);
+    const parts = [`${owner} \`${t.key}\``];
+    if (code)
+        parts.push(`(${code})`);
+    if (t.pluginId)
+        parts.push(`· ${t.type} \`${t.pluginId}\``);
+    return parts.join(' ');
+}
+/** Keys several experiments carry, left alone by the apply (set by engines that report them). */
+function duplicatesLeft(result) {
+    return result.duplicates?.filter((d) => !d.resolved).length ?? 0;
+}
+/** "Applied …" / "Apply failed: N of M …": the headline of an apply, in the comment and summary. */
+function applyHeadline(result, plan, label) {
+    const where = stackLabel(result.stack, label);
+    const s = result.summary;
+    const total = result.results.length;
+    if (!result.success && s.failed === 0 && s.skipped === 0) {
+        const n = Math.max(1, duplicatesLeft(result));
+        return `⚠️ Applied ${where} (${plural(s.ok, 'action')}), but ${plural(n, 'duplicated key')} left alone: see the plan`;
+    }
+    if (!result.success) {
+        const skipped = s.skipped > 0 ? `, ${s.skipped} skipped` : '';
+        return `❌ Apply failed: ${s.failed} of ${plural(total, 'action')} failed for ${where} (${s.ok} applied${skipped})`;
+    }
+    if (total === 0)
+        return `✅ Applied ${where}: no changes, MINT already matched the manifest`;
+    const c = experimentCounts(plan);
+    return `✅ Applied ${where}: ${c.create} experiment${c.create === 1 ? '' : 's'} created, ${c.change} changed, ${c.delete} deleted${c.projects > 0 ? `, ${plural(c.projects, 'project')} created or changed` : ''}`;
+}
+function createdList(result) {
+    const created = result.created ?? [];
+    if (created.length === 0)
+        return '';
+    const shown = created.slice(0, 200).map((c) => `\`${c.code}\` (${c.key})`);
+    const more = created.length > shown.length ? `, … and ${created.length - shown.length} more (in result-json)` : '';
+    return `**Created:** ${shown.join(', ')}${more}`;
+}
+function resultsTable(result, budget) {
+    if (result.results.length === 0)
+        return '';
+    const order = { failed: 0, skipped: 1, ok: 2 };
+    const rows = [...result.results].sort((a, b) => order[a.status] - order[b.status]);
+    const created = new Map((result.created ?? []).map((c) => [c.key, c.code]));
+    const open = rows.length <= exports.OPEN_PLAN_MAX_ACTIONS || !result.success ? ' open' : '';
+    const s = result.summary;
+    const lines = [
+        `<details${open}><summary>Results: ${s.ok} ok, ${s.failed} failed, ${s.skipped} skipped</summary>`,
+        '',
+        '| Status | Action | Target | Details |',
+        '| --- | --- | --- | --- |',
+    ];
+    let room = budget - 400;
+    let shown = 0;
+    for (const r of rows) {
+        let details = r.message ?? '';
+        if (r.status === 'failed' && r.mayHaveCommitted)
+            details += ' (may have reached MINT; a re-run converges)';
+        const line = `| ${STATUS_LABEL[r.status]} | ${r.op} ${r.type} | ${tableCell(targetLabel(r, created))} | ${tableCell(details.trim())} |`;
+        if (line.length + 1 > room)
+            break;
+        lines.push(line);
+        room -= line.length + 1;
+        shown++;
+    }
+    lines.push('', '</details>');
+    if (shown < rows.length)
+        lines.push('', `> ${rows.length - shown} more results not shown: every result is in the JSON file of the \`result-json\` output and in the run log.`);
+    return lines.join('\n');
+}
+function applyNextStep(result) {
+    if (result.success)
+        return '';
+    const committed = result.results.some((r) => r.status === 'failed' && r.mayHaveCommitted);
+    return `Nothing else was changed. Fix the cause and run apply again: it plans afresh and does only what is left${committed ? ' (a failed write may still have been stored; the re-run finds it)' : ''}.`;
+}
+function applyParts(result, plan, ctx, budget, h) {
+    return [
+        `${h} ${applyHeadline(result, plan, ctx.label)}`,
+        `Fingerprint \`${shortFingerprint(result.fingerprint)}\``,
+        createdList(result),
+        applyNextStep(result),
+        resultsTable(result, Math.floor(budget / 2)),
+        budget > 0
+            ? planDetails(plan, Math.floor(budget / 2), ctx.runUrl, result.success ? 'Applied plan' : 'Plan', true)
+            : '',
+    ];
+}
+/** The PR comment after an apply: the same comment as the plan, now telling the outcome. */
+function buildApplyComment(result, plan, marker, ctx = {}) {
+    return withPlanBudget(ctx.limit ?? comment_js_1.COMMENT_LIMIT, (budget) => paragraphs([
+        `${marker}\n<!-- mint-manifest:applied fingerprint=${result.fingerprint} -->`,
+        ...applyParts(result, plan, ctx, budget, '###'),
+        fullFingerprint(result.fingerprint),
+        footer(ctx),
+    ]));
+}
+function buildApplySummary(result, plan, ctx = {}) {
+    const text = withPlanBudget(exports.SUMMARY_BUDGET_BYTES / 2, (budget) => paragraphs([...applyParts(result, plan, ctx, budget, '##'), fullFingerprint(result.fingerprint)]));
+    return fitToBytes(text, exports.SUMMARY_BUDGET_BYTES, '\n\n> **Cut here:** every result is in the JSON file of the `result-json` output and in the run log.\n');
+}
+/** A refused apply: why, that nothing changed, what to do, and the plan it refused. */
+function buildRefusalText(plan, reason, nextStep, ctx, limit) {
+    return withPlanBudget(limit, (budget) => paragraphs([
+        ctx.marker
+            ? `${ctx.marker}\n<!-- mint-manifest:refused fingerprint=${plan.fingerprint} -->`
+            : undefined,
+        `${ctx.heading} ⛔ Apply refused for ${stackLabel(plan.stack, ctx.label)}: nothing was changed in MINT`,
+        `**Why:** ${escapeMd(reason)}`,
+        nextStep,
+        `The refused plan: ${countsText(experimentCounts(plan))}, from ${plural(plan.files.length, 'manifest file')}.`,
+        deletionNotice(plan),
+        budget > 0 ? planDetails(plan, budget, ctx.runUrl, 'Refused plan') : '',
+        orphanNotice(plan),
+        fullFingerprint(plan.fingerprint),
+        ctx.marker ? footer(ctx) : undefined,
+    ]));
+}
+// ---------------------------------------------------------------------------------------------
+// Validation
+/** Validation problems as a list: every one of them, unlike the 10 annotations GitHub shows. */
+function buildDiagnosticsSummary(errors, warnings, location = diagnosticLocation) {
+    const title = errors.length > 0 ? `## ❌ Manifest invalid: ${plural(errors.length, 'error')}` : '## ✅ Manifest valid';
+    const list = (ds) => ds.map((d) => `- ${diagnosticItem(d, location(d))}`).join('\n');
+    return fitToBytes(paragraphs([
+        title,
+        errors.length > 0 ? `**Errors**\n\n${list(errors)}` : '',
+        warnings.length > 0 ? `**Warnings**\n\n${list(warnings)}` : '',
+    ]), exports.SUMMARY_BUDGET_BYTES, '\n\n> **Cut here:** every problem is in the run log.\n');
+}
+// ---------------------------------------------------------------------------------------------
+// Size guards
 /** Cuts Markdown until its UTF-8 size fits `maxBytes` (comment limits count characters, summaries bytes). */
 function fitToBytes(markdown, maxBytes, note) {
     if (Buffer.byteLength(markdown, 'utf8') <= maxBytes)
@@ -54132,116 +56245,216 @@ function fitToBytes(markdown, maxBytes, note) {
 }
 /** The last guard before the summary file: what one step writes must stay under the limit in total. */
 function fitSummary(markdown) {
-    return fitToBytes(markdown, exports.SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the 1 MiB job summary limit: the `plan-json` and `result-json` output files hold everything.\n');
-}
-const SUMMARY_CUT_NOTE = '\n\n> **Truncated** to fit the 1 MiB job summary limit: the whole plan is in the `plan-json` output file.\n';
-function buildPlanSummary(plan, render) {
-    const head = [`## ${planHeadline(plan)}`, '', `Fingerprint: \`${plan.fingerprint}\``, ''].join('\n');
-    const body = render(plan, { maxChars: exports.SUMMARY_BUDGET_BYTES });
-    return fitToBytes(`${head}${body}\n`, exports.SUMMARY_BUDGET_BYTES, SUMMARY_CUT_NOTE);
-}
-const STATUS_LABEL = {
-    ok: '✅ ok',
-    failed: '❌ failed',
-    skipped: '⏭️ skipped',
-};
-/** Escapes text for one Markdown table cell. */
-function tableCell(text) {
-    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-function targetLabel(r) {
-    const t = r.target;
-    const owner = t.type === 'project' ? 'project' : 'experiment';
-    const parts = [`${owner} \`${t.key}\``];
-    if (t.code)
-        parts.push(`(${t.code})`);
-    if (t.pluginId)
-        parts.push(`· ${t.type} \`${t.pluginId}\``);
-    return parts.join(' ');
-}
-function applyHeadline(result) {
-    const s = result.summary;
-    const verdict = result.success ? 'applied' : 'FAILED';
-    return `MINT apply for stack \`${result.stack}\` ${verdict}: ${s.ok} ok, ${s.failed} failed, ${s.skipped} skipped`;
-}
-/** The apply results table (failed first, so they are never the part that gets cut). */
-function buildApplySummary(result) {
-    const order = { failed: 0, skipped: 1, ok: 2 };
-    const rows = [...result.results].sort((a, b) => order[a.status] - order[b.status]);
-    const lines = [`## ${applyHeadline(result)}`, '', `Fingerprint: \`${result.fingerprint}\``, ''];
-    if (rows.length === 0) {
-        lines.push('Nothing to apply: MINT already matches the manifest.');
-    }
-    else {
-        lines.push('| Status | Action | Target | Details |', '| --- | --- | --- | --- |');
-        for (const r of rows) {
-            let details = r.message ?? '';
-            if (r.status === 'failed' && r.mayHaveCommitted)
-                details += ' (may have reached MINT; a re-run converges)';
-            lines.push(`| ${STATUS_LABEL[r.status]} | ${r.op} ${r.type} | ${tableCell(targetLabel(r))} | ${tableCell(details.trim())} |`);
-        }
-    }
-    return fitToBytes(lines.join('\n') + '\n', exports.SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the 1 MiB job summary limit: every result is in the `result-json` output file.\n');
-}
-function diagnosticLocation(d) {
-    return `${d.file}:${d.line}:${d.column}`;
-}
-/** Validation problems as a table: every one of them, unlike the 10 annotations GitHub shows. */
-function buildDiagnosticsSummary(errors, warnings) {
-    const all = [...errors, ...warnings];
-    const title = errors.length > 0
-        ? `## Manifest invalid: ${errors.length} error${errors.length === 1 ? '' : 's'}`
-        : '## Manifest valid';
-    const lines = [title, ''];
-    if (all.length > 0) {
-        lines.push('| Severity | Location | Problem | Hint |', '| --- | --- | --- | --- |');
-        for (const d of all) {
-            const problem = d.message + (0, annotations_js_1.expectedFound)(d);
-            lines.push(`| ${d.severity} | \`${tableCell(diagnosticLocation(d))}\` ${tableCell(d.path)} | ${tableCell(problem)} | ${tableCell(d.hint ?? '')} |`);
-        }
-    }
-    return fitToBytes(lines.join('\n') + '\n', exports.SUMMARY_BUDGET_BYTES, '\n\n> **Truncated** to fit the job summary limit.\n');
+    return fitToBytes(markdown, exports.SUMMARY_BUDGET_BYTES, '\n\n> **Cut here** to fit the job summary: the whole plan is in the run log and in the `plan-json` output file.\n');
 }
 
 
 /***/ }),
 
-/***/ 45376:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ 43437:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
 
-// Dates in manifests: `YYYY-MM-DD` or an ISO 8601 date-time, checked against the calendar.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.checkDate = checkDate;
-exports.compareDates = compareDates;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?$/;
-/** Undefined when valid; otherwise what is wrong with it, in words. */
-function checkDate(text) {
-    const m = DATE.exec(text) ?? DATE_TIME.exec(text);
-    if (!m)
-        return 'write it as YYYY-MM-DD, e.g. 2026-05-01, or as an ISO date-time';
-    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    if (month < 1 || month > 12)
-        return `there is no month ${m[2]}`;
-    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    if (day < 1 || day > daysInMonth)
-        return `${m[1]}-${m[2]} has no day ${m[3]}`;
-    if (m[4] !== undefined) {
-        if (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[6] !== undefined && Number(m[6]) > 59)) {
-            return 'the time of day is out of range';
-        }
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
     }
-    return undefined;
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.resolvePullRequest = resolvePullRequest;
+exports.writeStickyComment = writeStickyComment;
+// The pull request a run reports to, and the one comment there that is ours. A comment failure is a
+// warning, never a failed step: MINT was planned or changed either way.
+const core = __importStar(__nccwpck_require__(37484));
+const github = __importStar(__nccwpck_require__(93228));
+const comment_js_1 = __nccwpck_require__(47318);
+function why(rt, err) {
+    const status = err.status;
+    if (status === 403 || status === 404)
+        return 'the token may not read or write pull request comments (fork PRs get a read-only token; grant "pull-requests: write")';
+    return rt.redactor.redact(err instanceof Error ? err.message : String(err));
 }
-function toMillis(text) {
-    // A bare date compares as midnight UTC, so "2026-05-01" equals "2026-05-01T00:00:00Z".
-    return DATE.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
+/**
+ * The PR to comment on: the event's own on pull_request events; for an apply on push, the PR the
+ * commit came from (`GET /repos/{owner}/{repo}/commits/{sha}/pulls`). Undefined when there is
+ * none, when `comment: off`, or when GitHub cannot be asked.
+ */
+async function resolvePullRequest(rt, opts) {
+    const { inputs, ctx } = rt;
+    if (inputs.comment === 'off')
+        return undefined;
+    const { owner, repo } = ctx;
+    const lookUp = opts.lookUpPush && ctx.eventName === 'push' && ctx.sha !== undefined;
+    if (!owner || !repo || (ctx.pullRequest === undefined && !lookUp)) {
+        core.info('Not a pull request run: no pull request comment');
+        return undefined;
+    }
+    if (!inputs.githubToken) {
+        core.warning('github-token is empty: no pull request comment written');
+        return undefined;
+    }
+    const octokit = github.getOctokit(inputs.githubToken);
+    try {
+        let number = ctx.pullRequest;
+        if (number === undefined) {
+            number = await (0, comment_js_1.pullRequestOfCommit)(octokit, { owner, repo, sha: ctx.sha });
+            if (number === undefined) {
+                core.info(`Commit ${ctx.sha?.slice(0, 7)} came from no pull request: no pull request comment`);
+                return undefined;
+            }
+            core.info(`Commit ${ctx.sha?.slice(0, 7)} came from pull request #${number}`);
+        }
+        const author = await (0, comment_js_1.tokenIdentity)(async () => (await octokit.rest.users.getAuthenticated()).data);
+        return { octokit, owner, repo, number, author };
+    }
+    catch (err) {
+        core.warning(`No pull request comment: GitHub refused the look-up (${why(rt, err)})`);
+        return undefined;
+    }
 }
-/** Negative when a is before b. Both must pass checkDate. */
-function compareDates(a, b) {
-    return toMillis(a) - toMillis(b);
+async function writeStickyComment(rt, pr, marker, body, createIfMissing) {
+    const api = (0, comment_js_1.octokitCommentsApi)(pr.octokit, { owner: pr.owner, repo: pr.repo, issueNumber: pr.number });
+    try {
+        const done = await (0, comment_js_1.upsertStickyComment)(api, marker, body, { author: pr.author, createIfMissing });
+        if (done)
+            core.info(`${done.created ? 'Created' : 'Updated'} the comment on pull request #${pr.number} (as ${pr.author})`);
+        else
+            core.info(`No changes and no earlier comment on pull request #${pr.number}: none written (comment: changes-only)`);
+    }
+    catch (err) {
+        core.warning(`Could not write the comment on pull request #${pr.number}: ${why(rt, err)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 27626:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.expandManifestInputs = expandManifestInputs;
+exports.declaredStack = declaredStack;
+exports.groupByStack = groupByStack;
+// validate's `stacks` output for a matrix of plan/apply jobs: the manifests grouped by the stack
+// they declare, so one job can run per stack. GitHub Actions runs the jobs; we only list them.
+const fs = __importStar(__nccwpck_require__(73024));
+const path = __importStar(__nccwpck_require__(76760));
+const tinyglobby_1 = __nccwpck_require__(17949);
+/** The files an input list names: files, folders (their *.yaml / *.yml) and globs, in input order. */
+async function expandManifestInputs(inputs, cwd) {
+    const files = [];
+    const add = (rel) => {
+        const clean = rel.split(path.sep).join('/');
+        if (!files.includes(clean))
+            files.push(clean);
+    };
+    for (const input of inputs) {
+        const abs = path.resolve(cwd, input);
+        const stat = fs.statSync(abs, { throwIfNoEntry: false });
+        if (stat?.isFile())
+            add(path.relative(cwd, abs));
+        else if (stat?.isDirectory()) {
+            for (const name of fs
+                .readdirSync(abs)
+                .filter((n) => /\.ya?ml$/i.test(n))
+                .sort())
+                add(path.relative(cwd, path.join(abs, name)));
+        }
+        else if ((0, tinyglobby_1.isDynamicPattern)(input)) {
+            for (const m of (await (0, tinyglobby_1.glob)(input, { cwd, onlyFiles: true, expandDirectories: false })).sort())
+                add(m);
+        }
+        else
+            add(input);
+    }
+    return files;
+}
+/** The `stack:` a manifest file declares, read from its text (top-level key, plain or quoted). */
+function declaredStack(file) {
+    try {
+        return fs.readFileSync(file, 'utf8').match(/^stack:\s*["']?([A-Za-z0-9._-]+)/m)?.[1];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Files grouped by declared stack, in the order stacks first appear; undeclared files stand alone. */
+function groupByStack(files, cwd) {
+    const groups = [];
+    for (const file of files) {
+        const stack = declaredStack(path.resolve(cwd, file));
+        const group = stack === undefined ? undefined : groups.find((g) => g.stack === stack);
+        if (group)
+            group.files.push(file);
+        else
+            groups.push({ stack, files: [file] });
+    }
+    return groups;
 }
 
 
@@ -54255,6 +56468,7 @@ function compareDates(a, b) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateDesigns = validateDesigns;
 const diagnostics_js_1 = __nccwpck_require__(21241);
+const concurrency_js_1 = __nccwpck_require__(81532);
 const files_js_1 = __nccwpck_require__(60698);
 const schema_errors_js_1 = __nccwpck_require__(57184);
 const schema_js_1 = __nccwpck_require__(46470);
@@ -54262,11 +56476,17 @@ async function validateDesigns(run, ctx, out) {
     if (run.schemaRefs.length === 0)
         return;
     const validators = new Map();
-    const outcomes = await (0, files_js_1.mapLimit)(run.schemaRefs, 8, (s) => (0, files_js_1.loadReferencedFile)(s.ref, s.baseDir, s.at, ctx, 'design schema'));
+    const outcomes = await (0, concurrency_js_1.mapLimit)(run.schemaRefs, 8, (s) => (0, files_js_1.loadReferencedFile)(s.ref, s.baseDir, s.at, ctx, 'design schema'));
     run.schemaRefs.forEach((s, i) => {
         const outcome = outcomes[i];
         if (!outcome.ok) {
             out.push(...outcome.diagnostics);
+            return;
+        }
+        if (outcome.file.value === null) {
+            out.push((0, diagnostics_js_1.makeDiagnostic)(s.at, 'schemas.empty', `design schema \`${s.ref}\` is empty`, {
+                hint: 'put a JSON Schema in it',
+            }));
             return;
         }
         try {
@@ -54348,6 +56568,7 @@ exports.makeDiagnostic = makeDiagnostic;
 exports.compareDiagnostics = compareDiagnostics;
 exports.sortAndDedupe = sortAndDedupe;
 exports.formatJsonPath = formatJsonPath;
+exports.ownString = ownString;
 exports.joinPath = joinPath;
 exports.displayPath = displayPath;
 exports.isInside = isInside;
@@ -54358,6 +56579,7 @@ exports.didYouMean = didYouMean;
 exports.quoteList = quoteList;
 // Building, formatting and ordering diagnostics; small helpers shared by the manifest modules.
 const path = __importStar(__nccwpck_require__(76760));
+const redact_js_1 = __nccwpck_require__(76670);
 /** `file:line:col: error: path: message (expected …, found …) — hint` */
 function formatDiagnostic(d) {
     const where = `${d.file}:${d.line}:${d.column}`;
@@ -54372,9 +56594,8 @@ function formatDiagnostic(d) {
     return `${where}: ${d.severity}: ${subject}${d.message}${paren}${hint}`;
 }
 // Values can come from `${VAR}`, and a variable may hold a token: never echo one back.
-const TOKEN_LIKE = /mint_(?:pat|svc)_[A-Za-z0-9_-]+|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 function redactTokens(text) {
-    return text.replace(TOKEN_LIKE, '<redacted>');
+    return (0, redact_js_1.redactTokenShapes)(text, '<redacted>');
 }
 function makeDiagnostic(at, code, message, extra = {}) {
     const d = {
@@ -54428,7 +56649,15 @@ function formatJsonPath(segments) {
         else
             out += `[${JSON.stringify(s)}]`;
     }
-    return out;
+    return ownString(out);
+}
+/**
+ * A flat copy of `s` that holds no other string alive. V8 keeps a slice of 13+ characters as a view of
+ * its whole parent (js-yaml slices values out of the file text), and `a += b` as a tree of pieces;
+ * both cost several times the characters when 10,000 experiments keep them for a whole apply.
+ */
+function ownString(s) {
+    return s.length < 13 ? s : (' ' + s).slice(1);
 }
 function joinPath(base, more) {
     if (!base)
@@ -54625,7 +56854,9 @@ exports.fastParseYaml = fastParseYaml;
 // the file with `yaml`, which gives the located diagnostics.
 // test/manifest/fast-yaml.test.ts checks it against `yaml` value by value and location by location.
 const js_yaml_1 = __nccwpck_require__(74281);
+const diagnostics_js_1 = __nccwpck_require__(21241);
 const interpolate_js_1 = __nccwpck_require__(27882);
+const yaml_guard_js_1 = __nccwpck_require__(34170);
 // Core-schema scalar resolution, as in yaml/dist/schema/core: every plain scalar js-yaml reads is
 // checked against it, so the fast path can only ever agree with `yaml`.
 const NULL_RE = /^(?:~|[Nn]ull|NULL)?$/;
@@ -54659,8 +56890,11 @@ function resolvePlain(s) {
         return parseFloat(s);
     return s;
 }
-/** Anchors, aliases and tags (node properties): left to `yaml`, which bounds alias expansion and refuses custom tags. */
-const NODE_PROPERTY = /(?:^|[\s[{,])[&*!]/;
+/**
+ * Anchors, aliases and tags (node properties), and `<<` merge keys: left to `yaml`, which merges,
+ * bounds alias expansion and refuses custom tags.
+ */
+const NODE_PROPERTY = /(?:^|[\s[{,])[&*!]|<</;
 class Bail extends Error {
 }
 /** First offset at or after `from` that is not blank, a line break or a comment. */
@@ -54688,10 +56922,13 @@ function trimBack(t, to, floor) {
     return p;
 }
 /** Turns js-yaml's open/close events into a PosNode tree. */
-function positionRecorder(text) {
+function positionRecorder(text, maxDepth) {
     const frames = [{ open: 0, children: [] }];
     const listener = (event, state) => {
         if (event === 'open') {
+            // Deep nesting is an error `yaml` locates (js-yaml may open more frames than levels: bail early).
+            if (frames.length > maxDepth)
+                throw new Bail();
             frames.push({ open: state.position, children: [] });
             return;
         }
@@ -54796,40 +57033,56 @@ function checkScalar(raw, value) {
     const c = raw.charCodeAt(0);
     if (c === 34 || c === 39 || c === 124 || c === 62)
         return; // quoted or block scalar: same in both
+    // NaN, infinities and integers near ±2^53: errors (or close calls) the slow path decides and locates.
+    if (typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) >= 2 ** 53))
+        throw new Bail();
     const expected = resolvePlain(raw);
     if (!(Object.is(expected, value) || (typeof value === 'string' && expected === value)))
         throw new Bail();
 }
-/** `${VAR}` in string values (never keys); a failure goes to the slow path, which locates it. */
-function interpolateValues(value, env) {
+/**
+ * `${VAR}` in string values (never keys); a failure goes to the slow path, which locates it. Every
+ * string value is detached from the file text (ownString), and repeated values (wells, plugin ids,
+ * types) share one string: at 10,000 experiments the manifest is held for the whole apply.
+ */
+function interpolateValues(value, env, strings = new Map()) {
     if (typeof value === 'string') {
-        if (!value.includes('${'))
-            return value;
-        const r = (0, interpolate_js_1.interpolate)(value, env);
-        if (!r.ok)
-            throw new Bail();
-        return r.value;
+        let text = value;
+        if (env && value.includes('${')) {
+            const r = (0, interpolate_js_1.interpolate)(value, env);
+            if (!r.ok)
+                throw new Bail();
+            text = r.value;
+        }
+        const seen = strings.get(text);
+        if (seen !== undefined)
+            return seen;
+        const own = (0, diagnostics_js_1.ownString)(text);
+        strings.set(own, own);
+        return own;
     }
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++)
-            value[i] = interpolateValues(value[i], env);
+            value[i] = interpolateValues(value[i], env, strings);
+        // js-yaml grows lists by push: a one-item list reserves 17 slots; a copy has exactly its items
+        return value.slice();
     }
     else if (value && typeof value === 'object') {
         const obj = value;
         for (const k of Object.keys(obj))
-            obj[k] = interpolateValues(obj[k], env);
+            obj[k] = interpolateValues(obj[k], env, strings);
     }
     return value;
 }
 /** The parsed value and its positions, or undefined when the text needs the full YAML parser. */
-function fastParseYaml(text, env) {
+function fastParseYaml(text, env, maxDepth = yaml_guard_js_1.MAX_DATA_DEPTH) {
     if (text.charCodeAt(0) === 0xfeff || text.includes('\r') || text.includes('\t') || NODE_PROPERTY.test(text))
         return undefined;
     try {
-        const recorder = positionRecorder(text);
+        const recorder = positionRecorder(text, maxDepth);
         const loaded = (0, js_yaml_1.load)(text, { schema: js_yaml_1.CORE_SCHEMA, listener: recorder.listener });
         const root = recorder.root();
-        const value = env ? interpolateValues(loaded, env) : loaded;
+        const value = interpolateValues(loaded, env);
         return { value, root };
     }
     catch {
@@ -54883,11 +57136,13 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DEFAULT_MAX_FILE_BYTES = void 0;
 exports.formatBytes = formatBytes;
 exports.loadReferencedFile = loadReferencedFile;
-exports.mapLimit = mapLimit;
+exports.parseDataText = parseDataText;
 // Files a manifest points at (data_file, result_file, schemas): confined, size-capped, parsed.
 const node_fs_1 = __nccwpck_require__(73024);
 const path = __importStar(__nccwpck_require__(76760));
 const diagnostics_js_1 = __nccwpck_require__(21241);
+const json_scan_js_1 = __nccwpck_require__(88381);
+const yaml_guard_js_1 = __nccwpck_require__(34170);
 const yaml_source_js_1 = __nccwpck_require__(18558);
 exports.DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 function formatBytes(n) {
@@ -54914,42 +57169,11 @@ class LazyJsonLocator {
 function offsetPosition(text, offset) {
     let line = 1;
     let lineStart = 0;
-    for (let i = 0; i < offset && i < text.length; i++) {
-        if (text.charCodeAt(i) === 10) {
-            line++;
-            lineStart = i + 1;
-        }
+    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+        line++;
+        lineStart = i + 1;
     }
     return { line, column: offset - lineStart + 1 };
-}
-function parseJson(display, text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const pos = /at position (\d+)/.exec(message);
-        const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : 0;
-        const clean = message
-            .replace(/ in JSON at position \d+.*$/, '')
-            .replace(/^JSON\.parse: /, '')
-            .replace(/ \(line \d+ column \d+\)$/, '');
-        return {
-            ok: false,
-            diagnostics: [
-                (0, diagnostics_js_1.makeDiagnostic)({ file: display, ...offsetPosition(text, offset), path: '' }, 'file.invalid-json', `invalid JSON: ${clean}`, {
-                    hint: 'fix the JSON syntax (a `.yaml` file may use YAML instead)',
-                }),
-            ],
-        };
-    }
-}
-function isOutcome(v) {
-    return (v !== null &&
-        typeof v === 'object' &&
-        'ok' in v &&
-        v.ok === false &&
-        'diagnostics' in v);
 }
 /**
  * Read `ref` (as written in the manifest at `at`), relative to `baseDir`. Errors about finding or
@@ -54961,8 +57185,9 @@ async function loadReferencedFile(ref, baseDir, at, ctx, what = 'file') {
         diagnostics: [(0, diagnostics_js_1.makeDiagnostic)(at, code, message, { hint, ...(found !== undefined ? { found } : {}) })],
     });
     const abs = path.resolve(baseDir, ref);
-    const rootShown = ctx.workspaceRoot;
-    if (!(0, diagnostics_js_1.isInside)(ctx.workspaceRoot, abs)) {
+    const workspace = ctx.workspaceRoot(baseDir);
+    const rootShown = workspace.root;
+    if (!(0, diagnostics_js_1.isInside)(workspace.root, abs)) {
         return path.isAbsolute(ref)
             ? fail('file.outside-workspace', `${what} \`${ref}\` is an absolute path outside the workspace root ${rootShown}`, 'use a path relative to the manifest, inside the workspace')
             : fail('file.outside-workspace', `${what} \`${ref}\` leaves the workspace root ${rootShown}`, 'keep data files inside the workspace; `..` may not climb out of it');
@@ -54979,7 +57204,7 @@ async function loadReferencedFile(ref, baseDir, at, ctx, what = 'file') {
         }
         return fail('file.unreadable', `${what} \`${ref}\` cannot be read: ${code ?? String(err)}`, 'check its permissions');
     }
-    if (!(0, diagnostics_js_1.isInside)(ctx.workspaceRootReal, real)) {
+    if (!(0, diagnostics_js_1.isInside)(workspace.real, real)) {
         return fail('file.symlink-escape', `${what} \`${ref}\` is a symlink leading outside the workspace root ${rootShown}`, 'copy the file into the workspace instead of linking to it');
     }
     const stat = await node_fs_1.promises.stat(real);
@@ -54989,46 +57214,41 @@ async function loadReferencedFile(ref, baseDir, at, ctx, what = 'file') {
     if (stat.size > ctx.maxFileBytes) {
         return fail('file.too-large', `${what} \`${ref}\` is ${formatBytes(stat.size)}, over the ${formatBytes(ctx.maxFileBytes)} limit`, 'keep data files under the limit, or raise it (maxFileBytes)');
     }
-    const text = await node_fs_1.promises.readFile(real, 'utf8');
-    const ext = path.extname(abs).toLowerCase();
-    const looksJson = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*[[{]/.test(text));
+    const parsed = parseDataText(display, await node_fs_1.promises.readFile(real, 'utf8'), path.extname(abs));
+    if (!parsed.ok)
+        return parsed;
+    return { ok: true, file: { absPath: abs, display, value: parsed.value, locator: parsed.locator } };
+}
+/**
+ * A data file's text → its value, for every reader of data files (manifests' `data_file` and
+ * `result_file`, `upload`): JSON (`.json`, or text starting with `{`/`[` in a file that is not
+ * `.yaml`/`.yml`) or YAML; a byte-order mark dropped; an empty document is null (the caller says
+ * what null means there); nesting over MAX_DATA_DEPTH and numbers JSON cannot carry refused.
+ * Errors are located in the file as `display:line:column` and never quote its content.
+ */
+function parseDataText(display, rawText, ext) {
+    const text = (0, yaml_source_js_1.stripBom)(rawText);
+    if (text.trim() === '')
+        return { ok: true, value: null, locator: new LazyJsonLocator(display, text) };
+    const lower = ext.toLowerCase();
+    const looksJson = lower === '.json' || (lower !== '.yaml' && lower !== '.yml' && /^\s*[[{]/.test(text));
     if (looksJson) {
-        const parsed = parseJson(display, text);
-        if (isOutcome(parsed))
-            return parsed;
-        return {
-            ok: true,
-            file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) },
-        };
+        const problem = (0, json_scan_js_1.scanJson)(text, yaml_guard_js_1.MAX_DATA_DEPTH);
+        if (problem === undefined) {
+            return { ok: true, value: JSON.parse(text), locator: new LazyJsonLocator(display, text) };
+        }
+        const code = problem.code === 'invalid-json' ? 'file.invalid-json' : `file.${problem.code}`;
+        const at = { file: display, ...offsetPosition(text, problem.offset), path: '' };
+        return { ok: false, diagnostics: [(0, diagnostics_js_1.makeDiagnostic)(at, code, problem.message, { hint: problem.hint })] };
     }
-    const parsed = (0, yaml_source_js_1.parseYaml)(display, text);
-    const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0 || parsed.value === undefined) {
+    const parsed = (0, yaml_source_js_1.parseYaml)(display, text, { maxDepth: yaml_guard_js_1.MAX_DATA_DEPTH });
+    if (parsed.value === undefined || parsed.diagnostics.some((d) => d.severity === 'error')) {
         return {
             ok: false,
             diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })),
         };
     }
-    if (parsed.value === null && text.trim() === '') {
-        return fail('file.empty', `${what} \`${ref}\` is empty`, 'put the JSON or YAML data in it', (0, diagnostics_js_1.describeValue)(''));
-    }
-    return {
-        ok: true,
-        file: { absPath: abs, display, value: parsed.value, locator: parsed.source },
-    };
-}
-/** Run `fn` over `items` with at most `limit` in flight (thousands of data files must not exhaust fds). */
-async function mapLimit(items, limit, fn) {
-    const out = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            out[i] = await fn(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
+    return { ok: true, value: parsed.value, locator: parsed.source };
 }
 
 
@@ -55054,7 +57274,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.interpolate = exports.DEFAULT_MAX_FILE_BYTES = exports.MANIFEST_SCHEMA_PATH = exports.manifestSchema = exports.formatDiagnostic = exports.MAX_MANIFEST_BYTES = exports.loadManifests = void 0;
+exports.findWorkspaceRoot = exports.parseAllowEnv = exports.interpolate = exports.DENIED_ENV = exports.DEFAULT_ALLOWED_ENV = exports.ALLOW_ENV_VARIABLE = exports.parseDataText = exports.DEFAULT_MAX_FILE_BYTES = exports.MANIFEST_SCHEMA_PATH = exports.manifestSchema = exports.formatDiagnostic = exports.MAX_MANIFEST_BYTES = exports.loadManifests = void 0;
 // The manifest library: YAML files → validated, located, typed manifest. No network.
 var load_js_1 = __nccwpck_require__(30521);
 Object.defineProperty(exports, "loadManifests", ({ enumerable: true, get: function () { return load_js_1.loadManifests; } }));
@@ -55066,8 +57286,15 @@ Object.defineProperty(exports, "manifestSchema", ({ enumerable: true, get: funct
 Object.defineProperty(exports, "MANIFEST_SCHEMA_PATH", ({ enumerable: true, get: function () { return schema_js_1.MANIFEST_SCHEMA_PATH; } }));
 var files_js_1 = __nccwpck_require__(60698);
 Object.defineProperty(exports, "DEFAULT_MAX_FILE_BYTES", ({ enumerable: true, get: function () { return files_js_1.DEFAULT_MAX_FILE_BYTES; } }));
+Object.defineProperty(exports, "parseDataText", ({ enumerable: true, get: function () { return files_js_1.parseDataText; } }));
 var interpolate_js_1 = __nccwpck_require__(27882);
+Object.defineProperty(exports, "ALLOW_ENV_VARIABLE", ({ enumerable: true, get: function () { return interpolate_js_1.ALLOW_ENV_VARIABLE; } }));
+Object.defineProperty(exports, "DEFAULT_ALLOWED_ENV", ({ enumerable: true, get: function () { return interpolate_js_1.DEFAULT_ALLOWED_ENV; } }));
+Object.defineProperty(exports, "DENIED_ENV", ({ enumerable: true, get: function () { return interpolate_js_1.DENIED_ENV; } }));
 Object.defineProperty(exports, "interpolate", ({ enumerable: true, get: function () { return interpolate_js_1.interpolate; } }));
+Object.defineProperty(exports, "parseAllowEnv", ({ enumerable: true, get: function () { return interpolate_js_1.parseAllowEnv; } }));
+var workspace_js_1 = __nccwpck_require__(88600);
+Object.defineProperty(exports, "findWorkspaceRoot", ({ enumerable: true, get: function () { return workspace_js_1.findWorkspaceRoot; } }));
 __exportStar(__nccwpck_require__(85848), exports);
 
 
@@ -55078,79 +57305,485 @@ __exportStar(__nccwpck_require__(85848), exports);
 
 "use strict";
 
-// `${VAR}` / `${VAR:-default}` / `$${` in manifest string values.
+// `${VAR}` / `${VAR:-default}` / `$${` in manifest string values, limited to what the workflow allows.
+//
+// A manifest is written by whoever opens the pull request, so it may only read variables the
+// workflow chose to expose (Terraform reads only TF_VAR_*): MINT_VAR_* and GitHub's non-secret run
+// context by default, more through --allow-env / MINT_MANIFEST_ALLOW_ENV / the `allow-env` input.
+// Credentials can never be read, whatever is allowed.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ALLOW_ENV_VARIABLE = exports.DENIED_ENV = exports.DEFAULT_ALLOWED_ENV = void 0;
+exports.parseAllowEnv = parseAllowEnv;
 exports.interpolate = interpolate;
-const REF = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
+/** Readable without being allowed: the variables meant for manifests, and the run's non-secret context. */
+exports.DEFAULT_ALLOWED_ENV = [
+    'MINT_VAR_*',
+    'GITHUB_SHA',
+    'GITHUB_REF',
+    'GITHUB_REF_NAME',
+    'GITHUB_HEAD_REF',
+    'GITHUB_BASE_REF',
+    'GITHUB_RUN_ID',
+    'GITHUB_RUN_NUMBER',
+    'GITHUB_RUN_ATTEMPT',
+    'GITHUB_REPOSITORY',
+    'GITHUB_ACTOR',
+    'GITHUB_WORKFLOW',
+    'GITHUB_JOB',
+    'GITHUB_EVENT_NAME',
+    'GITHUB_SERVER_URL',
+    'RUNNER_OS',
+];
+/** Never readable, even when allowed (compared without case: Windows environments ignore it). */
+exports.DENIED_ENV = ['MINT_TOKEN', 'MINT_PASSWORD', 'GITHUB_TOKEN', 'ACTIONS_*'];
+/** The environment variable that adds to the allow-list, as `--allow-env` does. */
+exports.ALLOW_ENV_VARIABLE = 'MINT_MANIFEST_ALLOW_ENV';
+// ---- allow-list patterns ----
+const PATTERN = /^[A-Za-z_*?][A-Za-z0-9_*?]*$/;
+function globToRegExp(glob, flags = '') {
+    const body = glob.replace(/[*?]/g, (c) => (c === '*' ? '[A-Za-z0-9_]*' : '[A-Za-z0-9_]'));
+    return new RegExp(`^${body}$`, flags);
+}
+const DENIED = exports.DENIED_ENV.map((p) => globToRegExp(p, 'i'));
 /**
- * Replace variable references with values from `env`. Shell-like: `${VAR:-x}` uses `x` when VAR is
- * unset or empty; `$${` is a literal `${`. Defaults are literal text (no nesting).
+ * `NAME[,NAME…]` (commas, spaces or newlines; globs with `*` and `?`) → patterns. Throws an Error
+ * naming the bad entry; `source` says where the list came from (`--allow-env`, an input name…).
  */
-function interpolate(input, env) {
-    if (!input.includes('${'))
-        return { ok: true, value: input };
+function parseAllowEnv(text, source) {
+    const items = text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+    for (const item of items) {
+        if (!PATTERN.test(item)) {
+            throw new Error(`${source}: "${item}" is not a variable name or glob — use letters, digits, \`_\` and \`*\`, e.g. LAB_RUN,LAB_*`);
+        }
+    }
+    return items;
+}
+const policyCache = new WeakMap();
+function allowMatchers(allow) {
+    let m = policyCache.get(allow);
+    if (!m) {
+        m = [...exports.DEFAULT_ALLOWED_ENV, ...allow].map((p) => globToRegExp(p));
+        policyCache.set(allow, m);
+    }
+    return m;
+}
+const EMPTY = [];
+/** Why `name` may not be read, or undefined when it may. */
+function checkName(name, policy, index) {
+    if (DENIED.some((re) => re.test(name))) {
+        return {
+            index,
+            code: 'interp.credential',
+            variable: name,
+            message: `\`${name}\` holds a credential and can never be interpolated into a manifest`,
+            hint: 'remove the reference; the tool reads MINT_TOKEN / MINT_PASSWORD itself and never needs them in the manifest',
+        };
+    }
+    if (allowMatchers(policy.allow ?? EMPTY).some((re) => re.test(name)))
+        return undefined;
+    return {
+        index,
+        code: 'interp.not-allowed',
+        variable: name,
+        message: `environment variable \`${name}\` may not be read by the manifest`,
+        hint: `allow it with \`--allow-env ${name}\` (CLI), ${exports.ALLOW_ENV_VARIABLE}=${name}, or the Action input ` +
+            `\`allow-env: ${name}\` — or pass the value as MINT_VAR_${name}; readable by default: MINT_VAR_* and ` +
+            `GitHub's run context (GITHUB_SHA, GITHUB_REF_NAME, GITHUB_RUN_ID, …)`,
+    };
+}
+/** A variable whose value contains a masked secret: refused, and the value is never shown. */
+function checkValue(name, value, policy, index) {
+    const denied = policy.deniedValues ?? EMPTY;
+    if (!denied.some((s) => s.length >= 4 && value.includes(s)))
+        return undefined;
+    const error = {
+        index,
+        code: 'interp.secret-value',
+        variable: name,
+        message: `the value of \`${name}\` is a secret this run masks; it can never be interpolated`,
+        hint: 'secrets stay out of manifests: remove the reference or point it at a non-secret variable',
+    };
+    return error;
+}
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+class Parser {
+    input;
+    pos = 0;
+    /** Set once an unclosed `${` swallowed the rest: enclosing references are not reported again. */
+    gaveUp = false;
+    errors = [];
+    constructor(input) {
+        this.input = input;
+    }
+    /** Parts up to the end of the input, or (nested) up to the `}` closing a default. */
+    parts(nested) {
+        const out = [];
+        let text = '';
+        const { input } = this;
+        while (this.pos < input.length) {
+            const c = input[this.pos];
+            if (nested && c === '}')
+                break;
+            if (input.startsWith('$${', this.pos)) {
+                text += '${';
+                this.pos += 3;
+            }
+            else if (input.startsWith('${', this.pos)) {
+                if (text)
+                    out.push(text);
+                text = '';
+                const ref = this.ref();
+                if (ref)
+                    out.push(ref);
+            }
+            else {
+                text += c;
+                this.pos++;
+            }
+        }
+        if (text)
+            out.push(text);
+        return out;
+    }
+    ref() {
+        const { input } = this;
+        const index = this.pos;
+        NAME.lastIndex = index + 2;
+        const m = NAME.exec(input);
+        const name = m?.[0];
+        const after = index + 2 + (name?.length ?? 0);
+        if (name && input[after] === '}') {
+            this.pos = after + 1;
+            return { name, index };
+        }
+        if (name && input.startsWith(':-', after)) {
+            this.pos = after + 2;
+            const fallback = this.parts(true);
+            if (input[this.pos] === '}') {
+                this.pos++;
+                return { name, index, fallback };
+            }
+            if (!this.gaveUp)
+                this.unclosed(index);
+            return undefined;
+        }
+        this.invalid(index);
+        return undefined;
+    }
+    /** A malformed reference: report it whole and go on after its closing `}`. */
+    invalid(index) {
+        const close = this.matchingBrace(index + 2);
+        if (close < 0)
+            return this.unclosed(index);
+        const inner = this.input.slice(index + 2, close);
+        this.errors.push({
+            index,
+            code: 'interp.syntax',
+            message: `invalid variable reference \`\${${inner}}\``,
+            found: `\`\${${inner}}\``,
+            hint: 'names use letters, digits and `_`; write `${NAME}` or `${NAME:-default}`, or `$${` for a literal `${`',
+        });
+        this.pos = close + 1;
+    }
+    unclosed(index) {
+        this.errors.push({
+            index,
+            code: 'interp.syntax',
+            message: 'unclosed `${` in a variable reference',
+            hint: 'write `${NAME}`, or `$${` for a literal `${`',
+        });
+        this.pos = this.input.length;
+        this.gaveUp = true;
+    }
+    /** The `}` that closes a `${` whose body starts at `from`, counting nested `${`; -1 when none. */
+    matchingBrace(from) {
+        let depth = 0;
+        for (let i = from; i < this.input.length; i++) {
+            if (this.input.startsWith('${', i)) {
+                depth++;
+                i++;
+            }
+            else if (this.input[i] === '}') {
+                if (depth === 0)
+                    return i;
+                depth--;
+            }
+        }
+        return -1;
+    }
+}
+// ---- evaluation ----
+function collectRefs(parts, out = []) {
+    for (const p of parts) {
+        if (typeof p === 'string')
+            continue;
+        out.push(p);
+        if (p.fallback)
+            collectRefs(p.fallback, out);
+    }
+    return out;
+}
+/** Shell-like: `${VAR:-x}` uses x when VAR is unset or empty; x may itself hold references. */
+function evaluate(parts, policy, refused, errors) {
     let out = '';
-    let i = 0;
-    while (i < input.length) {
-        const dollar = input.indexOf('$', i);
-        if (dollar < 0) {
-            out += input.slice(i);
-            break;
-        }
-        out += input.slice(i, dollar);
-        if (input.startsWith('$${', dollar)) {
-            out += '${';
-            i = dollar + 3;
+    for (const p of parts) {
+        if (typeof p === 'string') {
+            out += p;
             continue;
         }
-        if (!input.startsWith('${', dollar)) {
-            out += '$';
-            i = dollar + 1;
+        // Already reported, and its value must not be looked at.
+        if (refused.has(p))
             continue;
+        const value = policy.env[p.name];
+        if (value !== undefined && value !== '') {
+            const refused = checkValue(p.name, value, policy, p.index);
+            if (refused)
+                errors.push(refused);
+            else
+                out += value;
         }
-        const close = input.indexOf('}', dollar + 2);
-        if (close < 0) {
-            return {
-                ok: false,
-                index: dollar,
-                code: 'interp.syntax',
-                message: 'unclosed `${` in a variable reference',
-                hint: 'write `${NAME}`, or `$${` for a literal `${`',
-            };
-        }
-        const inner = input.slice(dollar + 2, close);
-        const m = REF.exec(inner);
-        if (!m) {
-            return {
-                ok: false,
-                index: dollar,
-                code: 'interp.syntax',
-                message: `invalid variable reference \`\${${inner}}\``,
-                found: `\`\${${inner}}\``,
-                hint: 'names use letters, digits and `_`; write `${NAME}` or `${NAME:-default}`, or `$${` for a literal `${`',
-            };
-        }
-        const [, name, fallback] = m;
-        const value = env[name];
-        if (fallback !== undefined) {
-            out += value === undefined || value === '' ? fallback : value;
+        else if (p.fallback) {
+            out += evaluate(p.fallback, policy, refused, errors);
         }
         else if (value === undefined) {
-            return {
-                ok: false,
-                index: dollar,
+            errors.push({
+                index: p.index,
                 code: 'interp.unset',
-                message: `environment variable \`${name}\` is not set`,
-                variable: name,
-                hint: `set ${name}, or give a default: \`\${${name}:-value}\``,
-            };
+                message: `environment variable \`${p.name}\` is not set`,
+                variable: p.name,
+                hint: `set ${p.name}, or give a default: \`\${${p.name}:-value}\``,
+            });
         }
-        else {
-            out += value;
-        }
-        i = close + 1;
     }
-    return { ok: true, value: out };
+    return out;
+}
+/** Accepts a bare environment for callers that only want the default allow-list. */
+function asPolicy(policy) {
+    return 'env' in policy && typeof policy.env === 'object' && policy.env !== null
+        ? policy
+        : { env: policy };
+}
+/**
+ * Replace variable references. Every problem in the string is reported: syntax errors, variables
+ * the policy does not allow (set or not, with or without a default), and unset variables.
+ */
+function interpolate(input, policyOrEnv) {
+    if (!input.includes('${'))
+        return { ok: true, value: input };
+    const policy = asPolicy(policyOrEnv);
+    const parser = new Parser(input);
+    const parts = parser.parts(false);
+    const errors = parser.errors;
+    const refused = new Set();
+    for (const ref of collectRefs(parts)) {
+        const e = checkName(ref.name, policy, ref.index);
+        if (e) {
+            errors.push(e);
+            refused.add(ref);
+        }
+    }
+    // Refused references are skipped, so every other problem in the string is still found.
+    const value = evaluate(parts, policy, refused, errors);
+    if (errors.length === 0)
+        return { ok: true, value };
+    errors.sort((a, b) => a.index - b.index);
+    return { ok: false, errors };
+}
+
+
+/***/ }),
+
+/***/ 88381:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.scanJson = scanJson;
+// A JSON checker that locates the first problem itself, the same on every Node version: V8's
+// JSON.parse messages changed (some give no position, newer ones quote the file's content, which
+// must never reach a log). It also refuses what JSON.parse would accept but we must not: nesting
+// deeper than the limit, and numbers JSON.parse would silently change (1e400, 2^53 + 1).
+// Iterative: no input can overflow the stack.
+const yaml_guard_js_1 = __nccwpck_require__(34170);
+const SYNTAX_HINT = 'fix the JSON syntax (a `.yaml` file may use YAML instead)';
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
+const LITERALS = ['true', 'false', 'null'];
+class Stop {
+    problem;
+    constructor(problem) {
+        this.problem = problem;
+    }
+}
+function syntax(offset, message) {
+    return new Stop({ offset, code: 'invalid-json', message: `invalid JSON: ${message}`, hint: SYNTAX_HINT });
+}
+function ws(t, i) {
+    for (;;) {
+        const c = t.charCodeAt(i);
+        if (c === 32 || c === 10 || c === 13 || c === 9)
+            i++;
+        else
+            return i;
+    }
+}
+/** End of the string starting at the quote at `i`. */
+function skipString(t, i) {
+    const open = i;
+    i++;
+    for (;;) {
+        if (i >= t.length)
+            throw syntax(open, 'this string is never closed (a `"` is missing)');
+        const c = t.charCodeAt(i);
+        if (c === 34)
+            return i + 1;
+        if (c === 10 || c === 13)
+            throw syntax(open, 'this string is not closed on its line (a `"` is missing)');
+        if (c < 0x20)
+            throw syntax(i, 'a control character inside a string (escape it, e.g. `\\t`)');
+        if (c === 92) {
+            const e = t.charAt(i + 1);
+            if (e === 'u') {
+                if (!/^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6)))
+                    throw syntax(i, '`\\u` needs four hex digits');
+                i += 6;
+            }
+            else if ('"\\/bfnrt'.includes(e) && e !== '')
+                i += 2;
+            else
+                throw syntax(i, 'unknown escape in a string (allowed: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+        }
+        else
+            i++;
+    }
+}
+function found(t, i) {
+    if (i >= t.length)
+        return 'the end of the file';
+    const c = t.charAt(i);
+    // Punctuation is shown; anything else is described, so no content reaches the message.
+    return '{}[],:"'.includes(c)
+        ? `\`${c}\``
+        : /[A-Za-z0-9_+.-]/.test(c)
+            ? 'a word or number'
+            : 'a stray character';
+}
+/** Scan a value starting at `i` (after blanks); returns its end. Containers are pushed, not recursed. */
+function scanScalarOrOpen(t, i, opens, kinds, maxDepth, numbers) {
+    const c = t.charCodeAt(i);
+    if (c === 123 || c === 91) {
+        if (opens.length >= maxDepth) {
+            throw new Stop({
+                offset: i,
+                code: 'too-deep',
+                message: `nested more than ${maxDepth} levels deep`,
+                hint: 'flatten the data; deeper nesting is refused to keep every tool that reads it safe',
+            });
+        }
+        opens.push(i);
+        kinds.push(c);
+        return i + 1;
+    }
+    if (c === 34)
+        return skipString(t, i);
+    if (c === 45 || (c >= 48 && c <= 57)) {
+        NUMBER.lastIndex = i;
+        const m = NUMBER.exec(t);
+        if (!m)
+            throw syntax(i, 'invalid number');
+        const token = m[0];
+        const problem = (0, yaml_guard_js_1.numberProblem)(Number(token), token);
+        // Kept for after the syntax check: a broken file is reported as broken first.
+        if (problem !== undefined && numbers.length === 0) {
+            numbers.push({ offset: i, code: 'number', message: problem, hint: yaml_guard_js_1.NUMBER_HINT });
+        }
+        return i + token.length;
+    }
+    for (const lit of LITERALS)
+        if (t.startsWith(lit, i))
+            return i + lit.length;
+    throw syntax(i, `expected a value, found ${found(t, i)}`);
+}
+/** The first problem in `text` (no byte-order mark), or undefined when JSON.parse will read it exactly. */
+function scanJson(text, maxDepth) {
+    const t = text;
+    const opens = [];
+    const kinds = [];
+    const numbers = [];
+    try {
+        let i = ws(t, 0);
+        if (i >= t.length)
+            throw syntax(i, 'the file holds no value');
+        // `i` is at the start of a value.
+        for (;;) {
+            const depth = opens.length;
+            i = ws(t, scanScalarOrOpen(t, i, opens, kinds, maxDepth, numbers));
+            if (opens.length > depth) {
+                // Just opened a container: it may be empty, or starts with a value (list) or a key (mapping).
+                const kind = kinds[kinds.length - 1];
+                const close = kind === 123 ? 125 : 93;
+                if (t.charCodeAt(i) === close) {
+                    opens.pop();
+                    kinds.pop();
+                    i = ws(t, i + 1);
+                }
+                else {
+                    if (kind === 123)
+                        i = key(t, i);
+                    continue;
+                }
+            }
+            // After a value: `,` and the next one, a closer, or the end.
+            for (;;) {
+                if (opens.length === 0) {
+                    if (i < t.length)
+                        throw syntax(i, `unexpected ${found(t, i)} after the JSON value`);
+                    return numbers[0];
+                }
+                const kind = kinds[kinds.length - 1];
+                const close = kind === 123 ? 125 : 93;
+                const c = t.charCodeAt(i);
+                if (c === close) {
+                    opens.pop();
+                    kinds.pop();
+                    i = ws(t, i + 1);
+                    continue;
+                }
+                if (c === 44) {
+                    i = ws(t, i + 1);
+                    if (kind === 123)
+                        i = key(t, i);
+                    break;
+                }
+                if (i >= t.length) {
+                    const what = kind === 123
+                        ? '`{` is never closed (a `}` is missing)'
+                        : '`[` is never closed (a `]` is missing)';
+                    throw syntax(opens[opens.length - 1], what);
+                }
+                const want = kind === 123 ? '`,` or `}`' : '`,` or `]`';
+                throw syntax(i, `expected ${want}, found ${found(t, i)}`);
+            }
+        }
+    }
+    catch (e) {
+        if (e instanceof Stop)
+            return e.problem;
+        throw e;
+    }
+}
+/** A mapping key and its colon; returns where the value starts. */
+function key(t, i) {
+    if (t.charCodeAt(i) !== 34) {
+        throw syntax(i, `expected a property name in double quotes, found ${found(t, i)}`);
+    }
+    i = ws(t, skipString(t, i));
+    if (t.charCodeAt(i) !== 58)
+        throw syntax(i, `expected \`:\` after the property name, found ${found(t, i)}`);
+    return ws(t, i + 1);
 }
 
 
@@ -55201,6 +57834,7 @@ exports.loadManifests = loadManifests;
 const node_fs_1 = __nccwpck_require__(73024);
 const path = __importStar(__nccwpck_require__(76760));
 const tinyglobby_1 = __nccwpck_require__(17949);
+const concurrency_js_1 = __nccwpck_require__(81532);
 const diagnostics_js_1 = __nccwpck_require__(21241);
 const design_schemas_js_1 = __nccwpck_require__(75062);
 const files_js_1 = __nccwpck_require__(60698);
@@ -55208,6 +57842,7 @@ const resolve_js_1 = __nccwpck_require__(48657);
 const schema_errors_js_1 = __nccwpck_require__(57184);
 const schema_js_1 = __nccwpck_require__(46470);
 const yaml_source_js_1 = __nccwpck_require__(18558);
+const workspace_js_1 = __nccwpck_require__(88600);
 /** Manifests are hand-written; anything this big is a mistake or an attack. */
 exports.MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 const FILE_CONCURRENCY = 32;
@@ -55258,7 +57893,7 @@ async function expandInputs(inputs, cwd, out) {
     }
     return files;
 }
-async function readManifest(abs, cwd, env, out) {
+async function readManifest(abs, cwd, interpolation, out) {
     const display = (0, diagnostics_js_1.displayPath)(abs, cwd);
     let stat;
     let text;
@@ -55279,7 +57914,7 @@ async function readManifest(abs, cwd, env, out) {
         }));
         return undefined;
     }
-    const parsed = (0, yaml_source_js_1.parseYaml)(display, text, { env });
+    const parsed = (0, yaml_source_js_1.parseYaml)(display, text, { interpolation, maxDepth: yaml_source_js_1.MAX_MANIFEST_DEPTH });
     out.push(...parsed.diagnostics);
     if (parsed.value === undefined)
         return undefined;
@@ -55291,11 +57926,13 @@ async function readManifest(abs, cwd, env, out) {
     }
     const validate = (0, schema_js_1.getManifestValidator)();
     if (!validate(parsed.value)) {
+        // A NaN already reported as such is not also "the wrong type".
+        const numberAt = new Set(parsed.diagnostics.filter((d) => d.code === 'yaml.number').map((d) => `${d.line}:${d.column}`));
         out.push(...(0, schema_errors_js_1.schemaErrorsToDiagnostics)(validate.errors ?? [], {
             root: parsed.value,
             locator: parsed.source,
             rootName: 'the manifest',
-        }));
+        }).filter((d) => !numberAt.has(`${d.line}:${d.column}`)));
     }
     return { absPath: abs, display, dir: path.dirname(abs), source: parsed.source, value: parsed.value };
 }
@@ -55307,18 +57944,47 @@ function realpathOr(p) {
         return p;
     }
 }
+/** The given root for every manifest, or each manifest's own (git work tree, else its folder). */
+function workspaceRoots(cwd, given) {
+    const cache = new Map();
+    const make = (root) => ({ root, real: realpathOr(root) });
+    const fixed = given !== undefined ? make(path.resolve(cwd, given)) : undefined;
+    return (manifestDir) => {
+        if (fixed)
+            return fixed;
+        let found = cache.get(manifestDir);
+        if (!found) {
+            found = make((0, workspace_js_1.findWorkspaceRoot)(manifestDir));
+            cache.set(manifestDir, found);
+        }
+        return found;
+    };
+}
+const isInterpolationError = (d) => d.code.startsWith('interp.');
+/**
+ * A value whose `${…}` failed still holds the raw text; checks of that text (a date format, an enum)
+ * would only repeat the problem. Drop them: the interpolation error is the one to fix.
+ */
+function dropFollowOnErrors(diagnostics) {
+    const failed = new Set(diagnostics.filter(isInterpolationError).map((d) => `${d.file}\0${d.path}`));
+    if (failed.size === 0)
+        return diagnostics;
+    return diagnostics.filter((d) => isInterpolationError(d) || !failed.has(`${d.file}\0${d.path}`));
+}
 /**
  * Load, validate and resolve manifests. Never throws for a user's mistake: every problem found in
  * every file comes back as a located diagnostic.
  */
 async function loadManifests(inputs, opts = {}) {
     const cwd = path.resolve(opts.cwd ?? process.cwd());
-    const env = opts.env ?? process.env;
-    const workspaceRoot = path.resolve(cwd, opts.workspaceRoot ?? cwd);
+    const interpolation = {
+        env: opts.env ?? process.env,
+        allow: opts.allowEnv ?? [],
+        deniedValues: opts.deniedValues ?? [],
+    };
     const ctx = {
         cwd,
-        workspaceRoot,
-        workspaceRootReal: realpathOr(workspaceRoot),
+        workspaceRoot: workspaceRoots(cwd, opts.workspaceRoot),
         maxFileBytes: opts.maxFileBytes ?? files_js_1.DEFAULT_MAX_FILE_BYTES,
     };
     const diagnostics = [];
@@ -55329,7 +57995,7 @@ async function loadManifests(inputs, opts = {}) {
     }
     const paths = await expandInputs(inputs, cwd, diagnostics);
     const perFile = paths.map(() => []);
-    const parsed = await (0, files_js_1.mapLimit)(paths.map((p, i) => ({ p, i })), FILE_CONCURRENCY, ({ p, i }) => readManifest(p, cwd, env, perFile[i]));
+    const parsed = await (0, concurrency_js_1.mapLimit)(paths.map((p, i) => ({ p, i })), FILE_CONCURRENCY, ({ p, i }) => readManifest(p, cwd, interpolation, perFile[i]));
     for (const list of perFile)
         diagnostics.push(...list);
     const files = parsed.filter((f) => f !== undefined);
@@ -55340,9 +58006,14 @@ async function loadManifests(inputs, opts = {}) {
                 d.hint = 'each stack must be planned separately: run once per stack';
         }
     }
-    const loaded = await (0, files_js_1.mapLimit)(run.pending, FILE_CONCURRENCY, (p) => (0, files_js_1.loadReferencedFile)(p.ref, p.baseDir, p.at, ctx, p.what));
+    const loaded = await (0, concurrency_js_1.mapLimit)(run.pending, FILE_CONCURRENCY, (p) => (0, files_js_1.loadReferencedFile)(p.ref, p.baseDir, p.at, ctx, p.what));
     loaded.forEach((outcome, i) => {
         const p = run.pending[i];
+        if (outcome.ok && outcome.file.value === null && p.ifNull) {
+            // A file never deletes: only `null` written in the manifest itself does.
+            diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(p.ifNull.at, 'file.null-content', `${p.what} \`${p.ref}\` holds no data (its content is null or empty)`, { hint: p.ifNull.hint }));
+            return;
+        }
         if (outcome.ok) {
             p.assign(outcome.file.value, outcome.file.locator);
             return;
@@ -55357,7 +58028,7 @@ async function loadManifests(inputs, opts = {}) {
         }
     });
     await (0, design_schemas_js_1.validateDesigns)(run, ctx, diagnostics);
-    const sorted = (0, diagnostics_js_1.sortAndDedupe)(diagnostics);
+    const sorted = (0, diagnostics_js_1.sortAndDedupe)(dropFollowOnErrors(diagnostics));
     const errors = sorted.filter((d) => d.severity === 'error');
     const warnings = sorted.filter((d) => d.severity === 'warning');
     if (errors.length > 0 || run.stack === undefined) {
@@ -55401,11 +58072,13 @@ exports.KEY_TAG = 'mint-manifest.key';
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.where = exports.str = exports.isObj = void 0;
+exports.isEmptyValue = isEmptyValue;
 exports.checkTags = checkTags;
 exports.resolveExperiment = resolveExperiment;
-const dates_js_1 = __nccwpck_require__(45376);
+const dates_js_1 = __nccwpck_require__(37718);
 const diagnostics_js_1 = __nccwpck_require__(21241);
 const model_js_1 = __nccwpck_require__(85848);
+const yaml_guard_js_1 = __nccwpck_require__(34170);
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 exports.isObj = isObj;
 const str = (v) => (typeof v === 'string' ? v : undefined);
@@ -55426,13 +58099,56 @@ const EXPERIMENT_FIELDS = new Set([
     'design',
     'analysis',
 ]);
+const NOTES_FIX = 'write `notes: null` to clear the notes';
+const DESIGN_FIX = 'write `design: null` to delete the design data';
 function hasNearMissKey(e, field) {
     return Object.keys(e).some((k) => !EXPERIMENT_FIELDS.has(k) && (0, diagnostics_js_1.nearest)(k, [field]) !== undefined);
+}
+/**
+ * An empty value (`design:` with nothing after it, e.g. its body commented out) reads as null, but
+ * only `null` or `~` written out deletes. Told apart by the scalar's source text, which is empty
+ * only for an empty value. True (and reported) when `value` is such an empty value.
+ */
+function isEmptyValue(f, value, at, fix, out) {
+    if (value !== null || f.source.sourceText(at) !== '')
+        return false;
+    out.push((0, diagnostics_js_1.makeDiagnostic)(f.source.locate(at, 'key'), 'value.empty', `\`${String(at[at.length - 1])}\` is empty`, {
+        hint: `an empty value deletes nothing: ${fix}`,
+    }));
+    return true;
+}
+/** Collections nested in `value`, itself included; iterative, stops counting past `limit`. */
+function depthOver(value, limit) {
+    const todo = [{ v: value, path: [] }];
+    while (todo.length > 0) {
+        const { v, path } = todo.pop();
+        if (v === null || typeof v !== 'object')
+            continue;
+        if (path.length >= limit)
+            return path;
+        const entries = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+        for (const [k, x] of entries)
+            if (x !== null && typeof x === 'object')
+                todo.push({ v: x, path: [...path, k] });
+    }
+    return undefined;
+}
+/** Inline data obeys the same depth limit as data files (the manifest's own limit leaves room for its frame). */
+function checkInlineDepth(f, value, at, out) {
+    if (value === null || typeof value !== 'object')
+        return;
+    const deep = depthOver(value, yaml_guard_js_1.MAX_DATA_DEPTH);
+    if (deep === undefined)
+        return;
+    out.push((0, diagnostics_js_1.makeDiagnostic)(f.source.locate([...at, ...deep]), 'value.too-deep', `nested more than ${yaml_guard_js_1.MAX_DATA_DEPTH} levels deep`, {
+        hint: 'flatten the data; deeper nesting is refused to keep every tool that reads it safe',
+    }));
 }
 function checkTags(f, tags, at, out) {
     if (!(0, exports.isObj)(tags))
         return;
     for (const name of Object.keys(tags)) {
+        isEmptyValue(f, tags[name], [...at, name], `write \`${name}: null\` to remove the tag`, out);
         if (name.startsWith(model_js_1.TAG_PREFIX)) {
             out.push((0, diagnostics_js_1.makeDiagnostic)(f.source.locate([...at, name], 'key'), 'tag.reserved', `tag \`${name}\` uses the reserved \`${model_js_1.TAG_PREFIX}\` prefix`, {
                 hint: 'the ownership tags are set by the tool; rename this tag',
@@ -55444,6 +58160,9 @@ function resolveExperiment(f, e, base, defaults, run, out) {
     const loc = f.source.locate(base);
     const spec = { key: e.key, source: loc };
     const code = (0, exports.str)(e.code);
+    // Defaults fill only experiments the tool creates: an adopted one is managed on what it says.
+    if (code !== undefined)
+        defaults = {};
     if (code !== undefined)
         spec.code = code;
     const name = (0, exports.str)(e.name);
@@ -55456,10 +58175,14 @@ function resolveExperiment(f, e, base, defaults, run, out) {
     if (project !== undefined)
         spec.project = project;
     const status = (0, exports.str)(e.status) ?? (0, exports.str)(defaults.status);
-    if (status !== undefined)
+    if (status !== undefined) {
         spec.status = status;
-    if (typeof e.notes === 'string' || e.notes === null)
+        spec.statusSource = f.source.locate((0, exports.str)(e.status) !== undefined ? [...base, 'status'] : ['defaults', 'status']);
+    }
+    if (typeof e.notes === 'string')
         spec.notes = e.notes;
+    else if (e.notes === null && !isEmptyValue(f, null, [...base, 'notes'], NOTES_FIX, out))
+        spec.notes = null;
     if (code === undefined) {
         // A misspelt `nmae:` is already reported as an unknown property with a suggestion; not twice.
         if (name === undefined && e.name === undefined && !hasNearMissKey(e, 'name')) {
@@ -55485,8 +58208,10 @@ function resolveExperiment(f, e, base, defaults, run, out) {
     }
     for (const field of ['start_date', 'end_date']) {
         const v = e[field];
-        if (v === null)
-            spec[field] = null;
+        if (v === null) {
+            if (!isEmptyValue(f, v, [...base, field], `write \`${field}: null\` to clear the date`, out))
+                spec[field] = null;
+        }
         else if (typeof v === 'string') {
             const problem = (0, dates_js_1.checkDate)(v);
             if (problem) {
@@ -55509,8 +58234,10 @@ function resolveExperiment(f, e, base, defaults, run, out) {
             }));
         }
     }
-    if (e.design === null)
-        spec.design = null;
+    if (e.design === null) {
+        if (!isEmptyValue(f, null, [...base, 'design'], DESIGN_FIX, out))
+            spec.design = null;
+    }
     else if ((0, exports.isObj)(e.design))
         resolveDesign(f, e.design, [...base, 'design'], spec, run, out);
     if (Array.isArray(e.analysis)) {
@@ -55531,6 +58258,8 @@ function resolveExperiment(f, e, base, defaults, run, out) {
             }
             seen.set(a.plugin_id, pidAt);
             const hasResult = 'result' in a;
+            if (hasResult)
+                isEmptyValue(f, a.result, [...at, 'result'], 'write `result: null` to delete the result', out);
             const hasFile = a.result_file !== undefined;
             checkInlineOrFile(f, at, hasResult, hasFile, out, {
                 code: 'analysis.result-conflict',
@@ -55554,6 +58283,10 @@ function resolveExperiment(f, e, base, defaults, run, out) {
                     assign: (value) => {
                         item.result = value;
                     },
+                    ifNull: {
+                        at: f.source.locate([...at, 'result_file'], 'key'),
+                        hint: 'a file never deletes; to delete the result, write `result: null`',
+                    },
                 });
             }
             analysis.push(item);
@@ -55571,6 +58304,10 @@ function resolveDesign(f, d, at, spec, run, out) {
     if (typeof d.plugin_id !== 'string')
         return;
     const hasData = 'data' in d;
+    if (hasData) {
+        checkInlineDepth(f, d.data, [...at, 'data'], out);
+        isEmptyValue(f, d.data, [...at, 'data'], `write \`data: null\` for null design data, or ${DESIGN_FIX}`, out);
+    }
     const hasFile = d.data_file !== undefined;
     checkInlineOrFile(f, at, hasData, hasFile, out, {
         code: 'design.data-conflict',
@@ -55579,15 +58316,11 @@ function resolveDesign(f, d, at, spec, run, out) {
         fileKey: 'data_file',
         addHint: 'add `data_file:` (a JSON or YAML file) or inline `data:`',
     });
-    let version = '1.0';
-    if (typeof d.schema_version === 'string')
-        version = d.schema_version;
-    else if (typeof d.schema_version === 'number') {
-        version = f.source.sourceText([...at, 'schema_version']) ?? String(d.schema_version);
-    }
+    // Left out: not managed. A number is a schema error (quote it); a string is taken as written.
+    const version = typeof d.schema_version === 'string' ? d.schema_version : undefined;
     const design = {
         plugin_id: d.plugin_id,
-        schema_version: version,
+        ...(version !== undefined ? { schema_version: version } : {}),
         data: hasData ? (d.data ?? null) : null,
         source: f.source.locate(at),
     };
@@ -55608,6 +58341,10 @@ function resolveDesign(f, d, at, spec, run, out) {
                 origin.locator = locator;
                 origin.basePath = [];
                 origin.ready = !hasData;
+            },
+            ifNull: {
+                at: f.source.locate([...at, 'data_file'], 'key'),
+                hint: 'a file never deletes; to delete the design data, write `design: null`',
             },
         });
     }
@@ -55636,6 +58373,7 @@ function resolveManifests(files, out) {
     };
     checkStacks(files, run, out);
     const projectKeys = new Map();
+    const projectNames = new Map();
     for (const f of files) {
         if (!(0, resolve_experiment_js_1.isObj)(f.value) || !Array.isArray(f.value.projects))
             continue;
@@ -55657,11 +58395,27 @@ function resolveManifests(files, out) {
                     hint: 'give `name:` (matched or created by name) or `id:` (an existing project)',
                 }));
             }
+            if (typeof p.name === 'string') {
+                const nameAt = f.source.locate(['projects', i, 'name']);
+                const prev = projectNames.get(p.name);
+                if (prev) {
+                    out.push((0, diagnostics_js_1.makeDiagnostic)(nameAt, 'project.duplicate-name', `project name \`${p.name}\` is declared twice`, {
+                        hint: `key \`${prev.key}\` at ${(0, resolve_experiment_js_1.where)(prev.at)} has it already; MINT projects are found by name, so use that one key`,
+                    }));
+                }
+                else
+                    projectNames.set(p.name, { key: p.key, at: nameAt });
+            }
             const spec = { key: p.key, source: entryAt };
             if (typeof p.name === 'string')
                 spec.name = p.name;
-            if (typeof p.description === 'string' || p.description === null)
+            if (typeof p.description === 'string')
                 spec.description = p.description;
+            else if (p.description === null) {
+                const fix = 'write `description: null` to clear the description';
+                if (!(0, resolve_experiment_js_1.isEmptyValue)(f, null, ['projects', i, 'description'], fix, out))
+                    spec.description = null;
+            }
             if (typeof p.id === 'number')
                 spec.id = p.id;
             run.projects.push(spec);
@@ -55920,18 +58674,31 @@ function schemaErrorsToDiagnostics(errors, ctx) {
             }
             case 'const': {
                 const isVersion = segs.length === 1 && segs[0] === 'version';
+                if (isVersion && typeof e.data === 'string' && Number(e.data) === params.allowedValue) {
+                    return (0, diagnostics_js_1.makeDiagnostic)(ctx.locator.locate(segs), code, '`version` is a string', {
+                        expected: `the number ${JSON.stringify(params.allowedValue)}`,
+                        found: (0, diagnostics_js_1.describeValue)(e.data),
+                        hint: `write \`version: ${JSON.stringify(params.allowedValue)}\` without quotes`,
+                    });
+                }
                 return (0, diagnostics_js_1.makeDiagnostic)(ctx.locator.locate(segs), code, isVersion ? 'unsupported manifest version' : `${name} has the wrong value`, {
                     expected: JSON.stringify(params.allowedValue),
                     found: (0, diagnostics_js_1.describeValue)(e.data),
                     ...(isVersion ? { hint: 'this tool reads manifest format `version: 1`' } : {}),
                 });
             }
-            case 'type':
+            case 'type': {
+                // As written (`1.0`), not as YAML read it (1): for a number that must be quoted, that loss is the point.
+                const written = typeof e.data === 'number' && 'sourceText' in ctx.locator
+                    ? ctx.locator.sourceText(segs)
+                    : undefined;
+                const hint = typeHint(last, e.data, written);
                 return (0, diagnostics_js_1.makeDiagnostic)(ctx.locator.locate(segs), code, `${name} has the wrong type`, {
                     expected: typeWords(params.type),
-                    found: (0, diagnostics_js_1.describeValue)(e.data),
-                    ...(last === 'tags' ? { hint: 'write tags as a mapping, e.g. `tags: { cell_line: HeLa }`' } : {}),
+                    found: written ? `\`${written}\`` : (0, diagnostics_js_1.describeValue)(e.data),
+                    ...(hint !== undefined ? { hint } : {}),
                 });
+            }
             case 'pattern': {
                 const pattern = String(params.pattern);
                 return (0, diagnostics_js_1.makeDiagnostic)(ctx.locator.locate(segs), code, `${name} has an invalid format`, {
@@ -55951,6 +58718,14 @@ function schemaErrorsToDiagnostics(errors, ctx) {
             ...(e.data !== undefined ? { found: (0, diagnostics_js_1.describeValue)(e.data) } : {}),
         });
     });
+}
+function typeHint(last, data, written) {
+    if (last === 'tags')
+        return 'write tags as a mapping, e.g. `tags: { cell_line: HeLa }`';
+    if (last === 'schema_version' && typeof data === 'number') {
+        return `quote it: \`schema_version: "${written || String(data)}"\` (unquoted, YAML reads a number: 1.0 becomes 1)`;
+    }
+    return undefined;
 }
 function requiredHint(missing, depth) {
     if (depth === 0 && missing === 'version')
@@ -56037,8 +58812,11 @@ function findSchemaPath() {
 }
 /** Absolute path of schema/manifest.schema.json. */
 exports.MANIFEST_SCHEMA_PATH = findSchemaPath();
-/** The manifest JSON Schema (draft 2020-12). */
-exports.manifestSchema = JSON.parse(fs.readFileSync(exports.MANIFEST_SCHEMA_PATH, 'utf8'));
+/**
+ * The manifest JSON Schema (draft 2020-12). A static require, so ncc inlines the JSON into
+ * dist/index.js: the bundled Action runs without the schema/ folder next to it.
+ */
+exports.manifestSchema = __nccwpck_require__(4616);
 let manifestValidator;
 /** Compiled once per process, on first use. */
 function getManifestValidator() {
@@ -56066,13 +58844,383 @@ function compileDesignSchema(schema) {
 
 /***/ }),
 
+/***/ 88600:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.findWorkspaceRoot = findWorkspaceRoot;
+// The workspace root: data files a manifest names must stay inside it.
+const fs = __importStar(__nccwpck_require__(73024));
+const path = __importStar(__nccwpck_require__(76760));
+/**
+ * The git work tree holding `dir` (the nearest folder upwards with a `.git` folder, or a `.git`
+ * file as in worktrees and submodules), else `dir` itself. No git binary needed.
+ */
+function findWorkspaceRoot(dir) {
+    const start = path.resolve(dir);
+    for (let cur = start;;) {
+        if (fs.existsSync(path.join(cur, '.git')))
+            return cur;
+        const parent = path.dirname(cur);
+        if (parent === cur)
+            return start;
+        cur = parent;
+    }
+}
+
+
+/***/ }),
+
+/***/ 34170:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.NUMBER_HINT = exports.MAX_ALIAS_EXPANSION = exports.MAX_DATA_DEPTH = void 0;
+exports.numberProblem = numberProblem;
+exports.isMergeKey = isMergeKey;
+exports.guardDocument = guardDocument;
+exports.resolveAliases = resolveAliases;
+exports.eachNode = eachNode;
+// One iterative pass over a parsed YAML document before it becomes a plain value: every alias
+// resolves, aliases do not expand to an absurd size (billion laughs), nothing is nested deeper than
+// the limit (also through aliases), and every number is one JSON can carry. No recursion, so no
+// input can overflow the stack here.
+const yaml_1 = __nccwpck_require__(38815);
+/** Data (design data, results) may be nested this deep; deeper is an error naming the file. */
+exports.MAX_DATA_DEPTH = 64;
+/**
+ * How many values aliases may add when expanded. Measures size, not uses: 150 uses of a small
+ * anchor are fine; a billion-laughs document crosses it within a few lines.
+ */
+exports.MAX_ALIAS_EXPANSION = 1_000_000;
+const TWO_53 = 2n ** 53n;
+const INT_SOURCE = /^[-+]?(?:[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$/;
+/** Why a scalar cannot be carried by JSON, or undefined. */
+function numberProblem(value, source) {
+    if (typeof value !== 'number')
+        return undefined;
+    if (Number.isNaN(value))
+        return `\`${source}\` (not a number) cannot be stored: JSON has no NaN`;
+    if (!Number.isFinite(value))
+        return `\`${source}\` is infinite or out of range: JSON cannot carry it`;
+    if (Number.isInteger(value) && Math.abs(value) >= 2 ** 53 && INT_SOURCE.test(source)) {
+        const big = BigInt(source.replace(/^\+/, ''));
+        if (big > TWO_53 || big < -TWO_53) {
+            return `integer \`${source}\` is beyond ±2^53 and would be stored as ${value}`;
+        }
+    }
+    return undefined;
+}
+exports.NUMBER_HINT = 'write a number JSON can hold, or quote the value to keep it as text';
+function scalarSource(node) {
+    const s = node.source;
+    return typeof s === 'string' ? s : String(node.value);
+}
+function childrenOf(node, atRoot) {
+    if ((0, yaml_1.isMap)(node)) {
+        return node.items.map((pair) => {
+            const key = pair.key;
+            const name = isMergeKey(key) ? '<<' : (0, yaml_1.isScalar)(key) ? String(key.value) : '';
+            return {
+                node: pair.value ?? null,
+                seg: name,
+                ignored: atRoot && name.startsWith('x-'),
+                key,
+            };
+        });
+    }
+    if ((0, yaml_1.isSeq)(node)) {
+        return node.items.map((item, i) => ({
+            // `[a: 1]` holds a pair, read as a one-key mapping.
+            node: (0, yaml_1.isPair)(item) ? (item.value ?? null) : (item ?? null),
+            seg: i,
+            ignored: false,
+        }));
+    }
+    return [];
+}
+/** A `<<` key (merge keys are on): `yaml` gives it a Symbol value. */
+function isMergeKey(key) {
+    if (!(0, yaml_1.isScalar)(key))
+        return false;
+    const v = key.value;
+    return typeof v === 'symbol' && v.description === '<<';
+}
+function anchorOf(node) {
+    return node && !(0, yaml_1.isAlias)(node) ? node.anchor : undefined;
+}
+/** Checks a parsed document; the findings are in document order. */
+function guardDocument(doc, opts) {
+    const maxExpansion = opts.maxExpansion ?? exports.MAX_ALIAS_EXPANSION;
+    const out = [];
+    const anchors = new Map();
+    const done = new Map();
+    const reportedBad = new Set();
+    const stack = [];
+    let expanded = 0;
+    let sizeReported = false;
+    let depthReported = false;
+    const pathTo = (seg) => {
+        const p = stack.slice(1).map((f) => f.seg);
+        if (seg !== undefined && stack.length > 0)
+            p.push(seg);
+        return p;
+    };
+    const reportBad = (bad) => {
+        if (reportedBad.has(bad.node))
+            return;
+        reportedBad.add(bad.node);
+        out.push({
+            offset: bad.node.range?.[0] ?? 0,
+            path: bad.path,
+            code: 'number',
+            message: bad.message,
+            hint: exports.NUMBER_HINT,
+            fatal: false,
+        });
+    };
+    const tooDeep = (offset, path, via) => {
+        if (depthReported)
+            return;
+        depthReported = true;
+        out.push({
+            offset,
+            path,
+            code: 'too-deep',
+            message: `nested more than ${opts.maxDepth} levels deep${via ? ` (through the alias \`*${via}\`)` : ''}`,
+            hint: 'flatten the data; deeper nesting is refused to keep every tool that reads it safe',
+            fatal: true,
+        });
+    };
+    /** A leaf's info, or undefined when `node` is a collection (pushed to be walked). */
+    const enter = (child) => {
+        const { node, seg, ignored, key } = child;
+        // Anchors on keys can be aliased too (only scalar keys: others are refused as complex keys).
+        const keyAnchor = (0, yaml_1.isScalar)(key) ? anchorOf(key) : undefined;
+        if (keyAnchor !== undefined) {
+            anchors.set(keyAnchor, key);
+            done.set(key, { size: 1, depth: 0 });
+        }
+        if (node === null)
+            return { size: 1, depth: 0 };
+        const anchor = anchorOf(node);
+        if (anchor !== undefined)
+            anchors.set(anchor, node);
+        if ((0, yaml_1.isScalar)(node)) {
+            const problem = numberProblem(node.value, scalarSource(node));
+            const info = { size: 1, depth: 0 };
+            if (problem !== undefined) {
+                info.bad = { node, path: pathTo(seg), message: problem };
+                if (!ignored)
+                    reportBad(info.bad);
+            }
+            if (anchor !== undefined)
+                done.set(node, info);
+            return info;
+        }
+        if ((0, yaml_1.isAlias)(node))
+            return enterAlias(node, seg, ignored);
+        if (stack.length + 1 > opts.maxDepth)
+            tooDeep(node.range?.[0] ?? 0, pathTo(seg));
+        stack.push({
+            node,
+            kids: childrenOf(node, stack.length === 0),
+            next: 0,
+            seg,
+            ignored,
+            size: 1,
+            depth: 0,
+        });
+        if ((0, yaml_1.isMap)(node)) {
+            for (const pair of node.items) {
+                if (isMergeKey(pair.key))
+                    checkMergeSource(pair.value, pathTo());
+            }
+        }
+        return undefined;
+    };
+    const isMapLike = (n) => {
+        const target = (0, yaml_1.isAlias)(n) ? anchors.get(n.source) : n;
+        return (0, yaml_1.isMap)(target) || ((0, yaml_1.isAlias)(n) && target === undefined); // an unknown alias is reported on its own
+    };
+    const checkMergeSource = (value, path) => {
+        const ok = (0, yaml_1.isSeq)(value) ? value.items.every(isMapLike) : isMapLike(value);
+        if (ok)
+            return;
+        out.push({
+            offset: value?.range?.[0] ?? 0,
+            path: [...path, '<<'],
+            code: 'merge-source',
+            message: '`<<` merges mappings only',
+            hint: 'write `<<: *anchor` (or a list of them) where each anchor names a mapping',
+            fatal: true,
+        });
+    };
+    const enterAlias = (node, seg, ignored) => {
+        const name = node.source;
+        const offset = node.range?.[0] ?? 0;
+        const target = anchors.get(name);
+        const info = target ? done.get(target) : undefined;
+        if (!target) {
+            out.push({
+                offset,
+                path: pathTo(seg),
+                code: 'unknown-alias',
+                message: `unknown alias \`*${name}\``,
+                hint: 'define the `&anchor` before using `*anchor`',
+                fatal: true,
+            });
+            return { size: 1, depth: 0 };
+        }
+        if (!info) {
+            out.push({
+                offset,
+                path: pathTo(seg),
+                code: 'alias-cycle',
+                message: `alias \`*${name}\` is inside the value it refers to`,
+                hint: 'an alias cannot repeat the mapping or list that contains it',
+                fatal: true,
+            });
+            return { size: 1, depth: 0 };
+        }
+        expanded += info.size;
+        if (expanded > maxExpansion && !sizeReported) {
+            sizeReported = true;
+            out.push({
+                offset,
+                path: pathTo(seg),
+                code: 'alias-limit',
+                message: `aliases expand to more than ${maxExpansion.toLocaleString('en-US')} values`,
+                hint: 'this looks like a "billion laughs" document; write the values out instead of nesting aliases',
+                fatal: true,
+            });
+        }
+        if (stack.length + info.depth > opts.maxDepth)
+            tooDeep(offset, pathTo(seg), name);
+        if (info.bad && !ignored)
+            reportBad(info.bad);
+        return info;
+    };
+    const absorb = (f, info) => {
+        f.size += info.size;
+        if (info.depth > f.depth)
+            f.depth = info.depth;
+        f.bad ??= info.bad;
+    };
+    const root = doc.contents;
+    if (root === null)
+        return out;
+    enter({ node: root, seg: '', ignored: false });
+    while (stack.length > 0) {
+        const f = stack[stack.length - 1];
+        if (f.next < f.kids.length) {
+            const child = f.kids[f.next++];
+            const info = enter({ ...child, ignored: child.ignored || f.ignored });
+            if (info)
+                absorb(f, info);
+            continue;
+        }
+        stack.pop();
+        const info = { size: f.size, depth: f.depth + 1 };
+        if (f.bad)
+            info.bad = f.bad;
+        if (anchorOf(f.node) !== undefined)
+            done.set(f.node, info);
+        const parent = stack[stack.length - 1];
+        if (parent)
+            absorb(parent, info);
+    }
+    return out;
+}
+/** Every alias of a document and the node it stands for, as `yaml` resolves them (the last anchor before it). */
+function resolveAliases(doc) {
+    const anchors = new Map();
+    const targets = new Map();
+    eachNode(doc, (node) => {
+        if ((0, yaml_1.isAlias)(node)) {
+            const target = anchors.get(node.source);
+            if (target)
+                targets.set(node, target);
+            return;
+        }
+        const anchor = anchorOf(node);
+        if (anchor !== undefined)
+            anchors.set(anchor, node);
+    });
+    return targets;
+}
+/** Every node of a document, iteratively (a deep document must not overflow the stack). */
+function eachNode(doc, fn) {
+    const todo = [];
+    if (doc.contents)
+        todo.push(doc.contents);
+    while (todo.length > 0) {
+        const node = todo.pop();
+        fn(node);
+        if ((0, yaml_1.isMap)(node) || (0, yaml_1.isSeq)(node)) {
+            for (let i = node.items.length - 1; i >= 0; i--) {
+                const item = node.items[i];
+                if ((0, yaml_1.isPair)(item)) {
+                    if (item.value)
+                        todo.push(item.value);
+                    if (item.key)
+                        todo.push(item.key);
+                }
+                else if (item)
+                    todo.push(item);
+            }
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 18558:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.YamlSource = exports.MAX_ALIAS_COUNT = void 0;
+exports.YamlSource = exports.MAX_MANIFEST_DEPTH = void 0;
+exports.stripBom = stripBom;
 exports.parseYaml = parseYaml;
 // YAML text → document with positions; maps JSON paths back to file:line:column.
 const yaml_1 = __nccwpck_require__(38815);
@@ -56080,8 +59228,13 @@ const diagnostics_js_1 = __nccwpck_require__(21241);
 const fast_source_js_1 = __nccwpck_require__(52929);
 const fast_yaml_js_1 = __nccwpck_require__(91455);
 const interpolate_js_1 = __nccwpck_require__(27882);
-/** Low on purpose: a handful of anchors is normal, thousands of expansions is an attack. */
-exports.MAX_ALIAS_COUNT = 100;
+const yaml_guard_js_1 = __nccwpck_require__(34170);
+/** Manifest nesting: data and results may be nested MAX_DATA_DEPTH deep below `experiments[i].analysis[j].result`. */
+exports.MAX_MANIFEST_DEPTH = yaml_guard_js_1.MAX_DATA_DEPTH + 5;
+/** A byte-order mark is not content: dropped before parsing, so line 1 columns are not shifted. */
+function stripBom(text) {
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 /** One parsed YAML (or JSON) text, able to locate any path in it. */
 class YamlSource {
     file;
@@ -56099,6 +59252,8 @@ class YamlSource {
             // Tags like !!binary or !!set would otherwise be resolved; only plain core YAML is allowed.
             resolveKnownTags: false,
             keepSourceTokens: false,
+            // `<<: *base` merges, as people write it (Compose files, CI configs).
+            merge: true,
         });
     }
     position(offset) {
@@ -56108,15 +59263,41 @@ class YamlSource {
     at(offset, segments) {
         return { file: this.file, ...this.position(offset), path: (0, diagnostics_js_1.formatJsonPath)(segments) };
     }
+    aliasTargets;
+    /** What an alias stands for; one pass over the document for all aliases (not one per lookup). */
+    deref(node) {
+        if (!(0, yaml_1.isAlias)(node))
+            return node;
+        this.aliasTargets ??= (0, yaml_guard_js_1.resolveAliases)(this.doc);
+        return this.aliasTargets.get(node) ?? null;
+    }
+    /** The pair for `key` in a mapping, looking through `<<` merges as `yaml` does when it builds the value. */
+    pairFor(map, key, hops = 0) {
+        const direct = map.items.find((p) => (0, yaml_1.isScalar)(p.key) && !(0, yaml_guard_js_1.isMergeKey)(p.key) && String(p.key.value) === key);
+        if (direct || hops > 32)
+            return direct;
+        for (const p of map.items) {
+            if (!(0, yaml_guard_js_1.isMergeKey)(p.key))
+                continue;
+            const value = this.deref(p.value ?? null);
+            const sources = (0, yaml_1.isSeq)(value) ? value.items : [value];
+            for (const s of sources) {
+                const m = this.deref(s ?? null);
+                const hit = (0, yaml_1.isMap)(m) ? this.pairFor(m, key, hops + 1) : undefined;
+                if (hit)
+                    return hit;
+            }
+        }
+        return undefined;
+    }
     find(segments) {
         let cur = this.doc.contents ?? null;
         let keyNode = null;
         for (let i = 0; i < segments.length; i++) {
-            if ((0, yaml_1.isAlias)(cur))
-                cur = cur.resolve(this.doc) ?? null;
+            cur = this.deref(cur);
             const seg = segments[i];
             if ((0, yaml_1.isMap)(cur)) {
-                const pair = cur.items.find((p) => (0, yaml_1.isScalar)(p.key) && String(p.key.value) === String(seg));
+                const pair = this.pairFor(cur, String(seg));
                 if (!pair)
                     return { node: cur, keyNode, depth: i };
                 keyNode = pair.key;
@@ -56168,6 +59349,81 @@ const YAML_HINTS = {
     MISSING_CHAR: 'close the quote or bracket that was opened',
     BAD_INDENT: 'check the indentation of this line against the lines above',
 };
+const CLOSERS = { '"': '"', "'": "'", '[': ']', '{': '}' };
+/** Quoted scalars and flow collections that were never closed, in document order (one pass). */
+function unclosedNodes(src) {
+    const out = [];
+    (0, yaml_guard_js_1.eachNode)(src.doc, (node) => {
+        const r = node.range;
+        if (!r)
+            return;
+        const opener = src.text.charAt(r[0]);
+        const quoted = (0, yaml_1.isScalar)(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+        const flow = ((0, yaml_1.isSeq)(node) || (0, yaml_1.isMap)(node)) && node.flow === true;
+        if (!(quoted || flow) || CLOSERS[opener] === undefined)
+            return;
+        if (r[1] - r[0] < 2 || src.text.charAt(r[1] - 1) !== CLOSERS[opener])
+            out.push({ start: r[0], end: r[2], opener });
+    });
+    return out.sort((x, y) => x.start - y.start);
+}
+/**
+ * An unclosed quote or bracket: `yaml` reports it where it gave up (often the end of the file). The
+ * innermost unclosed quoted scalar or flow collection of that kind spanning that point is the one;
+ * its [start, end] is returned, so the error is reported where it opens.
+ */
+function unclosedSpan(e, open) {
+    const pos = e.pos[0];
+    const quote = /^Missing closing (["'])quote/.exec(e.message)?.[1];
+    const bracket = /end with a ([\]}])/.exec(e.message)?.[1];
+    const opener = quote ?? (bracket === ']' ? '[' : bracket === '}' ? '{' : undefined);
+    if (opener === undefined)
+        return undefined;
+    let best;
+    for (const u of open) {
+        if (u.start >= pos)
+            break;
+        if (u.opener === opener && u.end >= pos)
+            best = u;
+    }
+    return best && [best.start, best.end];
+}
+/**
+ * The errors worth reporting: an unclosed quote or bracket swallows the text after it, and what
+ * `yaml` then says about that text (or about an outer bracket left open by it) is the same mistake.
+ * As compilers do with an unbalanced delimiter, no other error after the first one is trusted.
+ */
+function rootErrors(src, errors) {
+    const maybe = errors.some((e) => /^Missing closing .quote|end with a [\]}]/.test(e.message));
+    const open = maybe ? unclosedNodes(src) : [];
+    const spans = errors.map((e) => unclosedSpan(e, open));
+    const starts = [...new Set(spans.map((s) => s?.[0]).filter((x) => x !== undefined))].sort((x, y) => x - y);
+    // Culprits: unclosed quotes and brackets that hold no other (a quote left open inside `[…]` leaves
+    // the `[` open too; the quote is the mistake), one error each.
+    const holdsAnother = ([from, to]) => starts.some((x) => x > from && x <= to);
+    const culprits = new Map();
+    spans.forEach((s, i) => {
+        if (s && !holdsAnother(s) && !culprits.has(s[0]))
+            culprits.set(s[0], i);
+    });
+    const cut = Math.min(...culprits.keys());
+    const out = [];
+    errors.forEach((e, i) => {
+        const s = spans[i];
+        if (s && culprits.get(s[0]) === i)
+            out.push({ e, offset: s[0], unclosed: true });
+        else if (!s && e.pos[0] <= cut)
+            out.push({ e, offset: e.pos[0], unclosed: false });
+    });
+    return out;
+}
+function unclosedDiagnostic(src, offset) {
+    const open = src.text.charAt(offset);
+    const what = open === '"' || open === "'" ? 'quoted string' : open === '[' ? 'flow list' : 'flow mapping';
+    return (0, diagnostics_js_1.makeDiagnostic)(src.at(offset, []), 'yaml.syntax', `YAML ${what} opened here is never closed: \`${open}\` needs a matching \`${CLOSERS[open]}\``, {
+        hint: `close it with \`${CLOSERS[open]}\`; a value that continues on the next lines must be indented more than its key`,
+    });
+}
 function yamlErrorDiagnostic(src, e, severity) {
     const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
     if (e.code === 'DUPLICATE_KEY') {
@@ -56194,18 +59450,24 @@ function yamlErrorDiagnostic(src, e, severity) {
     });
 }
 /** Parse, check and convert one YAML text. Never throws for bad input. */
-function parseYaml(file, text, opts = {}) {
-    const fast = opts.fast === false ? undefined : (0, fast_yaml_js_1.fastParseYaml)(text, opts.env);
+function parseYaml(file, rawText, opts = {}) {
+    const text = stripBom(rawText);
+    const maxDepth = opts.maxDepth ?? yaml_guard_js_1.MAX_DATA_DEPTH;
+    const fast = opts.fast === false ? undefined : (0, fast_yaml_js_1.fastParseYaml)(text, opts.interpolation, maxDepth);
     if (fast)
         return { source: new fast_source_js_1.FastSource(file, text, fast.root), value: fast.value, diagnostics: [] };
     const source = new YamlSource(file, text);
     const diagnostics = [];
     let fatal = false;
+    let exhausted;
     for (const e of source.doc.errors) {
-        diagnostics.push(yamlErrorDiagnostic(source, e, 'error'));
-        // A duplicate key leaves a usable document; report it and keep checking the rest.
-        if (e.code !== 'DUPLICATE_KEY')
-            fatal = true;
+        fatal = fatal || e.code !== 'DUPLICATE_KEY'; // a duplicate key leaves a usable document
+        if (e.code === 'RESOURCE_EXHAUSTION')
+            exhausted ??= e;
+    }
+    const reported = rootErrors(source, source.doc.errors.filter((e) => e.code !== 'RESOURCE_EXHAUSTION'));
+    for (const r of reported) {
+        diagnostics.push(r.unclosed ? unclosedDiagnostic(source, r.offset) : yamlErrorDiagnostic(source, r.e, 'error'));
     }
     for (const w of source.doc.warnings) {
         const d = yamlErrorDiagnostic(source, w, 'warning');
@@ -56213,18 +59475,27 @@ function parseYaml(file, text, opts = {}) {
             fatal = true;
         diagnostics.push(d);
     }
+    if (fatal && !exhausted)
+        return { source, value: undefined, diagnostics };
+    // Aliases, nesting and numbers, before anything expands aliases or recurses into the document.
+    const guard = (0, yaml_guard_js_1.guardDocument)(source.doc, { maxDepth });
+    for (const g of guard) {
+        fatal = fatal || g.fatal;
+        diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(source.at(g.offset, g.path), `yaml.${g.code}`, g.message, g.hint ? { hint: g.hint } : {}));
+    }
+    if (exhausted && !guard.some((g) => g.code === 'too-deep')) {
+        // `yaml` ran out of stack before the guard could see the depth: still a nesting problem.
+        diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(source.at(exhausted.pos[0], []), 'yaml.too-deep', `nested more than ${maxDepth} levels deep`, {
+            hint: 'flatten the data; deeper nesting is refused to keep every tool that reads it safe',
+        }));
+    }
     if (fatal)
         return { source, value: undefined, diagnostics };
     const root = source.doc.contents;
     const path = [];
-    let firstAlias = null;
     const walk = (node) => {
-        if (node === null)
+        if (node === null || (0, yaml_1.isAlias)(node))
             return;
-        if ((0, yaml_1.isAlias)(node)) {
-            firstAlias ??= node;
-            return;
-        }
         if ((0, yaml_1.isMap)(node)) {
             for (const pair of node.items) {
                 const key = pair.key;
@@ -56237,7 +59508,7 @@ function parseYaml(file, text, opts = {}) {
                     fatal = true;
                     continue;
                 }
-                path.push(key === null ? '' : String(key.value));
+                path.push(key === null ? '' : (0, yaml_guard_js_1.isMergeKey)(key) ? '<<' : String(key.value));
                 walk(pair.value ?? null);
                 path.pop();
             }
@@ -56249,56 +59520,105 @@ function parseYaml(file, text, opts = {}) {
                 path.pop();
             }
         }
-        else if (opts.env && (0, yaml_1.isScalar)(node) && typeof node.value === 'string' && node.value.includes('$')) {
-            interpolateScalar(source, node, path, opts.env, diagnostics);
+        else if (opts.interpolation &&
+            (0, yaml_1.isScalar)(node) &&
+            typeof node.value === 'string' &&
+            node.value.includes('$')) {
+            interpolateScalar(source, node, path, opts.interpolation, diagnostics);
         }
     };
     walk(root);
     if (fatal)
         return { source, value: undefined, diagnostics };
     try {
-        return { source, value: source.doc.toJS({ maxAliasCount: exports.MAX_ALIAS_COUNT }), diagnostics };
+        // Aliases were measured by the guard (expansion size, not a count of uses).
+        return { source, value: source.doc.toJS({ maxAliasCount: -1 }), diagnostics };
     }
     catch (err) {
+        // Not expected after the guard; still a located error, never a crash or a raw stack message.
+        const deep = err instanceof RangeError;
         const raw = err instanceof Error ? err.message : String(err);
-        const aliasNode = firstAlias;
-        const at = source.at(aliasNode?.range?.[0] ?? 0, []);
-        if (/alias count/i.test(raw)) {
-            diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(at, 'yaml.alias-limit', `too many alias expansions (over ${exports.MAX_ALIAS_COUNT})`, {
-                hint: 'this looks like a "billion laughs" document; write the values out instead of nesting aliases',
-            }));
-        }
-        else if (/unresolved alias/i.test(raw)) {
-            diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(at, 'yaml.unknown-alias', `unknown alias \`*${/:\s*(\S+)\s*$/.exec(raw)?.[1] ?? '?'}\``, {
-                hint: 'define the `&anchor` before using `*anchor`',
-            }));
-        }
-        else {
-            diagnostics.push((0, diagnostics_js_1.makeDiagnostic)(at, 'yaml.syntax', `YAML could not be read: ${raw.split('\n')[0]}`));
-        }
+        diagnostics.push(deep
+            ? (0, diagnostics_js_1.makeDiagnostic)(source.at(0, []), 'yaml.too-deep', 'the document is nested too deeply to read')
+            : (0, diagnostics_js_1.makeDiagnostic)(source.at(0, []), 'yaml.syntax', `YAML could not be read: ${raw.split('\n')[0]}`));
         return { source, value: undefined, diagnostics };
     }
 }
-function interpolateScalar(source, node, path, env, out) {
-    const result = (0, interpolate_js_1.interpolate)(node.value, env);
+function interpolateScalar(source, node, path, policy, out) {
+    const result = (0, interpolate_js_1.interpolate)(node.value, policy);
     if (result.ok) {
         node.value = result.value;
         return;
     }
     const start = node.range?.[0] ?? 0;
-    // Point at the `${` itself when the source spells the value out verbatim (plain or simple quotes).
-    let offset = start;
-    for (const candidate of [start + result.index, start + 1 + result.index]) {
-        if (source.text.startsWith('${', candidate)) {
-            offset = candidate;
-            break;
+    for (const error of result.errors) {
+        // Point at the `${` itself when the source spells the value out verbatim (plain or simple quotes).
+        let offset = start;
+        for (const candidate of [start + error.index, start + 1 + error.index]) {
+            if (source.text.startsWith('${', candidate)) {
+                offset = candidate;
+                break;
+            }
+        }
+        out.push((0, diagnostics_js_1.makeDiagnostic)(source.at(offset, path), error.code, error.message, {
+            hint: error.hint,
+            ...(error.found !== undefined ? { found: error.found } : {}),
+        }));
+    }
+}
+
+
+/***/ }),
+
+/***/ 76670:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The one redaction path: every line the CLI or the Action prints, and every file or comment they
+// write, goes through a Redactor. The runner masks `::add-mask::` values in its log only; the job
+// summary, the PR comment and files written to disk are not masked, so text bound there needs this.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Redactor = exports.MIN_SECRET_LENGTH = void 0;
+exports.redactTokenShapes = redactTokenShapes;
+/** Shapes of MINT credentials, masked even when we were never told the value (defence in depth). */
+const TOKEN_SHAPES = [
+    /mint_(?:pat|svc)_[A-Za-z0-9._~+/=-]+/g,
+    /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+];
+/** `Bearer <credential>`: the scheme stays, the credential goes. */
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/g;
+/** Values shorter than this would redact ordinary words; they are not real credentials anyway. */
+exports.MIN_SECRET_LENGTH = 4;
+/** Replaces anything shaped like a MINT token (or a bearer credential) with `mask`. */
+function redactTokenShapes(text, mask = '***') {
+    let out = text;
+    for (const re of TOKEN_SHAPES)
+        out = out.replace(re, mask);
+    return out.replace(BEARER, (_m, scheme) => `${scheme}${mask}`);
+}
+/** Known secret values plus token shapes → `***`. */
+class Redactor {
+    secrets = [];
+    add(secret) {
+        if (secret && secret.length >= exports.MIN_SECRET_LENGTH && !this.secrets.includes(secret)) {
+            this.secrets.push(secret);
+            // Longest first, so a secret containing another is replaced whole.
+            this.secrets.sort((a, b) => b.length - a.length);
         }
     }
-    out.push((0, diagnostics_js_1.makeDiagnostic)(source.at(offset, path), result.code, result.message, {
-        hint: result.hint,
-        ...(result.found !== undefined ? { found: result.found } : {}),
-    }));
+    /** The registered values (e.g. to refuse them as `${VAR}` values in a manifest). */
+    values() {
+        return this.secrets;
+    }
+    redact(text) {
+        let out = text;
+        for (const secret of this.secrets)
+            out = out.split(secret).join('***');
+        return redactTokenShapes(out);
+    }
 }
+exports.Redactor = Redactor;
 
 
 /***/ }),
@@ -56476,6 +59796,14 @@ module.exports = require("node:path");
 
 "use strict";
 module.exports = require("node:stream");
+
+/***/ }),
+
+/***/ 41692:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:tls");
 
 /***/ }),
 
@@ -77609,7 +80937,23 @@ module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"mint-manifest","version":"0.1.0","description":"Keep MINT lab experiments in git: validate, plan and apply YAML manifests against the MINT REST API, as a GitHub Action or a CLI.","license":"MIT","type":"commonjs","engines":{"node":">=20"},"bin":{"mint-manifest":"lib/cli/index.js"},"main":"lib/index.js","types":"lib/index.d.ts","exports":{".":{"types":"./lib/index.d.ts","default":"./lib/index.js"},"./client":{"types":"./lib/client/index.d.ts","default":"./lib/client/index.js"},"./manifest":{"types":"./lib/manifest/index.d.ts","default":"./lib/manifest/index.js"},"./actions":{"types":"./lib/actions/index.d.ts","default":"./lib/actions/index.js"},"./sandbox":{"types":"./lib/sandbox/index.d.ts","default":"./lib/sandbox/index.js"},"./schema/manifest.schema.json":"./schema/manifest.schema.json","./package.json":"./package.json"},"files":["lib","schema","README.md"],"scripts":{"prepare":"npm run build","build":"tsc -p tsconfig.build.json","package":"ncc build src/github/index.ts -o dist --license licenses.txt --quiet","pretest":"npm run build && npm run package","test":"vitest run","test:reliability":"npm run build && vitest run --config vitest.reliability.config.mts","typecheck":"tsc --noEmit","lint":"eslint .","format":"prettier --write .","format:check":"prettier --check .","bench":"npm run build && node bench/run.js","demo":"npm run build && node lib/cli/index.js demo","all":"npm run format:check && npm run typecheck && npm run lint && npm test && npm run package","lint:workflows":"bash .ci/lint-workflows.sh"},"keywords":["mint","lab","github-action","manifest","gitops"],"dependencies":{"@actions/core":"^1.11.1","@actions/github":"^6.0.1","ajv":"^8.20.0","ajv-formats":"^3.0.1","axios":"^1.21.1","axios-retry":"^4.5.0","cli-progress":"^3.12.0","commander":"^14.0.3","js-yaml":"^4.3.2","microdiff":"^1.6.0","picocolors":"^1.1.1","tinyglobby":"^0.2.17","yaml":"^2.9.1"},"devDependencies":{"@action-validator/cli":"^0.6.0","@action-validator/core":"^0.6.0","@eslint/js":"^9.39.5","@types/cli-progress":"^3.11.6","@types/js-yaml":"^4.0.9","@types/node":"^20.19.43","@vercel/ncc":"^0.45.0","autocannon":"^9.0.0","eslint":"^9.39.5","prettier":"^3.10.1","typescript":"^5.9.3","typescript-eslint":"^8.73.0","vitest":"^4.1.12"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"mint-manifest","version":"0.1.0","description":"Keep MINT lab experiments in git: validate, plan and apply YAML manifests against the MINT REST API, as a GitHub Action or a CLI.","license":"MIT","type":"commonjs","engines":{"node":">=20"},"bin":{"mint-manifest":"lib/cli/index.js"},"main":"lib/index.js","types":"lib/index.d.ts","exports":{".":{"types":"./lib/index.d.ts","default":"./lib/index.js"},"./client":{"types":"./lib/client/index.d.ts","default":"./lib/client/index.js"},"./manifest":{"types":"./lib/manifest/index.d.ts","default":"./lib/manifest/index.js"},"./actions":{"types":"./lib/actions/index.d.ts","default":"./lib/actions/index.js"},"./sandbox":{"types":"./lib/sandbox/index.d.ts","default":"./lib/sandbox/index.js"},"./schema/manifest.schema.json":"./schema/manifest.schema.json","./package.json":"./package.json"},"files":["lib","schema","README.md"],"scripts":{"prepare":"npm run build","build":"tsc -p tsconfig.build.json","package":"ncc build src/github/index.ts -o dist --license licenses.txt --quiet","pretest":"npm run build && npm run package","test":"vitest run","test:reliability":"npm run build && vitest run --config vitest.reliability.config.mts","typecheck":"tsc --noEmit","lint":"eslint .","format":"prettier --write .","format:check":"prettier --check .","bench":"npm run build && node bench/run.js","demo":"npm run build && node lib/cli/index.js demo","all":"npm run format:check && npm run typecheck && npm run lint && npm test && npm run package","lint:workflows":"bash .ci/lint-workflows.sh"},"keywords":["mint","lab","github-action","manifest","gitops"],"dependencies":{"@actions/core":"^1.11.1","@actions/github":"^6.0.1","ajv":"^8.20.0","ajv-formats":"^3.0.1","axios":"^1.21.1","axios-retry":"^4.5.0","cli-progress":"^3.12.0","commander":"^14.0.3","js-yaml":"^4.3.2","microdiff":"^1.6.0","picocolors":"^1.1.1","tinyglobby":"^0.2.17","yaml":"^2.9.1"},"devDependencies":{"@action-validator/cli":"^0.6.0","@action-validator/core":"^0.6.0","@eslint/js":"^9.39.5","@morscherlab/mint-sdk":"1.1.9","@types/cli-progress":"^3.11.6","@types/js-yaml":"^4.0.9","@types/node":"^20.19.43","@vercel/ncc":"^0.45.0","autocannon":"^9.0.0","eslint":"^9.39.5","marked":"^15.0.12","pinia":"^3.0.4","prettier":"^3.10.1","typescript":"^5.9.3","typescript-eslint":"^8.73.0","vitest":"^4.1.12","vue":"^3.5.45"}}');
+
+/***/ }),
+
+/***/ 4616:
+/***/ ((module) => {
+
+"use strict";
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:mint-manifest:manifest:v1","title":"mint-manifest manifest, version 1","description":"What a set of MINT experiments should look like. `mint-manifest plan` shows the difference from the live platform; `apply` makes the platform match. A field you leave out is not managed: it is neither diffed nor changed. Only an explicit `null` deletes. Anchors, aliases and `<<` merge keys work; top-level keys starting with `x-` are ignored.","type":"object","additionalProperties":false,"required":["version","stack"],"patternProperties":{"^x-":{"description":"Ignored, as in Compose: a place to keep anchors for `<<: *name` merge keys and `*name` aliases elsewhere in the file (e.g. `x-common: &common { experiment_type: lcms_batch }`)."}},"properties":{"version":{"description":"Manifest format version: the number `1` (not the string \\"1\\"). Only `1` exists.","const":1},"stack":{"description":"Who owns what: every experiment this manifest creates or adopts is tagged `mint-manifest.stack: <stack>`, and only experiments carrying this tag are ever updated or deleted. Lowercase letters, digits and `-`, starting with a letter or digit, at most 63 characters. All files of one run must name the same stack.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"defaults":{"description":"Values applied to every experiment in this file that leaves them out. `tags` are merged under each experiment\'s own tags (the experiment\'s value wins).","type":"object","additionalProperties":false,"properties":{"project":{"$ref":"#/$defs/projectRef"},"experiment_type":{"$ref":"#/$defs/experimentType"},"status":{"$ref":"#/$defs/status"},"tags":{"$ref":"#/$defs/tags"}}},"projects":{"description":"Projects that experiments in this manifest belong to. Each has a manifest-local `key` and either a `name` (matched against live projects by name, created when missing) or an `id` (an existing project, referenced and never changed). Projects are never deleted.","type":"array","items":{"$ref":"#/$defs/project"}},"experiments":{"description":"The experiments this stack manages, each with a stable `key`.","type":"array","items":{"$ref":"#/$defs/experiment"}},"schemas":{"description":"Optional per-type design schemas: maps an `experiment_type` to a JSON Schema file (relative to this manifest\'s folder) that the design data of experiments of that type must satisfy. Checked at validate time.","type":"object","propertyNames":{"minLength":1},"additionalProperties":{"$ref":"#/$defs/filePath"}}},"$defs":{"key":{"description":"Stable identity of an experiment within its stack (stored in the `mint-manifest.key` tag): letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters. Renaming a key means deleting one experiment and creating another.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"projectKey":{"description":"Manifest-local name of a project, referenced by experiments: letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"projectRef":{"description":"The `key` of a project declared under `projects:` (in any file of this run).","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"experimentType":{"description":"MINT experiment type, e.g. `lcms_batch` (see `GET /api/experiments/experiment-types`).","type":"string","minLength":1},"status":{"description":"Experiment status. MINT moves `planned → ongoing → completed`; `cancelled` may only go back to `planned`.","enum":["planned","ongoing","completed","cancelled"]},"tags":{"description":"Your own tags (a map of name to a string, number or boolean). They are merged beside the ownership tags; tags you do not list stay as they are; `name: null` removes that tag (an empty value is an error, not a removal). The `mint-manifest.` prefix is reserved.","type":"object","propertyNames":{"minLength":1},"additionalProperties":{"type":["string","number","boolean","null"]}},"date":{"description":"A date `YYYY-MM-DD` or an ISO 8601 date-time; `null` clears it (an empty value is an error).","type":["string","null"]},"filePath":{"description":"Path of a JSON or YAML file, relative to this manifest\'s folder. It must stay inside the workspace root (no `..` escape, no symlink leading out), be under the size cap (10 MiB by default) and nest at most 64 levels deep; numbers JSON cannot carry (NaN, infinities, integers beyond ±2^53) are errors.","type":"string","minLength":1},"pluginId":{"description":"Id of the MINT plugin that owns this data, e.g. `lcms-sequence`.","type":"string","minLength":1},"project":{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"$ref":"#/$defs/projectKey"},"name":{"description":"Name of the live project; matched by name and created when missing. Give `name` or `id`.","type":"string","minLength":1},"description":{"description":"Project description (only set when the project is created or matched by name).","type":["string","null"]},"id":{"description":"Id of an existing project: it is referenced, never changed. Give `name` or `id`.","type":"integer","minimum":1}}},"experiment":{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"$ref":"#/$defs/key"},"code":{"description":"Adopt the live experiment with this `experiment_code` (e.g. `EXP-042`) instead of creating one. The same code may be adopted only once.","type":"string","minLength":1},"name":{"description":"Experiment name. Required (here or via defaults) unless the experiment is adopted with `code`.","type":"string","minLength":1},"experiment_type":{"$ref":"#/$defs/experimentType","description":"MINT experiment type, e.g. `lcms_batch`. Required (here or via `defaults.experiment_type`) unless the experiment is adopted with `code`."},"project":{"$ref":"#/$defs/projectRef","description":"The `key` of a project declared under `projects:`; defaults to `defaults.project`."},"status":{"$ref":"#/$defs/status"},"notes":{"description":"Free-text notes; `notes: null` clears them. An empty `notes:` (nothing after the colon) is an error, not a deletion.","type":["string","null"]},"tags":{"$ref":"#/$defs/tags"},"start_date":{"$ref":"#/$defs/date"},"end_date":{"$ref":"#/$defs/date"},"design":{"description":"The experiment\'s design data (one payload per experiment): `plugin_id`, `schema_version` and either inline `data` or a `data_file`. Leave it out to leave design data alone; `design: null` (or `~`) deletes it. Only that literal deletes: an empty `design:` (e.g. its body commented out) is an error, and so is a `data_file` whose content is null or empty.","type":["object","null"],"additionalProperties":false,"required":["plugin_id"],"properties":{"plugin_id":{"$ref":"#/$defs/pluginId"},"schema_version":{"description":"Version of the plugin\'s design schema, as a string: quote it (`schema_version: \\"1.0\\"`); a bare number such as `1.0` is an error, since YAML would read it as 1. Defaults to \\"1.0\\".","type":"string","minLength":1},"data":{"description":"Inline design data (any JSON value). Give `data` or `data_file`, not both."},"data_file":{"$ref":"#/$defs/filePath","description":"JSON or YAML file holding the design data, relative to this manifest\'s folder. A file never deletes: null or empty content is an error (write `design: null` to delete). Give `data` or `data_file`, not both."}}},"analysis":{"description":"Analysis results, managed per listed `plugin_id`; results of other plugins are left alone.","type":"array","items":{"type":"object","additionalProperties":false,"required":["plugin_id"],"properties":{"plugin_id":{"$ref":"#/$defs/pluginId"},"result":{"description":"Inline result (any JSON value); `result: null` (or `~`) deletes this plugin\'s result. An empty `result:` is an error, not a deletion. Give `result` or `result_file`, not both."},"result_file":{"$ref":"#/$defs/filePath","description":"JSON or YAML file holding the result, relative to this manifest\'s folder. A file never deletes: null or empty content is an error (write `result: null` to delete). Give `result` or `result_file`, not both."}}}}}}}}');
+
+/***/ }),
+
+/***/ 43343:
+/***/ ((module) => {
+
+"use strict";
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/mint-manifest/mint-manifest/plan.schema.json","title":"mint-manifest saved plan (formatVersion 1)","description":"What `mint-manifest plan --out plan.json` writes and `apply --plan plan.json` reads. See docs/plan-json.md. Unknown keys are allowed (readers ignore them).","type":"object","required":["formatVersion","stack","fingerprint","prune","actions","liveState"],"properties":{"formatVersion":{"const":1},"stack":{"type":"string","minLength":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$"},"hasChanges":{"type":"boolean"},"prune":{"type":"boolean"},"dedupe":{"type":"boolean"},"summary":{"type":"object","required":["create","update","delete","orphaned","unchanged"],"properties":{"create":{"$ref":"#/$defs/count"},"update":{"$ref":"#/$defs/count"},"delete":{"$ref":"#/$defs/count"},"orphaned":{"$ref":"#/$defs/count"},"unchanged":{"$ref":"#/$defs/count"},"duplicates":{"$ref":"#/$defs/count"}}},"files":{"type":"array","items":{"type":"string"}},"actions":{"type":"array","items":{"$ref":"#/$defs/action"}},"orphans":{"type":"array","items":{"type":"object","required":["key","code","experimentId","name"],"properties":{"key":{"type":"string"},"code":{"type":"string"},"experimentId":{"$ref":"#/$defs/id"},"name":{"type":"string"}}}},"duplicates":{"type":"array","items":{"type":"object","required":["key","copies","resolved"],"properties":{"key":{"type":"string"},"copies":{"type":"array","items":{"type":"object","required":["code","experimentId","name"],"properties":{"code":{"type":"string"},"experimentId":{"$ref":"#/$defs/id"},"name":{"type":"string"},"holds":{"type":"array","items":{"type":"string"}}}}},"resolved":{"type":"boolean"},"blocker":{"type":"string"},"source":{"$ref":"#/$defs/source"}}}},"unkeyed":{"type":"array","items":{"type":"object","required":["code","experimentId","name"],"properties":{"code":{"type":"string"},"experimentId":{"$ref":"#/$defs/id"},"name":{"type":"string"}}}},"warnings":{"type":"array","items":{"type":"object","required":["code","message"],"properties":{"code":{"type":"string"},"message":{"type":"string"},"key":{"type":"string"},"source":{"$ref":"#/$defs/source"}}}},"liveState":{"type":"object","additionalProperties":{"type":"string","pattern":"^(absent|[0-9a-f]{64})$"}}},"$defs":{"count":{"type":"integer","minimum":0},"id":{"type":"integer","minimum":0},"resourceType":{"enum":["project","experiment","design","analysis"]},"source":{"type":"object","required":["file","line","column"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":0},"column":{"type":"integer","minimum":0},"path":{"type":"string"}}},"action":{"type":"object","required":["id","type","op","target","changes","dependsOn"],"properties":{"id":{"type":"string","pattern":"^(project|experiment|design|analysis)\\\\.(create|update|delete|status|save|dedupe):.+$"},"type":{"$ref":"#/$defs/resourceType"},"op":{"enum":["create","update","delete"]},"target":{"type":"object","required":["type","key"],"properties":{"type":{"$ref":"#/$defs/resourceType"},"key":{"type":"string"},"code":{"type":"string"},"experimentId":{"$ref":"#/$defs/id"},"projectId":{"$ref":"#/$defs/id"},"pluginId":{"type":"string"}}},"changes":{"type":"array","items":{"type":"object","required":["field"],"properties":{"field":{"type":"string","minLength":1}}}},"dependsOn":{"type":"array","items":{"type":"string"}},"adopt":{"type":"boolean"},"reason":{"type":"string"},"source":{"$ref":"#/$defs/source"}}}}}');
 
 /***/ })
 
