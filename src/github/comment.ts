@@ -31,14 +31,18 @@ export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 /**
  * Who the token writes comments as: `GET /user` for a personal or app-user token; the workflow
- * token is refused there (403) and always writes as github-actions[bot].
+ * token is refused there (403) and always writes as github-actions[bot]. A 404 (a GitHub Enterprise
+ * or stand-in without the route) is taken the same way: only the bot's own comments are then
+ * edited, so a wrong guess can only add a comment, never edit someone else's. A 401 (bad token)
+ * stops, as every later call would fail too.
  */
 export async function tokenIdentity(getUser: () => Promise<{ login?: string }>): Promise<string> {
   try {
     const user = await getUser();
     if (typeof user.login === 'string' && user.login !== '') return user.login;
   } catch (err) {
-    if ((err as { status?: unknown }).status !== 403) throw err;
+    const status = (err as { status?: unknown }).status;
+    if (status !== 403 && status !== 404) throw err;
   }
   return ACTIONS_BOT_LOGIN;
 }

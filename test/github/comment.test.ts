@@ -118,6 +118,12 @@ describe('tokenIdentity', () => {
         throw forbidden;
       }),
     ).toBe(BOT);
+    const missing = Object.assign(new Error('Not Found'), { status: 404 });
+    expect(
+      await tokenIdentity(async () => {
+        throw missing;
+      }),
+    ).toBe(BOT);
     const unauthorized = Object.assign(new Error('Bad credentials'), { status: 401 });
     await expect(
       tokenIdentity(async () => {
