@@ -173,8 +173,13 @@ function logPlan(rt: Runtime, plan: Plan): void {
   core.info(`Fingerprint: ${plan.fingerprint}`);
 }
 
+/** Files get the log's redaction too: the plan JSON is often uploaded as an artifact. */
+function writeRedacted(rt: Runtime, name: string, text: string): string {
+  return writeJsonFile(rt.ctx, rt.cwd, name, rt.redactor.redact(text));
+}
+
 function recordPlan(rt: Runtime, plan: Plan): void {
-  const planFile = writeJsonFile(rt.ctx, rt.cwd, `plan-${fileSafe(plan.stack)}.json`, planToJson(plan));
+  const planFile = writeRedacted(rt, `plan-${fileSafe(plan.stack)}.json`, planToJson(plan));
   setPlanOutputs(plan, planFile);
   logPlan(rt, plan);
 }
@@ -259,9 +264,8 @@ export async function runApply(rt: Runtime): Promise<void> {
     onEvent: eventLogger(logSink(rt)),
   });
   recordPlan(rt, plan);
-  const resultFile = writeJsonFile(
-    rt.ctx,
-    rt.cwd,
+  const resultFile = writeRedacted(
+    rt,
     `apply-${fileSafe(result.stack)}.json`,
     JSON.stringify(result, null, 2),
   );
@@ -296,7 +300,7 @@ export async function runUpload(rt: Runtime): Promise<void> {
     file,
     cwd: rt.cwd,
   });
-  const resultFile = writeJsonFile(rt.ctx, rt.cwd, 'upload.json', JSON.stringify(result, null, 2));
+  const resultFile = writeRedacted(rt, 'upload.json', JSON.stringify(result, null, 2));
   core.setOutput('result-json', resultFile);
   const what =
     kind === 'result' ? `analysis result "${inputs.pluginId}"` : `design data (${inputs.pluginId})`;
