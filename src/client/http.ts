@@ -201,16 +201,18 @@ export function insecureHttpWarning(baseUrl: string): string {
  */
 export function normalizeBaseUrl(raw: string): string {
   const text = raw.trim();
+  // what error messages quote: a password in the user-info never reaches the output
+  const shown = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*)[^/?#]*@/, '$1***@');
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new MintConfigError(
-      `MINT URL "${text}" is not a valid URL: give the server origin, e.g. https://mint.example.org`,
+      `MINT URL "${shown}" is not a valid URL: give the server origin, e.g. https://mint.example.org`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MintConfigError(`MINT URL "${text}" must start with https:// (or http:// for a local server)`);
+    throw new MintConfigError(`MINT URL "${shown}" must start with https:// (or http:// for a local server)`);
   }
   if (url.username || url.password) {
     throw new MintConfigError('MINT URL must not contain a user name or password: pass a token instead');
