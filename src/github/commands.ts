@@ -1,4 +1,5 @@
 // The four commands: inputs → the same operations the CLI uses → outputs, summary, comment, annotations.
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as core from '@actions/core';
@@ -49,8 +50,25 @@ export interface Runtime {
   cleanups: (() => void)[];
 }
 
+/** A line the runner would run as a workflow command: it trims each line and looks for `::`. */
+const COMMAND_LINE = /^\s*::/m;
+
+/**
+ * Logs text that may quote the manifest or the server (a PR controls both keys and values). When a
+ * line of it would run as a workflow command (`::set-output`, `::add-mask`…), the runner is told to
+ * run none until an unguessable token: the text is shown as written, and nothing in it runs.
+ */
+function logInfo(rt: Runtime, text: string): void {
+  const clean = rt.redactor.redact(text);
+  if (!COMMAND_LINE.test(clean)) return core.info(clean);
+  const token = randomUUID();
+  core.info(`::stop-commands::${token}`);
+  core.info(clean);
+  core.info(`::${token}::`);
+}
+
 const logSink = (rt: Runtime) => ({
-  info: (m: string) => core.info(rt.redactor.redact(m)),
+  info: (m: string) => logInfo(rt, m),
   debug: (m: string) => core.debug(rt.redactor.redact(m)),
   warning: (m: string) => core.warning(rt.redactor.redact(m)),
 });
@@ -104,7 +122,7 @@ export function createClient(rt: Runtime): MintClient {
 function reportDiagnostics(rt: Runtime, errors: Diagnostic[], warnings: Diagnostic[]): void {
   if (errors.length === 0 && warnings.length === 0) return;
   core.startGroup(`Manifest: ${errors.length} error(s), ${warnings.length} warning(s)`);
-  for (const d of [...errors, ...warnings]) core.info(rt.redactor.redact(formatDiagnostic(d)));
+  for (const d of [...errors, ...warnings]) logInfo(rt, formatDiagnostic(d));
   core.endGroup();
   annotateDiagnostics(
     errors,
@@ -168,7 +186,7 @@ function setPlanOutputs(plan: Plan, planFile: string): void {
 
 function logPlan(rt: Runtime, plan: Plan): void {
   core.startGroup(`Plan: ${plan.hasChanges ? changeCounts(plan) : 'no changes'}`);
-  core.info(rt.redactor.redact(renderPlanText(plan, { color: false })));
+  logInfo(rt, renderPlanText(plan, { color: false }));
   core.endGroup();
   core.info(`Fingerprint: ${plan.fingerprint}`);
 }
