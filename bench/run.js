@@ -21,7 +21,14 @@ const COLD_START_RUNS = 7;
 const HEAP_CAP_MB = 160;
 const THROUGHPUT_WARMUP = 2000;
 
+const FOREIGN = 100_000;
+const FOREIGN_MANAGED = 1000;
+const FOREIGN_TARGET_S = 10;
+const FOREIGN_RSS_MB = 250;
+
 const quick = process.argv.includes('--quick');
+/** `--foreign-only`: just the platform-size ownership scan row (writes no results.json). */
+const foreignOnly = process.argv.includes('--foreign-only');
 const sizes = quick ? [1000] : [1000, 10000];
 
 function log(msg) {
@@ -401,6 +408,82 @@ function rssRow(rows) {
   });
 }
 
+/** The request-count limit: every request at 20 ms, 16 at a time. */
+function limitMs(requests) {
+  return ((requests.reads + requests.writes) * LATENCY_MS) / CONCURRENCY;
+}
+
+/**
+ * A no-op plan of 1,000 managed experiments against a MINT that also holds 100,000 experiments of
+ * other people (seeded in the sandbox), then the same plan after one of ours was moved into one of
+ * their projects: the ownership scan must still find it (one update, no create).
+ */
+async function benchForeign(manifestFile, rows) {
+  const id = 'noop-plan-1000-foreign-100000';
+  const measurement = `no-op plan ${fmtN(FOREIGN_MANAGED)} with ${fmtN(FOREIGN)} foreign`;
+  const target = `< ${FOREIGN_TARGET_S} s, < ${FOREIGN_RSS_MB} MB, 0 writes`;
+  const sb = await startSandboxChild({ faults: LATENCY_FAULTS });
+  const base = { inputs: [manifestFile], cwd: path.dirname(manifestFile), url: sb.url, token: sb.token };
+  try {
+    log(`${measurement}: seeding ${fmtN(FOREIGN)} experiments of other people`);
+    const seeded = await sb.call('POST', '/_sandbox/seed', { experiments: FOREIGN, projects: 20 });
+    log(`  applying the ${fmtN(FOREIGN_MANAGED)} manifest`);
+    const applied = await runWorker({ ...base, kind: 'apply', concurrency: CONCURRENCY });
+    if (!applied.applySummary || applied.applySummary.failed)
+      throw new Error(`the setup apply failed: ${applied.firstFailure}`);
+    log(`  ${measurement} (concurrency ${CONCURRENCY}, ${LATENCY_MS} ms latency)`);
+    await sb.resetStats();
+    const out = await runWorker({ ...base, kind: 'plan', concurrency: CONCURRENCY });
+    const stats = await sb.stats();
+    const requests = requestsOf(stats);
+    const ratio = out.wallMs / limitMs(requests);
+    log(
+      `  ${fmtSeconds(out.wallMs)} (${ratio.toFixed(2)}× the request-count limit), ${stats.reads} reads / ${stats.writes} writes, ${Math.round(out.peakRssMb)} MB`,
+    );
+
+    // Move one of ours into a foreign project; the next plan must move it back, not create it.
+    const newest = await sb.call('GET', '/api/experiments?sort_by=created_at&sort_order=desc&limit=1');
+    await sb.call('PATCH', `/api/experiments/${newest.experiments[0].id}`, {
+      project_id: seeded.projects[0],
+    });
+    const moved = await runWorker({ ...base, kind: 'plan', concurrency: CONCURRENCY });
+    const found = moved.planSummary.update === 1 && moved.planSummary.create === 0;
+    // On a busy machine the wall time is CPU-starved; the plan process's own CPU time tells how much.
+    const notes = [
+      `${ratio.toFixed(2)}× the request-count limit`,
+      `plan process CPU ${fmtSeconds(out.cpuMs)}`,
+    ];
+    notes.push(
+      found
+        ? 'an experiment moved into a foreign project is found (1 update, 0 creates)'
+        : `moved experiment NOT found: ${JSON.stringify(moved.planSummary)}`,
+    );
+    if (out.hasChanges) notes.push(`plan still has changes: ${JSON.stringify(out.planSummary)}`);
+    rows.push({
+      id,
+      measurement,
+      figure: `${fmtSeconds(out.wallMs)}, ${ratio.toFixed(2)}× limit, ${stats.writes} writes`,
+      value: out.wallMs / 1000,
+      unit: 's',
+      ratioToLimit: ratio,
+      requests,
+      peakRssMb: out.peakRssMb,
+      target,
+      met:
+        out.wallMs < FOREIGN_TARGET_S * 1000 &&
+        out.peakRssMb < FOREIGN_RSS_MB &&
+        stats.writes === 0 &&
+        !out.hasChanges &&
+        found,
+      note: notes.join('; '),
+    });
+  } catch (err) {
+    rows.push(failedRow(id, measurement, target, err));
+  } finally {
+    await sb.stop();
+  }
+}
+
 async function main() {
   for (const p of ['sandbox/index.js', 'client/index.js', 'manifest/index.js', 'actions/index.js']) {
     if (!fs.existsSync(path.join(ROOT, 'lib', p)))
@@ -416,6 +499,15 @@ async function main() {
       `warning: load average ${loadBefore.toFixed(1)} on ${os.cpus().length} CPUs: other work will skew the figures`,
     );
   }
+  if (foreignOnly) {
+    try {
+      await benchForeign(writeBenchManifest(path.join(tmp, 'foreign'), FOREIGN_MANAGED).file, rows);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    process.stdout.write(renderTable(rows) + '\n');
+    return;
+  }
   try {
     const manifests = {};
     for (const n of sizes) manifests[n] = writeBenchManifest(path.join(tmp, `m${n}`), n).file;
@@ -424,6 +516,7 @@ async function main() {
       if (n <= REFERENCE_SLICE) await benchReference(n, rows, figures);
     }
     speedupRows(rows, figures);
+    await benchForeign(manifests[FOREIGN_MANAGED], rows);
     const biggest = sizes[sizes.length - 1];
     if (!quick) await benchHeapCapped(biggest, manifests[biggest], rows);
     await benchValidation(biggest, manifests[biggest], rows);

@@ -91,7 +91,9 @@ async function runTask(task) {
 
 runTask(JSON.parse(process.argv[2]))
   .then((out) => {
-    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ...out, peakRssMb: peakRssMb() })}\n`);
+    const cpu = process.cpuUsage();
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ...out, peakRssMb: peakRssMb(), cpuMs })}\n`);
     process.exit(0);
   })
   .catch((err) => {

@@ -1,6 +1,7 @@
 // Canonical JSON, digests and the semantic equality the plan is built on.
 import { createHash } from 'node:crypto';
 import type { JsonValue } from '../client/models.js';
+import { dateInstant } from '../dates.js';
 
 /** JSON with object keys sorted at every level, so equal values give byte-equal text. */
 export function canonicalJson(value: unknown): string {
@@ -34,23 +35,6 @@ export function digest(value: unknown): string {
 /** Deep equality ignoring key order; numbers compare by value (YAML `1.0` and JSON `1` are equal). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
-}
-
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/**
- * Milliseconds since the epoch for a date or date-time string, or undefined when unparseable.
- * A date-only value means midnight UTC of that day; a date-time without an offset is read as UTC
- * so that the same text always means the same instant whatever the runner's time zone.
- */
-export function dateInstant(value: string): number | undefined {
-  const s = value.trim();
-  const d = DATE_ONLY.exec(s);
-  if (d) return Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]));
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) return undefined;
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(s);
-  const ms = Date.parse((hasZone ? s : `${s}Z`).replace(' ', 'T'));
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function isBlank(v: unknown): boolean {

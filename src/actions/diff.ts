@@ -12,7 +12,8 @@ import type {
 import { KEY_TAG, STACK_TAG } from '../manifest/model.js';
 import type { AnalysisSpec, DesignSpec, ExperimentSpec } from '../manifest/model.js';
 import { datesEqual, jsonEqual, textEqual, toJson } from './canonical.js';
-import { statusPath } from './status.js';
+import { OperationError } from './errors.js';
+import { impossibleStatusMove, statusPath } from './status.js';
 import type { FieldChange } from './types.js';
 
 /**
@@ -25,9 +26,30 @@ export function ownershipTags(stack: string, key: string): JsonObject {
   return { [STACK_TAG]: stack, [KEY_TAG]: key };
 }
 
-/** The tags the manifest sets (user tags + ownership), to compare key by key with live tags. */
+/**
+ * The tags the manifest sets (user tags + ownership), to compare key by key with live tags. A `null`
+ * value means "remove this tag".
+ */
 export function desiredTags(spec: ExperimentSpec, stack: string): JsonObject {
   return { ...(spec.tags ?? {}), ...ownershipTags(stack, spec.key) };
+}
+
+/** The tag dict to store: the tags that stay, without the ones the manifest removes (`null`). */
+function storedTags(tags: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(tags).filter(([, v]) => v !== null));
+}
+
+/** Tag changes that make `have` match `want`: a `null` in `want` removes the tag where it is set. */
+function tagChanges(have: JsonObject, want: JsonObject): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const [k, v] of Object.entries(want)) {
+    if (v === null) {
+      if (k in have) changes.push({ field: `tags.${k}`, before: toJson(have[k]) ?? null });
+    } else if (!jsonEqual(have[k], v)) {
+      changes.push({ field: `tags.${k}`, before: toJson(have[k]), after: toJson(v) });
+    }
+  }
+  return changes;
 }
 
 function liveTags(live: Experiment): JsonObject {
@@ -62,11 +84,7 @@ export function diffExperiment(
     if (spec[field] !== undefined && !datesEqual(live[field], spec[field]))
       push(field, live[field], spec[field]);
   }
-  const have = liveTags(live);
-  for (const [k, v] of Object.entries(desiredTags(spec, stack))) {
-    if (!jsonEqual(have[k], v))
-      changes.push({ field: `tags.${k}`, before: toJson(have[k]), after: toJson(v) });
-  }
+  changes.push(...tagChanges(liveTags(live), desiredTags(spec, stack)));
   return changes;
 }
 
@@ -82,7 +100,7 @@ export function createChanges(spec: ExperimentSpec, stack: string, project: Proj
     const v = spec[field];
     if (v !== undefined && v !== null) changes.push({ field, after: v });
   }
-  for (const [k, v] of Object.entries(desiredTags(spec, stack)))
+  for (const [k, v] of Object.entries(storedTags(desiredTags(spec, stack))))
     changes.push({ field: `tags.${k}`, after: v });
   return changes;
 }
@@ -95,7 +113,7 @@ export function createBody(
   const body: ExperimentCreate = {
     name: spec.name ?? spec.key,
     experiment_type: spec.experiment_type ?? '',
-    tags: desiredTags(spec, stack),
+    tags: storedTags(desiredTags(spec, stack)),
   };
   if (projectId !== undefined) body.project_id = projectId;
   if (spec.notes !== undefined && spec.notes !== null) body.notes = spec.notes;
@@ -133,9 +151,18 @@ export function experimentWrites(
     patch.end_date = spec.end_date;
   const have = liveTags(live);
   const want = desiredTags(spec, stack);
-  if (Object.entries(want).some(([k, v]) => !jsonEqual(have[k], v))) patch.tags = { ...have, ...want };
-  const statuses = spec.status !== undefined ? statusPath(live.status, spec.status) : [];
-  return { patch, statuses };
+  // PATCH replaces the whole tag dict: send every tag that stays, without the removed ones.
+  if (tagChanges(have, want).length > 0) patch.tags = storedTags({ ...have, ...want });
+  return { patch, statuses: statusWalk(spec, live) };
+}
+
+function statusWalk(spec: ExperimentSpec, live: Experiment): ExperimentStatus[] {
+  if (spec.status === undefined) return [];
+  const path = statusPath(live.status, spec.status);
+  if (path) return path;
+  throw new OperationError(
+    `not changed: ${live.experiment_code} is ${live.status} in MINT and ${impossibleStatusMove(live.status, spec.status)}; run plan again`,
+  );
 }
 
 export function hasWrites(w: ExperimentWrites): boolean {
@@ -144,18 +171,19 @@ export function hasWrites(w: ExperimentWrites): boolean {
 
 /** Changes to the design data; empty when equal. `live` null = none live. */
 export function diffDesign(spec: DesignSpec, live: DesignData | null | undefined): FieldChange[] {
+  const version = spec.schema_version; // undefined: not managed
   if (!live) {
     return [
       { field: 'plugin_id', after: spec.plugin_id },
-      { field: 'schema_version', after: spec.schema_version },
+      ...(version !== undefined ? [{ field: 'schema_version', after: version }] : []),
       { field: 'data', after: toJson(spec.data) },
     ];
   }
   const changes: FieldChange[] = [];
   if (live.plugin_id !== spec.plugin_id)
     changes.push({ field: 'plugin_id', before: live.plugin_id, after: spec.plugin_id });
-  if (String(live.schema_version ?? '1.0') !== String(spec.schema_version))
-    changes.push({ field: 'schema_version', before: live.schema_version, after: spec.schema_version });
+  if (version !== undefined && String(live.schema_version ?? '1.0') !== version)
+    changes.push({ field: 'schema_version', before: live.schema_version, after: version });
   if (!jsonEqual(live.data, spec.data))
     changes.push({ field: 'data', before: toJson(live.data), after: toJson(spec.data) });
   return changes;

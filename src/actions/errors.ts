@@ -36,12 +36,15 @@ export class FingerprintMismatchError extends OperationError {
 export class MaxDeletesError extends OperationError {
   readonly count: number;
   readonly max: number;
-  constructor(count: number, max: number) {
+  /** What the deletions are, e.g. "2 experiments, 1 design data, 3 analysis results". */
+  readonly breakdown: string;
+  constructor(count: number, max: number, breakdown = `${count} experiments`) {
     super(
-      `refusing to delete ${count} experiments: more than max-deletes (${max}); nothing was changed. Check the orphans in the plan, then raise max-deletes if this is intended`,
+      `refusing to make ${count} deletion${count === 1 ? '' : 's'} (${breakdown}): more than max-deletes (${max}); nothing was changed. Check the deletions in the plan, then raise max-deletes if this is intended`,
     );
     this.count = count;
     this.max = max;
+    this.breakdown = breakdown;
   }
 }
 
@@ -59,14 +62,17 @@ export class ManifestInvalidError extends OperationError {
 
 /**
  * The manifest cannot be planned against this MINT: e.g. a `code` already owned by another stack,
- * a referenced project id that does not exist, an ambiguous project name.
+ * a referenced project id that does not exist, a status move MINT cannot make. Every problem is one
+ * line, with the `file:line` of the experiment or project when known.
  */
 export class PlanConflictError extends OperationError {
   readonly problems: string[];
   constructor(problems: string[]) {
-    const more =
-      problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : '';
-    super(`cannot plan: ${problems[0] ?? 'unknown problem'}${more}`);
+    super(
+      problems.length === 1
+        ? `cannot plan: ${problems[0]}`
+        : `cannot plan (${problems.length} problems):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
     this.problems = problems;
   }
 }

@@ -1,4 +1,4 @@
-// Carries out one plan action against MINT, safely: idempotent creates, re-read before updates,
+// Carries out one plan action against MINT, safely: creates never sent twice, re-read before updates,
 // ownership re-checked before deletes.
 import type { MintClient } from '../client/index.js';
 import type { Experiment, ExperimentUpdate, Project } from '../client/models.js';
@@ -6,6 +6,7 @@ import { STACK_TAG } from '../manifest/model.js';
 import type { ExperimentSpec, ProjectSpec, ResolvedManifest } from '../manifest/model.js';
 import type { ActionStep } from './build.js';
 import { createBody, experimentWrites, hasWrites, type ExperimentWrites } from './diff.js';
+import { deleteEmptyDuplicate } from './dedupe.js';
 import { findOwnedExperiment, isNotFound, ownedBy } from './read.js';
 import type { EventSink } from './types.js';
 
@@ -23,7 +24,15 @@ export interface ExecContext {
   projectIds: Map<string, number>;
   /** Experiment key → id (matched ones up front; created ones as they are created). */
   experimentIds: Map<string, number>;
+  /** Experiment key → code of the experiments this apply created (reported to the user). */
+  experimentCodes: Map<string, string>;
+  /** Experiment key → its ownership check in this apply (design/result writes re-check it once). */
+  verified: Map<string, Promise<void>>;
   sleep: (ms: number) => Promise<void>;
+  /** The newest created_at of the plan's ownership scan: lookups after an ambiguous create read only newer. */
+  newestCreatedAt?: string;
+  /** How long to look for a create whose outcome is unknown; default graceFor(client). */
+  graceMs?: number;
 }
 
 function errInfo(err: unknown): { status?: number; mayHaveCommitted: boolean } {
@@ -64,36 +73,71 @@ export async function executeStep(step: ActionStep, ctx: ExecContext): Promise<v
       await ctx.client.projects.update(step.project.id, { description: step.spec.description ?? null });
       return;
     case 'experiment.create':
-      return createExperiment(step.spec, ctx);
+      await createExperiment(step.spec, ctx);
+      return markVerified(step.spec, ctx);
     case 'experiment.update':
-      return updateExperiment(step.spec, step.live.experiment, step.adopt, ctx);
+      await updateExperiment(step.spec, step.live.experiment, step.adopt, ctx);
+      return markVerified(step.spec, ctx);
     case 'experiment.status':
       return finishStatus(step.spec, ctx);
     case 'experiment.delete':
-      return deleteOrphan(step.orphan.experiment, ctx);
-    case 'design.save': {
-      const { plugin_id, data, schema_version } = step.design;
-      await ctx.client.experiments.designData.save(experimentId(step.spec, ctx), {
-        plugin_id,
-        data,
-        schema_version,
-      });
-      return;
-    }
+      return deleteOrphan(step.orphan.experiment, step.orphan.key, ctx);
+    case 'experiment.dedupe':
+      return deleteEmptyDuplicate(ctx.client, ctx.manifest.stack, step.key, step.experiment);
+    case 'design.save':
+      return saveDesign(step, ctx);
     case 'design.delete':
-      return ignoreNotFound(ctx.client.experiments.designData.delete(experimentId(step.spec, ctx)));
+      return ignoreNotFound(
+        ctx.client.experiments.designData.delete(await ownedExperimentId(step.spec, ctx)),
+      );
     case 'analysis.save':
       await ctx.client.experiments.analysis.save(
-        experimentId(step.spec, ctx),
+        await ownedExperimentId(step.spec, ctx),
         step.analysis.plugin_id,
         step.analysis.result ?? null,
       );
       return;
     case 'analysis.delete':
       return ignoreNotFound(
-        ctx.client.experiments.analysis.delete(experimentId(step.spec, ctx), step.pluginId),
+        ctx.client.experiments.analysis.delete(await ownedExperimentId(step.spec, ctx), step.pluginId),
       );
   }
+}
+
+async function saveDesign(
+  step: Extract<ActionStep, { kind: 'design.save' }>,
+  ctx: ExecContext,
+): Promise<void> {
+  const { plugin_id, data } = step.design;
+  // A left-out schema_version is not managed: send the live one again (PUT would reset it to "1.0").
+  const schema_version = step.design.schema_version ?? step.keepVersion;
+  await ctx.client.experiments.designData.save(await ownedExperimentId(step.spec, ctx), {
+    plugin_id,
+    data,
+    ...(schema_version !== undefined ? { schema_version } : {}),
+  });
+}
+
+/** This apply created, updated or adopted the experiment: it is ours, no need to read it again. */
+function markVerified(spec: ExperimentSpec, ctx: ExecContext): void {
+  ctx.verified.set(spec.key, Promise.resolve());
+}
+
+/**
+ * The experiment's id, once it is known to still carry this stack's and key's tags: design data and
+ * results are written only to an experiment that is still ours (checked once per apply).
+ */
+async function ownedExperimentId(spec: ExperimentSpec, ctx: ExecContext): Promise<number> {
+  const id = experimentId(spec, ctx);
+  let check = ctx.verified.get(spec.key);
+  if (!check) {
+    check = ctx.client.experiments
+      .get(id)
+      .then((fresh) => assertStillOurs(fresh, spec, ctx.manifest.stack, false));
+    ctx.verified.set(spec.key, check);
+  }
+  await check;
+  return id;
 }
 
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
@@ -122,35 +166,72 @@ function projectIdFor(spec: ExperimentSpec, ctx: ExecContext): number | undefine
 }
 
 /**
- * A POST that is not safe to repeat: MINT assigns a new id (and code) each time. After a failure that
- * may have been stored, `lookup` looks for the object by its stable identity before creating again.
+ * A create whose outcome is unknown and that was not found within the grace period. It is never sent
+ * again in the same run (a late commit would then leave two); the next run's ownership scan finds it.
  */
-async function createOnce<T>(
+export class OutcomeUnknownError extends Error {
+  override name = 'OutcomeUnknownError';
+  readonly mayHaveCommitted = true;
+  constructor(what: string, cause: unknown, waitedMs: number) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `outcome unknown: run apply again; it will find the ${what} if MINT stored it (the create got: ${why}; not found within ${(waitedMs / 1000).toFixed(1)} s)`,
+    );
+  }
+}
+
+/** How long to look for a create whose outcome is unknown: 3× the request timeout (a late commit). */
+export function graceFor(client: MintClient): number {
+  return 3 * client.requestTimeoutMs;
+}
+
+/**
+ * A POST that is never sent twice once it may have reached MINT: MINT assigns a new id (and code)
+ * each time. A 429 (refused before anything was stored) is waited out and sent again. Any failure
+ * that may have been stored (timeout, reset after sending, 5xx, a 2xx without an id) polls `lookup`
+ * with backoff for the grace period; found → adopted; not found → OutcomeUnknownError.
+ */
+async function createNoResend<T>(
+  what: string,
   create: () => Promise<T>,
   lookup: () => Promise<T | undefined>,
   ctx: ExecContext,
 ): Promise<T> {
+  let cause: unknown;
   for (let attempt = 1; ; attempt++) {
     try {
       return await create();
     } catch (err) {
-      if (attempt >= WRITE_ATTEMPTS) throw err;
-      if (rateLimited(err)) {
+      if (rateLimited(err) && attempt < WRITE_ATTEMPTS) {
         await ctx.sleep(waitFor(err, attempt));
         continue;
       }
       if (!errInfo(err).mayHaveCommitted) throw err;
+      cause = err;
+      break;
+    }
+  }
+  const grace = ctx.graceMs ?? graceFor(ctx.client);
+  const started = Date.now();
+  for (let poll = 0; ; poll++) {
+    try {
       const found = await lookup();
       if (found) return found;
-      await ctx.sleep(backoff(attempt));
+    } catch (err) {
+      // A failed lookup proves nothing either way: keep polling within the grace period.
+      ctx.emit({ type: 'log', level: 'debug', message: `lookup of the ${what} failed: ${String(err)}` });
     }
+    const left = grace - (Date.now() - started);
+    if (left <= 0) throw new OutcomeUnknownError(what, cause, Date.now() - started);
+    await ctx.sleep(Math.min(left, Math.min(5000, 250 * 2 ** poll)));
   }
 }
 
 async function createProject(spec: ProjectSpec, ctx: ExecContext): Promise<void> {
   const name = spec.name ?? spec.key;
   const body = { name, ...(spec.description !== undefined ? { description: spec.description } : {}) };
-  const project: Project = await createOnce(
+  const project: Project = await createNoResend(
+    'project',
     () => ctx.client.projects.create(body),
     async () => {
       const hits = await ctx.client.projects.list({ search: name });
@@ -165,15 +246,23 @@ async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise
   const stack = ctx.manifest.stack;
   const projectId = projectIdFor(spec, ctx);
   const body = createBody(spec, stack, projectId);
-  const created: Experiment = await createOnce(
+  let announced = false;
+  const created: Experiment = await createNoResend(
+    'experiment',
     () => ctx.client.experiments.create(body),
     async () => {
-      ctx.emit({
-        type: 'log',
-        level: 'info',
-        message: `create of ${spec.key} may have been stored; looking it up by its tags`,
+      if (!announced) {
+        announced = true;
+        ctx.emit({
+          type: 'log',
+          level: 'info',
+          message: `create of ${spec.key} may have been stored; looking it up by its tags (it is not sent again)`,
+        });
+      }
+      const found = await findOwnedExperiment(ctx.client, stack, spec.key, {
+        newestCreatedAt: ctx.newestCreatedAt,
+        concurrency: ctx.concurrency,
       });
-      const found = await findOwnedExperiment(ctx.client, stack, spec.key, projectId, ctx.concurrency);
       if (found)
         ctx.emit({
           type: 'log',
@@ -185,6 +274,7 @@ async function createExperiment(spec: ExperimentSpec, ctx: ExecContext): Promise
     ctx,
   );
   ctx.experimentIds.set(spec.key, created.id);
+  ctx.experimentCodes.set(spec.key, created.experiment_code);
   await converge(spec, created, projectId, false, ctx);
 }
 
@@ -258,7 +348,7 @@ async function finishStatus(spec: ExperimentSpec, ctx: ExecContext) {
   await converge(spec, fresh, projectIdFor(spec, ctx), false, ctx);
 }
 
-async function deleteOrphan(planned: Experiment, ctx: ExecContext): Promise<void> {
+async function deleteOrphan(planned: Experiment, key: string, ctx: ExecContext): Promise<void> {
   let fresh: Experiment;
   try {
     fresh = await ctx.client.experiments.get(planned.id);
@@ -266,9 +356,10 @@ async function deleteOrphan(planned: Experiment, ctx: ExecContext): Promise<void
     if (isNotFound(err)) return; // already gone
     throw err;
   }
-  if (!ownedBy(fresh, ctx.manifest.stack)) {
+  // Ownership needs both tags: an experiment without our key tag is never deleted.
+  if (!key || !ownedBy(fresh, ctx.manifest.stack, key)) {
     throw new ActionRefusedError(
-      `not deleted: ${fresh.experiment_code} no longer carries stack ${ctx.manifest.stack}'s tag`,
+      `not deleted: ${fresh.experiment_code} no longer carries stack ${ctx.manifest.stack}'s tags (key ${key || 'none'})`,
     );
   }
   await ignoreNotFound(ctx.client.experiments.delete(planned.id));

@@ -15,7 +15,7 @@ import type {
 } from '../client/models.js';
 import { KEY_TAG, STACK_TAG, TAG_PREFIX } from '../manifest/model.js';
 import { OperationError } from './errors.js';
-import { mapLimit } from './limiter.js';
+import { mapLimit } from '../concurrency.js';
 import { isNotFound } from './read.js';
 import type { EventSink } from './types.js';
 
@@ -140,10 +140,17 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
   emit({ type: 'read.start', what: 'experiments' });
   const filterProject =
     opts.project !== undefined ? await resolveProjectFilter(client, opts.project) : undefined;
-  const live = await client.experiments.list({
-    ...(filterProject ? { project_id: filterProject.id } : {}),
+  // project_id is an inferred filter a server may ignore, so every record is checked here too:
+  // export must never write (or tag) another project's experiments
+  const listed = await client.experiments.list({
+    ...(filterProject ? { project_id: filterProject.id, project: filterProject.name } : {}),
     ...(opts.experimentType ? { experiment_type: opts.experimentType } : {}),
   });
+  const live = listed.filter(
+    (e) =>
+      (!filterProject || e.project_id === filterProject.id) &&
+      (!opts.experimentType || e.experiment_type === opts.experimentType),
+  );
   emit({ type: 'read.progress', done: live.length });
 
   const skipped: ExportSkip[] = [];
@@ -184,6 +191,7 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
   entries.sort((a, b) => a.experiment.id - b.experiment.id);
 
   emit({ type: 'read.start', what: 'design data and analysis results' });
+  const results = new ResultReader(client);
   let done = 0;
   await mapLimit(entries, concurrency, async (entry) => {
     const id = entry.experiment.id;
@@ -194,7 +202,7 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
         if (!isNotFound(err)) throw err;
       }
     }
-    entry.results = await client.experiments.analysis.list(id);
+    entry.results = await results.read(id);
     emit({ type: 'read.progress', done: ++done, total: entries.length });
   });
   emit({ type: 'read.done', experiments: entries.length });
@@ -240,6 +248,54 @@ export async function exportManifest(opts: ExportOptions): Promise<ExportResult>
     claimed: claimed.sort(),
     skipped,
   };
+}
+
+/**
+ * Every analysis result of an experiment. The list route is inferred and MINT's own SDK never
+ * calls it: when it answers 404/405 (once, for the whole run) results are read per plugin, for
+ * every plugin the server lists.
+ */
+class ResultReader {
+  private listMissing = false;
+  private plugins?: Promise<string[]>;
+
+  constructor(private readonly client: MintClient) {}
+
+  async read(id: number): Promise<AnalysisResult[]> {
+    if (!this.listMissing) {
+      try {
+        return await this.client.experiments.analysis.list(id);
+      } catch (err) {
+        const status = (err as { status?: unknown }).status;
+        if (status !== 404 && status !== 405) throw err;
+        this.listMissing = true;
+      }
+    }
+    const out: AnalysisResult[] = [];
+    for (const pluginId of await this.pluginIds()) {
+      try {
+        out.push(await this.client.experiments.analysis.get(id, pluginId));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return out;
+  }
+
+  private pluginIds(): Promise<string[]> {
+    this.plugins ??= this.client.plugins.list().then(
+      (list) => [
+        ...new Set(list.map((p) => p.id ?? p.name).filter((x): x is string => typeof x === 'string')),
+      ],
+      (err: unknown) => {
+        throw new OperationError(
+          `this MINT server has no route listing an experiment's analysis results, and its plugin list ` +
+            `could not be read (${(err as Error).message}): export cannot tell which results exist`,
+        );
+      },
+    );
+    return this.plugins;
+  }
 }
 
 interface ProjectRef {

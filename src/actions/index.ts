@@ -2,10 +2,18 @@
 // (CLI, Action) render their results and events.
 export * from './types.js';
 export { validate, loadManifestOrThrow, type ValidateOptions } from './validate.js';
-export { plan, computePlan, planExitCode, type PlanOptions } from './plan.js';
+export { plan, computePlan, planExitCode, unresolvedDuplicates, type PlanOptions } from './plan.js';
 export { apply, fingerprintMatches, DEFAULT_MAX_DELETES, type ApplyOptions } from './apply.js';
 export { buildPlan, planFingerprint, staleObjects, liveStateDigests, type BuiltPlan } from './build.js';
-export { readLiveState, DEFAULT_CONCURRENCY, type ReadOptions } from './read.js';
+export {
+  readLiveState,
+  scanOwnership,
+  findOwnedExperiment,
+  DEFAULT_CONCURRENCY,
+  type ReadOptions,
+  type OwnershipScan,
+} from './read.js';
+export { OutcomeUnknownError } from './execute.js';
 export type { LiveState, LiveExperiment, LiveOrphan } from './live.js';
 export {
   renderPlanText,
@@ -15,7 +23,8 @@ export {
   type TextRenderOptions,
   type MarkdownRenderOptions,
 } from './render.js';
-export { planToJson, parsePlanJson, PLAN_FORMAT_VERSION } from './plan-json.js';
+export { duplicateFix } from './render-lines.js';
+export { planToJson, parsePlanJson, planSchema, PLAN_FORMAT_VERSION } from './plan-json.js';
 export {
   OperationError,
   PlanStaleError,

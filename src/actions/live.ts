@@ -33,6 +33,8 @@ export interface LiveState {
   /** Experiments with this stack's tag but no key tag: reported, never managed or deleted. */
   unkeyed: Experiment[];
   warnings: PlanWarning[];
+  /** The newest created_at the ownership scan saw (server clock): a later lookup reads only newer ones. */
+  newestCreatedAt?: string;
   /** Conditions that make the manifest impossible to plan (turned into PlanConflictError). */
   problems: string[];
 }

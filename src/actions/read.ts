@@ -4,11 +4,10 @@ import type { AnalysisResult, Experiment, ExperimentListFilters, Project } from 
 import { KEY_TAG, STACK_TAG } from '../manifest/model.js';
 import type { ExperimentSpec, ProjectSpec, ResolvedManifest } from '../manifest/model.js';
 import { emptyLiveState, type LiveExperiment, type LiveState } from './live.js';
-import { createLimiter, forEachLimit, mapLimit, type Limiter } from './limiter.js';
+import { createLimiter, forEachLimit, mapLimit, type Limiter } from '../concurrency.js';
 import type { EventSink } from './types.js';
 
 export const DEFAULT_CONCURRENCY = 8;
-const PAGE_SIZE = 100;
 
 export interface ReadOptions {
   manifest: ResolvedManifest;
@@ -36,63 +35,95 @@ export function ownedBy(e: Experiment, stack: string, key?: string): boolean {
   return tagOf(e, STACK_TAG) === stack && (key === undefined || tagOf(e, KEY_TAG) === key);
 }
 
-/**
- * Every experiment matching `filters`: the first page gives `total`, the remaining pages are fetched
- * concurrently by offset. Without a total it walks on page by page until a short page.
- */
-export async function listExperiments(
-  client: MintClient,
-  filters: ExperimentListFilters,
-  limit: Limiter,
-  onPage?: (count: number) => void,
-): Promise<Experiment[]> {
-  const call = async (skip: number) => {
-    // Oldest first: an experiment created while we page lands at the end instead of shifting every
-    // offset (which could hide one of ours and lead to a duplicate create).
-    const p = await limit(() =>
-      client.experiments.page({
-        sort_by: 'created_at',
-        sort_order: 'asc',
-        ...filters,
-        skip,
-        limit: PAGE_SIZE,
-      }),
-    );
-    onPage?.(p.experiments.length);
-    return p;
-  };
-  const first = await call(0);
-  const size = first.experiments.length;
-  const total = first.total;
-  if (size === 0) return [];
-  if (total === undefined) {
-    if (size < PAGE_SIZE) return first.experiments;
-    const all = [...first.experiments];
-    for (let skip = size; ;) {
-      const p = await call(skip);
-      all.push(...p.experiments);
-      skip += p.experiments.length;
-      if (p.experiments.length < PAGE_SIZE) return all;
-    }
-  }
-  // Step by what the server actually returned: it may cap `limit` below ours.
-  const offsets: number[] = [];
-  for (let skip = size; skip < total; skip += size) offsets.push(skip);
-  const rest = await Promise.all(offsets.map(async (skip) => (await call(skip)).experiments));
-  return [...first.experiments, ...rest.flat()];
+/** Oldest first by created_at (server clock), then id: the one stable order of ownership. */
+export function olderFirst(a: Experiment, b: Experiment): number {
+  const ta = Date.parse(a.created_at ?? '');
+  const tb = Date.parse(b.created_at ?? '');
+  if (Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb) return ta - tb;
+  return a.id - b.id;
 }
 
-/** Finds the experiment that carries `stack`/`key` ownership tags (lowest id if several). */
+export interface OwnershipScan {
+  /** Every experiment carrying this stack's tag, oldest first. */
+  owned: Experiment[];
+  /** The experiments whose code the manifest adopts, by code. */
+  byCode: Map<string, Experiment>;
+  /** The newest created_at seen (the server's clock), to narrow a later lookup. */
+  newestCreatedAt?: string;
+}
+
+export interface ScanOptions {
+  /** The `code`s the manifest adopts: kept whoever owns them. */
+  codes?: ReadonlySet<string>;
+  /** Pages in flight once the server reports a total. */
+  concurrency?: number;
+  /** Narrows the read (e.g. created_after); records are checked here all the same. */
+  filters?: ExperimentListFilters;
+  onPage?: (count: number) => void;
+}
+
+/**
+ * The ownership scan: every experiment the token can see, oldest first, through the one verified
+ * pager. Only this stack's experiments and the adopted codes are kept, so memory stays bounded
+ * however much else MINT holds. No server-side filter is relied on: every record is checked here.
+ */
+export async function scanOwnership(
+  client: MintClient,
+  stack: string,
+  opts: ScanOptions = {},
+): Promise<OwnershipScan> {
+  const codes = opts.codes ?? new Set<string>();
+  const owned: Experiment[] = [];
+  const byCode = new Map<string, Experiment>();
+  let newest: { at: number; text: string } | undefined;
+  const pages = client.experiments.pages(
+    { ...opts.filters, sort_by: 'created_at', sort_order: 'asc' },
+    { concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
+  );
+  for await (const page of pages) {
+    for (const e of page) {
+      if (ownedBy(e, stack)) owned.push(e);
+      if (codes.has(e.experiment_code)) byCode.set(e.experiment_code, e);
+      const at = Date.parse(e.created_at ?? '');
+      if (Number.isFinite(at) && (!newest || at > newest.at)) newest = { at, text: e.created_at as string };
+    }
+    opts.onPage?.(page.length);
+  }
+  owned.sort(olderFirst);
+  return { owned, byCode, newestCreatedAt: newest?.text };
+}
+
+/** Margin below the newest created_at seen, for clocks of several MINT nodes and coarse timestamps. */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
+
+/** `created_after` for a lookup of what was created since a scan that saw `newest`. */
+export function createdSince(newest: string | undefined): ExperimentListFilters {
+  const t = newest === undefined ? NaN : Date.parse(newest);
+  return Number.isFinite(t) ? { created_after: new Date(t - LOOKUP_MARGIN_MS).toISOString() } : {};
+}
+
+/**
+ * The experiment carrying `stack`/`key` ownership tags that an ambiguous create may have stored: a
+ * filtered pass of the same pager, newest first (only what was created since `newestCreatedAt`,
+ * when known; a server that ignores the filter just returns more), every record checked here. It
+ * stops at the first page that holds a match, so creates still landing behind it (our own, in
+ * parallel) do not make it read a moving listing to the end. Several matches → the oldest.
+ */
 export async function findOwnedExperiment(
   client: MintClient,
   stack: string,
   key: string,
-  projectId: number | undefined,
-  concurrency = DEFAULT_CONCURRENCY,
+  opts: { newestCreatedAt?: string; concurrency?: number } = {},
 ): Promise<Experiment | undefined> {
-  const filters: ExperimentListFilters = projectId !== undefined ? { project_id: projectId } : {};
-  const all = await listExperiments(client, filters, createLimiter(concurrency));
-  return all.filter((e) => ownedBy(e, stack, key)).sort((a, b) => a.id - b.id)[0];
+  const pages = client.experiments.pages(
+    { ...createdSince(opts.newestCreatedAt), sort_by: 'created_at', sort_order: 'desc' },
+    { concurrency: Math.min(4, opts.concurrency ?? DEFAULT_CONCURRENCY) },
+  );
+  for await (const page of pages) {
+    const hits = page.filter((e) => ownedBy(e, stack, key));
+    if (hits.length > 0) return hits.sort(olderFirst)[0];
+  }
+  return undefined;
 }
 
 async function resolveProject(
@@ -132,53 +163,22 @@ export async function readLiveState(opts: ReadOptions): Promise<LiveState> {
   const specs = new Map(manifest.experiments.map((e) => [e.key, e]));
 
   emit({ type: 'read.start', what: 'projects' });
-  const projects = await mapLimit(manifest.projects, concurrency, (ps) =>
-    resolveProject(client, ps, live.problems),
-  );
-  manifest.projects.forEach((ps, i) => live.projects.set(ps.key, projects[i]));
-
   emit({ type: 'read.start', what: 'experiments' });
-  // Experiments with no project may be anywhere: then the whole platform is the scope.
-  const everywhere =
-    manifest.projects.length === 0 || manifest.experiments.some((e) => e.project === undefined);
-  const projectIds = [...new Set(projects.filter((p): p is Project => !!p).map((p) => p.id))];
   let seen = 0;
-  const onPage = (n: number) => {
-    seen += n;
-    emit({ type: 'read.progress', done: seen });
-  };
-  const lists = everywhere
-    ? [await listExperiments(client, {}, limit, onPage)]
-    : await Promise.all(projectIds.map((id) => listExperiments(client, { project_id: id }, limit, onPage)));
-  const byId = new Map<number, Experiment>();
-  for (const e of lists.flat()) byId.set(e.id, e);
-  const inScope = [...byId.values()].sort((a, b) => a.id - b.id);
+  // Projects and the ownership scan are independent: read them at the same time.
+  const [projects, scan] = await Promise.all([
+    mapLimit(manifest.projects, concurrency, (ps) => resolveProject(client, ps, live.problems)),
+    scanOwnership(client, stack, {
+      codes: new Set(manifest.experiments.flatMap((e) => (e.code !== undefined ? [e.code] : []))),
+      concurrency,
+      onPage: (n) => emit({ type: 'read.progress', done: (seen += n) }),
+    }),
+  ]);
+  manifest.projects.forEach((ps, i) => live.projects.set(ps.key, projects[i]));
+  live.newestCreatedAt = scan.newestCreatedAt;
+  classifyOwned(scan.owned, stack, specs, live);
 
-  const claimed = new Map<string, Experiment[]>();
-  for (const e of inScope) {
-    if (!ownedBy(e, stack)) continue;
-    const key = tagOf(e, KEY_TAG) ?? '';
-    if (specs.has(key)) claimed.set(key, [...(claimed.get(key) ?? []), e]);
-    else live.orphans.push({ experiment: e, key, reason: 'orphaned: no longer in the manifest' });
-  }
-  for (const [key, list] of claimed) {
-    const [keep, ...dupes] = list;
-    live.experiments.set(key, { experiment: keep, matchedBy: 'tags' });
-    for (const d of dupes) {
-      live.orphans.push({
-        experiment: d,
-        key,
-        reason: `duplicate: ${keep.experiment_code} already holds key ${key}`,
-      });
-      live.warnings.push({
-        code: 'ownership.duplicate',
-        message: `experiments ${keep.experiment_code} and ${d.experiment_code} both carry key ${key} of stack ${stack}; ${d.experiment_code} is treated as an orphan`,
-        key,
-      });
-    }
-  }
-
-  await adoptByCode(client, manifest, live, inScope, limit);
+  adoptByCode(manifest, live, scan.byCode);
 
   const matched = [...live.experiments.entries()];
   let details = 0;
@@ -200,63 +200,83 @@ function needsDetails(spec: ExperimentSpec | undefined): boolean {
   return !!spec && (spec.design !== undefined || (spec.analysis?.length ?? 0) > 0);
 }
 
-async function adoptByCode(
-  client: MintClient,
-  manifest: ResolvedManifest,
+/**
+ * Sorts this stack's experiments (oldest first) into managed (the oldest per key), duplicates (every
+ * copy of a key held twice or more), unkeyed (stack tag, no key tag) and orphans (key not in the manifest).
+ */
+function classifyOwned(
+  owned: Experiment[],
+  stack: string,
+  specs: Map<string, ExperimentSpec>,
   live: LiveState,
-  inScope: Experiment[],
-  limit: Limiter,
-): Promise<void> {
-  const stack = manifest.stack;
-  await Promise.all(
-    manifest.experiments.map(async (spec) => {
-      if (spec.code === undefined) return;
-      const tagged = live.experiments.get(spec.key);
-      if (tagged) {
-        if (tagged.experiment.experiment_code !== spec.code) {
-          live.warnings.push({
-            code: 'adopt.code-mismatch',
-            message: `experiment ${spec.key}: manifest says code ${spec.code} but ${tagged.experiment.experiment_code} already carries this key; keeping ${tagged.experiment.experiment_code}`,
-            key: spec.key,
-            source: spec.source,
-          });
-        }
-        return;
-      }
-      let found = inScope.find((e) => e.experiment_code === spec.code);
-      if (!found) {
-        const hits = await limit(() => client.experiments.list({ search: spec.code }));
-        found = hits.find((e) => e.experiment_code === spec.code);
-      }
-      if (!found) {
-        live.problems.push(
-          `experiment ${spec.key}: no experiment with code ${spec.code} in MINT to adopt; fix the code or remove it to create a new one`,
-        );
-        return;
-      }
-      const owner = tagOf(found, STACK_TAG);
-      if (owner !== undefined && owner !== stack) {
-        live.problems.push(
-          `experiment ${spec.key}: ${spec.code} is owned by stack "${owner}"; it will not be taken over — release it there first or remove \`code\``,
-        );
-        return;
-      }
-      const otherKey = owner === stack ? tagOf(found, KEY_TAG) : undefined;
-      if (
-        otherKey !== undefined &&
-        otherKey !== spec.key &&
-        live.experiments.get(otherKey)?.experiment.id === found.id
-      ) {
-        live.problems.push(
-          `experiment ${spec.key}: ${spec.code} is already managed by key ${otherKey} in this manifest; use one key for it`,
-        );
-        return;
-      }
-      const orphanAt = live.orphans.findIndex((o) => o.experiment.id === found.id);
-      if (orphanAt >= 0) live.orphans.splice(orphanAt, 1);
-      live.experiments.set(spec.key, { experiment: found, matchedBy: 'code' });
-    }),
-  );
+): void {
+  const claimed = new Map<string, Experiment[]>();
+  for (const e of owned) {
+    const key = tagOf(e, KEY_TAG);
+    if (key === undefined || key === '') live.unkeyed.push(e);
+    else if (specs.has(key)) claimed.set(key, [...(claimed.get(key) ?? []), e]);
+    else live.orphans.push({ experiment: e, key, reason: 'orphaned: no longer in the manifest' });
+  }
+  for (const [key, list] of claimed) {
+    live.experiments.set(key, { experiment: list[0], matchedBy: 'tags' });
+    // a problem the plan reports under "Duplicates"; the key is left alone until it is resolved
+    if (list.length >= 2) live.duplicates.set(key, list);
+  }
+}
+
+function adoptByCode(manifest: ResolvedManifest, live: LiveState, byCode: Map<string, Experiment>): void {
+  for (const spec of manifest.experiments) adoptOne(spec, manifest.stack, live, byCode);
+}
+
+function adoptOne(
+  spec: ExperimentSpec,
+  stack: string,
+  live: LiveState,
+  byCode: Map<string, Experiment>,
+): void {
+  if (spec.code === undefined) return;
+  const tagged = live.experiments.get(spec.key);
+  if (tagged) {
+    if (tagged.experiment.experiment_code !== spec.code) {
+      live.warnings.push({
+        code: 'adopt.code-mismatch',
+        message: `experiment ${spec.key}: manifest says code ${spec.code} but ${tagged.experiment.experiment_code} already carries this key; keeping ${tagged.experiment.experiment_code}`,
+        key: spec.key,
+        source: spec.source,
+      });
+    }
+    return;
+  }
+  const found = byCode.get(spec.code);
+  if (!found) {
+    live.problems.push(
+      `experiment ${spec.key}: no experiment with code ${spec.code} in MINT to adopt; fix the code or remove it to create a new one`,
+    );
+    return;
+  }
+  const owner = tagOf(found, STACK_TAG);
+  if (owner !== undefined && owner !== stack) {
+    live.problems.push(
+      `experiment ${spec.key}: ${spec.code} is owned by stack "${owner}"; it will not be taken over — release it there first or remove \`code\``,
+    );
+    return;
+  }
+  const otherKey = owner === stack ? tagOf(found, KEY_TAG) : undefined;
+  if (
+    otherKey !== undefined &&
+    otherKey !== spec.key &&
+    live.experiments.get(otherKey)?.experiment.id === found.id
+  ) {
+    live.problems.push(
+      `experiment ${spec.key}: ${spec.code} is already managed by key ${otherKey} in this manifest; use one key for it`,
+    );
+    return;
+  }
+  const orphanAt = live.orphans.findIndex((o) => o.experiment.id === found.id);
+  if (orphanAt >= 0) live.orphans.splice(orphanAt, 1);
+  const unkeyedAt = live.unkeyed.findIndex((e) => e.id === found.id);
+  if (unkeyedAt >= 0) live.unkeyed.splice(unkeyedAt, 1);
+  live.experiments.set(spec.key, { experiment: found, matchedBy: 'code' });
 }
 
 async function readDetails(

@@ -4,7 +4,7 @@ import type { ExperimentStatus, JsonValue } from '../client/models.js';
 import { escapeControlChars } from '../redact.js';
 import { canonicalJson } from './canonical.js';
 import { statusPath } from './status.js';
-import type { ActionOp, FieldChange, Plan, PlanAction } from './types.js';
+import type { ActionOp, FieldChange, Plan, PlanAction, PlanDuplicate } from './types.js';
 
 export type Mark = '+' | '~' | '-' | ' ';
 
@@ -103,7 +103,7 @@ function changeLine(a: PlanAction, c: FieldChange): string {
   let line = `${c.field}: ${formatValue(c.before)} → ${formatValue(c.after)}`;
   if (c.field === 'status' && typeof c.before === 'string' && typeof c.after === 'string') {
     const path = statusPath(c.before as ExperimentStatus, c.after as ExperimentStatus);
-    if (path.length > 1) line += ` (via ${path.slice(0, -1).join(', ')})`;
+    if (path && path.length > 1) line += ` (via ${path.slice(0, -1).join(', ')})`;
   }
   return line;
 }
@@ -178,11 +178,48 @@ export function planLines(plan: Plan): PlanLine[] {
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   if (!plan.hasChanges) return 'No changes. MINT matches the manifest.';
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`;
+  const dupes = s.duplicates ?? 0;
+  const left = dupes > 0 ? ` ${dupes} duplicated key${dupes === 1 ? '' : 's'} left alone.` : '';
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.${left}`;
 }
 
+/** Orphans left in place are drift: they are changes that only `--prune` makes. */
 export function orphanNote(plan: Plan): string | undefined {
   if (plan.prune || plan.orphans.length === 0) return undefined;
   const n = plan.orphans.length;
-  return `${n} orphaned experiment${n === 1 ? '' : 's'} not deleted (apply with prune to delete ${n === 1 ? 'it' : 'them'}).`;
+  return `${n} orphaned experiment${n === 1 ? '' : 's'} to delete with --prune.`;
+}
+
+/** One line per experiment tagged for this stack that lacks a key. */
+export function unkeyedLines(plan: Plan): string[] {
+  return (plan.unkeyed ?? []).map(
+    (u) => `${u.code}  ${JSON.stringify(u.name)}: tagged for this stack without a key: not managed`,
+  );
+}
+
+/** One line per copy of each duplicated key: which is kept, what the others hold. */
+export function duplicateLines(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const d of plan.duplicates ?? []) {
+    const where = d.source ? `${d.source.file}:${d.source.line}: ` : '';
+    const fate = d.resolved ? 'the empty copies are deleted by this plan' : (d.blocker ?? 'left alone');
+    out.push(`${where}key ${d.key}: ${d.copies.length} experiments (${fate})`);
+    d.copies.forEach((c, i) => {
+      const holds =
+        c.holds === undefined ? '' : c.holds.length ? ` holds ${c.holds.join(', ')}` : ' holds nothing';
+      out.push(`  ${c.code}  ${JSON.stringify(c.name)}${i === 0 ? ' (oldest: kept)' : holds}`);
+    });
+  }
+  return out;
+}
+
+/** How to fix a duplicated key, in one line. */
+export function duplicateFix(d: PlanDuplicate): string {
+  const [kept, ...extras] = d.copies;
+  const where = d.source ? `${d.source.file}:${d.source.line}: ` : '';
+  const codes = extras.map((c) => c.code).join(', ');
+  const dedupe = d.blocker
+    ? ` (apply --dedupe deletes only copies that hold nothing: ${d.blocker})`
+    : ', or run apply --dedupe to delete the empty copies';
+  return `${where}key ${d.key} is carried by ${d.copies.length} experiments (${kept.code} is the oldest): remove the mint-manifest.key tag from the unwanted ${codes} in MINT${dedupe}`;
 }

@@ -1,6 +1,14 @@
 // Human renderings of plans and apply results: terminal text and Markdown (PR comments, job summaries).
 import { createColors } from 'picocolors';
-import { orphanNote, planLines, summaryLine, type Mark, type PlanLine } from './render-lines.js';
+import {
+  duplicateFix,
+  duplicateLines,
+  orphanNote,
+  planLines,
+  summaryLine,
+  type Mark,
+  type PlanLine,
+} from './render-lines.js';
 import type { ActionResult, ApplyResult, Plan } from './types.js';
 
 export interface TextRenderOptions {
@@ -15,6 +23,9 @@ export interface MarkdownRenderOptions {
 }
 
 const DEFAULT_MAX_CHARS = 60_000;
+
+const DUPLICATE_FIX =
+  'Fix: remove the mint-manifest.key tag from the unwanted copy in MINT, or run apply --dedupe (deletes the copies that hold no design data or results, keeps the oldest).';
 
 function lineText(l: PlanLine): string {
   return `${' '.repeat(2 + l.depth)}${l.mark === ' ' ? ' ' : l.mark} ${l.text}`.trimEnd();
@@ -37,14 +48,14 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
     for (const w of plan.warnings) out.push(c.yellow(`  ! ${w.message}`));
     out.push('');
   }
+  const dupes = duplicateLines(plan);
+  if (dupes.length > 0) {
+    out.push(c.red(c.bold('Duplicates (keys carried by several experiments; left alone until fixed):')));
+    for (const l of dupes) out.push(`  ${l}`);
+    out.push(`  ${DUPLICATE_FIX}`, '');
+  }
   if (plan.orphans.length > 0) {
-    out.push(
-      c.bold(
-        plan.prune
-          ? 'Orphans (deleted by this plan):'
-          : 'Orphans (not deleted: apply with prune deletes them):',
-      ),
-    );
+    out.push(c.bold(plan.prune ? 'Orphans (deleted by this plan):' : 'Orphans (to delete with --prune):'));
     for (const o of plan.orphans) out.push(`  ${o.code}  ${o.key || '(no key)'}  ${JSON.stringify(o.name)}`);
     out.push('');
   }
@@ -77,12 +88,15 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
     for (const w of shown) head.push(`- ⚠️ ${escapeMd(w.message)}`);
     if (plan.warnings.length > shown.length) head.push(`- … and ${plan.warnings.length - shown.length} more`);
   }
+  const dupes = duplicateLines(plan);
+  if (dupes.length > 0) {
+    head.push('', '**Duplicates** (keys carried by several experiments; left alone until fixed)', '');
+    for (const l of dupes) head.push(l.startsWith(' ') ? `  - ${escapeMd(l.trim())}` : `- ${escapeMd(l)}`);
+    head.push('', escapeMd(DUPLICATE_FIX));
+  }
   const body = planLines(plan).map(diffLine);
   if (plan.orphans.length > 0) {
-    body.push(
-      '',
-      plan.prune ? '# orphans (deleted by this plan):' : '# orphans (not deleted without prune):',
-    );
+    body.push('', plan.prune ? '# orphans (deleted by this plan):' : '# orphans (to delete with --prune):');
     for (const o of plan.orphans) body.push(`  ${o.code}  ${o.key || '(no key)'}  ${JSON.stringify(o.name)}`);
   }
   if (body.length === 0) return `${head.join('\n')}\n`;
@@ -133,35 +147,64 @@ function outcome(result: ApplyResult): { changed: string; unchanged: string } {
 
 function applyHeadline(result: ApplyResult): string {
   const { ok, failed, skipped } = result.summary;
-  if (result.results.length === 0)
+  const dupes = result.duplicates?.length ?? 0;
+  const orphaned = result.orphaned ?? 0;
+  if (result.results.length === 0 && dupes === 0 && orphaned === 0)
     return `Apply for stack ${result.stack}: no changes. MINT matches the manifest.`;
-  return `Apply for stack ${result.stack}: ${ok} ok, ${failed} failed, ${skipped} skipped.`;
+  const left = [
+    ...(orphaned > 0
+      ? [
+          `${orphaned} orphaned experiment${orphaned === 1 ? '' : 's'} left in place (apply --prune deletes ${orphaned === 1 ? 'it' : 'them'})`,
+        ]
+      : []),
+    ...(dupes > 0 ? [`${dupes} duplicated key${dupes === 1 ? '' : 's'} left alone`] : []),
+  ].join('; ');
+  if (result.results.length === 0) return `Apply for stack ${result.stack}: nothing applied; ${left}.`;
+  return `Apply for stack ${result.stack}: ${ok} ok, ${failed} failed, ${skipped} skipped${left ? `; ${left}` : ''}.`;
+}
+
+function createdText(result: ApplyResult): string | undefined {
+  const created = result.created ?? [];
+  if (created.length === 0) return undefined;
+  return `Created ${created.length} experiment${created.length === 1 ? '' : 's'}: ${created.map((c) => `${c.key} → ${c.code}`).join(', ')}.`;
+}
+
+function resultLine(r: ActionResult): string {
+  const created = r.created ? ` → ${r.created.code}` : '';
+  return `${r.actionId}${created}${r.message ? ` — ${r.message}` : ''}`;
 }
 
 export function renderApplyText(result: ApplyResult, opts: TextRenderOptions = {}): string {
   const c = createColors(opts.color ?? false);
   const paint = { ok: c.green, failed: c.red, skipped: c.dim };
   const out = [c.bold(applyHeadline(result))];
-  for (const r of result.results) {
-    const msg = r.message ? ` — ${r.message}` : '';
-    out.push(paint[r.status](`  ${STATUS_TEXT[r.status]} ${r.actionId}${msg}`));
-  }
+  for (const r of result.results) out.push(paint[r.status](`  ${STATUS_TEXT[r.status]} ${resultLine(r)}`));
   const { changed, unchanged } = outcome(result);
   if (result.results.length > 0) out.push('', changed);
+  const created = createdText(result);
+  if (created) out.push(created);
+  for (const d of result.duplicates ?? []) out.push(c.yellow(`Left alone: ${duplicateFix(d)}.`));
   if (unchanged) out.push(c.yellow(unchanged));
   return `${out.join('\n')}\n`;
 }
 
 export function renderApplyMarkdown(result: ApplyResult): string {
   const out = [`**${applyHeadline(result)}**`, ''];
+  for (const d of result.duplicates ?? []) out.push(`- ⚠️ Left alone: ${escapeMd(duplicateFix(d))}.`);
   if (result.results.length === 0) return `${out.join('\n')}`.trimEnd() + '\n';
   const { changed, unchanged } = outcome(result);
   out.push(changed);
+  const created = createdText(result);
+  if (created) out.push('', escapeMd(created));
   if (unchanged) out.push('', `⚠️ ${unchanged}`);
   out.push('', '<details><summary>Results</summary>', '', '| | Action | Details |', '|---|---|---|');
   const rows = result.results.slice(0, 500);
-  for (const r of rows)
-    out.push(`| ${STATUS_TEXT[r.status]} ${r.status} | \`${r.actionId}\` | ${escapeMd(r.message ?? '')} |`);
+  for (const r of rows) {
+    const created = r.created ? `created ${r.created.code}` : '';
+    out.push(
+      `| ${STATUS_TEXT[r.status]} ${r.status} | \`${r.actionId}\` | ${escapeMd(r.message ?? created)} |`,
+    );
+  }
   if (result.results.length > rows.length)
     out.push('', `… ${result.results.length - rows.length} more results not shown.`);
   out.push('', '</details>');

@@ -55,6 +55,30 @@ export interface PlanSummary {
   /** Orphans found but not deleted (no prune). */
   orphaned: number;
   unchanged: number;
+  /** Keys held by two or more experiments that this plan leaves alone (a problem: exit 1). */
+  duplicates?: number;
+}
+
+/** One live copy of a duplicated key. */
+export interface DuplicateCopy {
+  code: string;
+  experimentId: number;
+  name: string;
+  /** What it holds of its own, e.g. ["design data", "result peak-qc"]; undefined = not known. */
+  holds?: string[];
+}
+
+/** A key that two or more experiments of this stack carry. */
+export interface PlanDuplicate {
+  key: string;
+  /** Every copy, oldest first: the first is the one kept. */
+  copies: DuplicateCopy[];
+  /** True when this plan deletes the extra copies (`apply --dedupe`, all of them empty). */
+  resolved: boolean;
+  /** Why `--dedupe` cannot resolve it, when it cannot. */
+  blocker?: string;
+  /** The experiment in the manifest (absent when the key left the manifest). */
+  source?: SourceLocation;
 }
 
 export interface Plan {
@@ -65,6 +89,10 @@ export interface Plan {
   actions: PlanAction[];
   /** Experiments with this stack's tag that the manifest no longer lists. */
   orphans: { key: string; code: string; experimentId: number; name: string }[];
+  /** Keys carried by several experiments (absent in plans saved before it existed). */
+  duplicates?: PlanDuplicate[];
+  /** Experiments with this stack's tag but no key tag: reported, never managed or deleted. */
+  unkeyed?: { code: string; experimentId: number; name: string }[];
   warnings: PlanWarning[];
   summary: PlanSummary;
   hasChanges: boolean;
@@ -73,6 +101,8 @@ export interface Plan {
   /** Per-object digest of the live state the plan was computed against (for saved-plan staleness). */
   liveState: Record<string, string>;
   prune: boolean;
+  /** Delete the empty extra copies of duplicated keys (`--dedupe`). */
+  dedupe?: boolean;
 }
 
 export type ActionStatus = 'ok' | 'failed' | 'skipped';
@@ -87,6 +117,10 @@ export interface ActionResult {
   message?: string;
   /** For failed: whether the write may have reached MINT (re-run converges either way). */
   mayHaveCommitted?: boolean;
+  /** For failed: MINT may or may not have stored the create; it was not sent again (apply again). */
+  outcomeUnknown?: true;
+  /** For an ok `experiment.create`: the experiment MINT made (its code is what users look for). */
+  created?: { id: number; code: string };
   durationMs: number;
 }
 
@@ -96,7 +130,13 @@ export interface ApplyResult {
   fingerprint: string;
   results: ActionResult[];
   summary: { ok: number; failed: number; skipped: number };
-  /** True when every action is ok. */
+  /** The experiments this apply created, in plan order: manifest key → new code. */
+  created?: { key: string; code: string; experimentId: number }[];
+  /** Orphans left in place (no prune). */
+  orphaned?: number;
+  /** Keys left alone because several experiments carry them (`duplicateFix` says how to fix each). */
+  duplicates?: PlanDuplicate[];
+  /** True when every action is ok and no duplicate was left alone. */
   success: boolean;
 }
 
@@ -104,6 +144,8 @@ export type EngineEvent =
   | { type: 'read.start'; what: string }
   | { type: 'read.progress'; done: number; total?: number }
   | { type: 'read.done'; experiments: number }
+  /** Apply is about to run `total` actions (after planning and every refusal check). */
+  | { type: 'apply.start'; total: number }
   | { type: 'action.start'; action: PlanAction }
   | { type: 'action.finish'; result: ActionResult }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }

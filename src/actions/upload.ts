@@ -2,9 +2,9 @@
 // and PUT (an upsert, so re-running a pipeline step is harmless).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
 import type { MintClient } from '../client/index.js';
 import type { AnalysisResult, DesignData, Experiment, JsonValue } from '../client/models.js';
+import { parseDataText } from '../manifest/files.js';
 import { KEY_TAG, STACK_TAG } from '../manifest/model.js';
 import { OperationError } from './errors.js';
 
@@ -142,73 +142,24 @@ export async function readDataFile(
       `${file} is ${formatSize(stat.size)}, over the ${formatSize(max)} upload limit: store large raw data elsewhere and upload a summary`,
     );
   }
-  const text = await fs.readFile(abs, 'utf8');
-  if (text.trim() === '')
-    throw new UploadFileError(file, `${file} is empty: expected a JSON or YAML document`);
-  const ext = path.extname(abs).toLowerCase();
-  return ext === '.json' ? parseJson(file, text) : parseYamlData(file, text);
+  const parsed = parseDataText(file, await fs.readFile(abs, 'utf8'), path.extname(abs));
+  if (!parsed.ok) {
+    const d = parsed.diagnostics[0];
+    throw new UploadFileError(
+      file,
+      `${d.file}:${d.line}:${d.column}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`,
+    );
+  }
+  // A pipeline that wrote `null` (or nothing) must not overwrite the stored data with null.
+  if (parsed.value === null)
+    throw new UploadFileError(
+      file,
+      `${file} holds no data (empty or null): refusing to upload it; nothing was sent to MINT`,
+    );
+  return parsed.value;
 }
 
 function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KiB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, col: lines[lines.length - 1].length + 1 };
-}
-
-function parseJson(file: string, text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch (err) {
-    const msg = (err as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const where = m ? lineCol(text, Number(m[1])) : undefined;
-    const loc = where ? `${file}:${where.line}:${where.col}` : file;
-    throw new UploadFileError(
-      file,
-      `${loc}: not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '')})`,
-    );
-  }
-}
-
-function parseYamlData(file: string, text: string): JsonValue {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = first.linePos?.[0];
-    const loc = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    throw new UploadFileError(
-      file,
-      `${loc}: not valid YAML or JSON (${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`,
-    );
-  }
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  if (value === undefined)
-    throw new UploadFileError(file, `${file} holds no document: expected JSON or YAML`);
-  return toJsonValue(file, value);
-}
-
-/** YAML can hold dates, binary and other non-JSON values; refuse them instead of mangling them. */
-function toJsonValue(file: string, value: unknown, at = ''): JsonValue {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value))
-      throw new UploadFileError(file, `${file}: ${at || 'the value'} is ${value}, which JSON cannot hold`);
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => toJsonValue(file, v, `${at}[${i}]`));
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: { [k: string]: JsonValue } = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toJsonValue(file, v, at ? `${at}.${k}` : k);
-    return out;
-  }
-  throw new UploadFileError(
-    file,
-    `${file}: ${at || 'the document'} is not plain JSON data (maps, lists, strings, numbers, booleans, null)`,
-  );
 }

@@ -86,7 +86,8 @@ function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): 
   }
   const timeoutMs = parseSeconds(opts.timeout, '--timeout');
   const retries = parseCount(opts.retries, '--retries');
-  const conn = resolveConnection({ baseUrl: opts.url, token: opts.token }, env);
+  const onWarning = (message: string) => out.warn(message);
+  const conn = resolveConnection({ baseUrl: opts.url, token: opts.token, onWarning }, env);
   out.addSecret(conn.token);
   out.detail(`MINT ${conn.baseUrl} (from ${describeSource(conn.source)})`);
   return new MintClient({
@@ -100,7 +101,8 @@ function buildClient(opts: GlobalOptions, env: NodeJS.ProcessEnv, out: Output): 
     env,
     // unset falls back to MINT_ALLOW_INSECURE_HTTP=1
     allowInsecureHttp: opts.allowInsecureHttp || undefined,
-    onWarning: (message) => out.warn(message),
+    // the client warns only about credentials over plain http: never hidden by --quiet
+    onWarning: (message) => out.alert(message),
     onRetry: (info: RetryInfo) => out.detail(describeRetry(info)),
   });
 }

@@ -1,6 +1,11 @@
 // The commander program and the CLI's single error boundary.
 import { Command, CommanderError } from 'commander';
-import { MintApiError, MintConfigError, UnexpectedResponseError } from '../client/index.js';
+import {
+  ListingInconsistentError,
+  MintApiError,
+  MintConfigError,
+  UnexpectedResponseError,
+} from '../client/index.js';
 import {
   AuthenticationError,
   ConnectionError,
@@ -23,7 +28,8 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerSchema } from './commands/schema.js';
 import { registerAuth } from './commands/auth.js';
 import { registerDemo } from './commands/demo.js';
-import { examples } from './help.js';
+import { EXIT_CODES, examples, exitCodes } from './help.js';
+import { errorDocument, wantsJson } from './error-json.js';
 
 export function buildProgram(): Command {
   const program = new Command('mint-manifest')
@@ -68,7 +74,12 @@ export function buildProgram(): Command {
       'mint-manifest demo            # everything against a throw-away local MINT',
     ]) +
       '\nEnvironment: MINT_URL, MINT_TOKEN, MINT_USERNAME, MINT_PASSWORD, MINT_MANIFEST_ALLOW_ENV, NO_COLOR\n' +
-      'Exit codes: 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode)\n',
+      exitCodes([
+        EXIT_CODES.ok('ok'),
+        EXIT_CODES.error('error'),
+        [2, 'changes pending (plan --detailed-exitcode)'],
+        EXIT_CODES.interrupted,
+      ]),
   );
   registerValidate(program);
   registerPlan(program);
@@ -91,6 +102,10 @@ function allCommands(cmd: Command): Command[] {
 /** Runs the CLI and returns its exit code; never throws. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const program = buildProgram();
+  let active: Command | undefined;
+  program.hook('preAction', (_program, actionCommand) => {
+    active = actionCommand;
+  });
   try {
     await program.parseAsync(argv);
     return 0;
@@ -100,8 +115,16 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     out.addSecret(opts.token);
     out.addSecret(env.MINT_TOKEN);
     out.addSecret(env.MINT_PASSWORD);
-    return reportError(err, out);
+    const code = reportError(err, out);
+    if (isFailure(err, code) && wantsJson(active?.opts<{ format?: string }>().format, argv))
+      out.out(errorDocument(err, out.lastError, code));
+    return code;
   }
+}
+
+/** Exit 0 (help, version) and plan's exit 2 (changes pending) are outcomes, not failures. */
+function isFailure(err: unknown, code: number): boolean {
+  return code !== 0 && !(err instanceof CliExitError && code === 2 && !err.code);
 }
 
 /** Entry point of the bin: runs, then exits once stdout and stderr are flushed. */
@@ -135,6 +158,10 @@ export function reportError(err: unknown, out: Output): number {
   if (err instanceof OperationError || err instanceof MintConfigError) {
     out.error(err.message);
     if (out.debug && err.stack) out.err(err.stack);
+    return 1;
+  }
+  if (err instanceof ListingInconsistentError) {
+    out.error(err.message);
     return 1;
   }
   if (err instanceof UnexpectedResponseError) {

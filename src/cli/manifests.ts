@@ -73,5 +73,6 @@ export async function loadManifestOrExit(ctx: CliContext, inputs: string[]): Pro
   throw new CliExitError(
     1,
     `the manifest is invalid (${countLabel(result.errors.length, 'error')} above); nothing was sent to MINT`,
+    { code: 'manifest.invalid', diagnostics: result.errors },
   );
 }

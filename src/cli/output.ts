@@ -26,6 +26,8 @@ export class Output {
   readonly redactor = new Redactor();
   /** While a progress bar owns the terminal, stderr lines go through it so they do not tear it. */
   private stderrRoute?: (text: string) => void;
+  /** The last `error:` line, redacted: the message of `--format json` error objects. */
+  lastError?: string;
 
   constructor(opts: OutputOptions = {}) {
     const env = opts.env ?? process.env;
@@ -82,17 +84,28 @@ export class Output {
     if (this.verbose) this.writeErr(this.c.dim(text));
   }
 
+  /** One `warning:` line on stderr; --quiet hides it (it is not a result and not an error). */
   warn(text: string): void {
+    if (!this.quiet) this.writeErr(`${this.c.yellow('warning:')} ${text}`);
+  }
+
+  /** A security warning (plain http to another host): shown on every run, even with --quiet. */
+  alert(text: string): void {
     this.writeErr(`${this.c.yellow('warning:')} ${text}`);
   }
 
   error(text: string): void {
+    this.lastError = this.redact(text);
     this.writeErr(`${this.c.red('error:')} ${text}`);
   }
 
   /** Raw stderr text (diagnostics, stack traces with --debug). */
   err(text: string): void {
     this.writeErr(text);
+  }
+
+  get stdoutIsTTY(): boolean {
+    return Boolean(this.stdout.isTTY);
   }
 
   get stderrIsTTY(): boolean {

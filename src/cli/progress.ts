@@ -74,6 +74,9 @@ export function createProgress(out: Output): Progress {
         phase = undefined;
         out.detail(`read ${event.experiments} experiment${event.experiments === 1 ? '' : 's'} from MINT`);
         break;
+      case 'apply.start':
+        actionsTotal = event.total;
+        break;
       case 'action.start':
         if (useBar && phase?.kind !== 'apply') {
           startBar({ kind: 'apply' }, actionsTotal);

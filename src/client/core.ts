@@ -31,8 +31,8 @@ export interface CallOptions {
   query?: object;
   body?: unknown;
   headers?: Record<string, string>;
-  /** 'text' returns the raw body (CSV export). */
-  responseType?: 'json' | 'text';
+  /** 'text' returns the raw body (CSV export); 'bytes' a Buffer (objects). */
+  responseType?: 'json' | 'text' | 'bytes';
 }
 
 export interface CoreOptions {
@@ -45,6 +45,8 @@ export interface CoreOptions {
   username?: string;
   password?: string;
   missingTokenHint: string;
+  /** Called with the new token after each renewal (refresh or login again). */
+  onTokenRenewed?: (token: string) => void;
 }
 
 export class ApiCore {
@@ -70,7 +72,12 @@ export class ApiCore {
         refresh: (token) =>
           this.send<TokenResponse>(ROUTES.authRefresh, buildPath(ROUTES.authRefresh), { body: {} }, token),
       },
-      { token: opts.token, username: opts.username, password: opts.password },
+      {
+        token: opts.token,
+        username: opts.username,
+        password: opts.password,
+        onRenewed: opts.onTokenRenewed,
+      },
       opts.missingTokenHint,
     );
   }
@@ -109,12 +116,13 @@ export class ApiCore {
         params: cleanQuery(opts.query),
         data: opts.body,
         headers,
-        responseType: opts.responseType === 'text' ? 'text' : 'json',
+        responseType: RESPONSE_TYPES[opts.responseType ?? 'json'],
         mint: { path, retrySafe: def.retrySafe },
       });
     } catch (err) {
       throw this.toMintError(err, def, path, token);
     }
+    if (opts.responseType === 'bytes') return Buffer.from(response.data as ArrayBuffer) as T;
     return (response.status === 204 || response.data === '' ? undefined : response.data) as T;
   }
 
@@ -132,7 +140,7 @@ export class ApiCore {
       const retryAfterMs = parseRetryAfter(res.headers?.['retry-after']);
       return errorFromResponse({
         status: res.status,
-        body: res.data,
+        body: decodeBinaryBody(res.data),
         method,
         path,
         headerRequestId: typeof header === 'string' ? header : undefined,
@@ -273,6 +281,19 @@ function suggestedBase(target: URL, requestPath: string): string {
   const prefix = target.pathname.endsWith(route) ? target.pathname.slice(0, -route.length) : '';
   return `${target.origin}${prefix.replace(/\/+$/, '')}`;
 }
+
+/** An error answering a bytes request arrives as an ArrayBuffer: read it as the JSON it usually is. */
+function decodeBinaryBody(data: unknown): unknown {
+  if (!(data instanceof ArrayBuffer) && !Buffer.isBuffer(data)) return data;
+  const text = Buffer.from(data as ArrayBuffer).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const RESPONSE_TYPES = { json: 'json', text: 'text', bytes: 'arraybuffer' } as const;
 
 /** Drops undefined/null so absent filters are not sent as empty strings. */
 function cleanQuery(query: object | undefined): Record<string, QueryValue> | undefined {

@@ -22,6 +22,8 @@ export interface ResolvedConnection {
   token?: string;
   /** Where the URL came from: 'argument' | 'env' | a credentials file path. */
   source: string;
+  /** The credentials file the token came from, when it did (a refreshed session is written back there). */
+  tokenFile?: string;
 }
 
 interface HostEntry {
@@ -80,7 +82,13 @@ function sameHost(a: string, b: string): boolean {
 
 const warnedFiles = new Set<string>();
 
-function readFileJson(file: string): unknown {
+/** Where a warning about the credentials file goes: a process warning unless the caller takes it. */
+export type CredentialsWarning = (message: string) => void;
+
+const processWarning: CredentialsWarning = (message) =>
+  process.emitWarning(message, 'MintCredentialsWarning');
+
+function readFileJson(file: string, warn: CredentialsWarning = processWarning): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -92,9 +100,8 @@ function readFileJson(file: string): unknown {
     const mode = fs.statSync(file).mode;
     if (mode & 0o077) {
       warnedFiles.add(file);
-      process.emitWarning(
+      warn(
         `credentials file ${file} is readable by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${file}`,
-        'MintCredentialsWarning',
       );
     }
   }
@@ -145,9 +152,10 @@ function entryFor(file: PerHostFile, url: string | undefined): [string, HostEntr
 export function readCredentials(
   env: NodeJS.ProcessEnv = process.env,
   url?: string,
+  warn?: CredentialsWarning,
 ): StoredCredentials | undefined {
   for (const file of credentialsSearchPaths(env)) {
-    const data = readFileJson(file);
+    const data = readFileJson(file, warn);
     if (data === undefined) continue;
     const hit = entryFor(toPerHost(data), url);
     if (hit) return { url: hit[0], token: hit[1].token, username: hit[1].username, file };
@@ -155,9 +163,9 @@ export function readCredentials(
   return undefined;
 }
 
-function writeAtomic(file: string, data: PerHostFile): void {
+function writeAtomic(file: string, data: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
   fs.chmodSync(tmp, 0o600);
   fs.renameSync(tmp, file);
@@ -172,7 +180,8 @@ export function writeCredentials(
   const url = normalizeBaseUrl(creds.url);
   let existing: PerHostFile = { hosts: {} };
   try {
-    existing = toPerHost(readFileJson(file));
+    // no warning about its mode: the file is rewritten 0600 right below
+    existing = toPerHost(readFileJson(file, () => undefined));
   } catch {
     // an unreadable file is replaced rather than blocking a fresh login
   }
@@ -194,7 +203,7 @@ export function deleteCredentials(url?: string, env: NodeJS.ProcessEnv = process
     fs.rmSync(file, { force: true });
     return true;
   }
-  const existing = toPerHost(readFileJson(file));
+  const existing = toPerHost(readFileJson(file, () => undefined));
   const hosts = Object.fromEntries(Object.entries(existing.hosts).filter(([u]) => !sameHost(u, url)));
   if (Object.keys(hosts).length === Object.keys(existing.hosts).length) return false;
   const def = existing.default && !sameHost(existing.default, url) ? existing.default : Object.keys(hosts)[0];
@@ -207,7 +216,7 @@ export function deleteCredentials(url?: string, env: NodeJS.ProcessEnv = process
  * file's token for that same host (a token is never sent to a host it was not stored for).
  */
 export function resolveConnection(
-  opts: { baseUrl?: string; token?: string },
+  opts: { baseUrl?: string; token?: string; onWarning?: CredentialsWarning },
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConnection {
   let baseUrl: string | undefined;
@@ -220,7 +229,7 @@ export function resolveConnection(
     baseUrl = env.MINT_URL;
     source = 'env';
   } else {
-    stored = readCredentials(env);
+    stored = readCredentials(env, undefined, opts.onWarning);
     baseUrl = stored?.url;
     source = stored?.file ?? '';
   }
@@ -232,9 +241,32 @@ export function resolveConnection(
   }
   const normalized = normalizeBaseUrl(baseUrl);
   let token = opts.token || env.MINT_TOKEN || undefined;
+  let tokenFile: string | undefined;
   if (!token) {
-    stored ??= readCredentials(env, normalized);
+    stored ??= readCredentials(env, normalized, opts.onWarning);
     token = stored && sameHost(stored.url ?? '', normalized) ? stored.token : undefined;
+    if (token) tokenFile = stored?.file;
   }
-  return { baseUrl: normalized, token, source };
+  return { baseUrl: normalized, token, source, ...(tokenFile ? { tokenFile } : {}) };
+}
+
+/**
+ * Replaces the token stored for `url` in `file` (the file a session token was read from), keeping
+ * the file's own shape and every other key; atomic, mode 0600. Returns whether the file changed.
+ */
+export function updateStoredToken(file: string, url: string, token: string): boolean {
+  const data = readFileJson(file);
+  if (!isRecord(data)) return false;
+  if (isRecord(data.hosts)) {
+    const hit = Object.entries(data.hosts).find(([u]) => sameHost(u, url));
+    if (!hit || !isRecord(hit[1])) return false;
+    hit[1].token = token;
+  } else {
+    const stored = optString(data.url) ?? optString(data.base_url);
+    if (!stored || !sameHost(stored, url)) return false;
+    if (data.token === undefined && typeof data.access_token === 'string') data.access_token = token;
+    else data.token = token;
+  }
+  writeAtomic(file, data);
+  return true;
 }

@@ -2,7 +2,13 @@
 // resources hang off it (client.experiments, client.projects, …). Knows nothing about manifests.
 
 import { ApiCore } from './core.js';
-import { credentialsPath, deleteCredentials, resolveConnection } from './credentials.js';
+import {
+  credentialsPath,
+  deleteCredentials,
+  resolveConnection,
+  updateStoredToken,
+  type CredentialsWarning,
+} from './credentials.js';
 import { MintConfigError } from './errors.js';
 import {
   DEFAULT_USER_AGENT,
@@ -11,9 +17,9 @@ import {
   isInsecureRemote,
   type Transport,
 } from './http.js';
-import type { HealthInfo, TokenResponse, User, VerifyResponse } from './models.js';
+import type { HealthInfo, PublicSetupConfig, TokenResponse, User, VerifyResponse } from './models.js';
 import { AdminApi, UpdatesApi } from './resources/admin.js';
-import { ExperimentsApi } from './resources/experiments.js';
+import { ExperimentsApi, ObjectsApi } from './resources/experiments.js';
 import { PluginsApi } from './resources/plugins.js';
 import { ProjectsApi } from './resources/projects.js';
 import { DEFAULT_RETRY_POLICY, type RetryInfo, type RetryPolicy } from './retry.js';
@@ -55,6 +61,8 @@ export interface MintClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this credentials file instead of the XDG/~/.config lookup. */
   credentialsFile?: string;
+  /** Where a warning about the credentials file goes (e.g. readable by others); default a process warning. */
+  onCredentialsWarning?: CredentialsWarning;
   userAgent?: string;
 }
 
@@ -80,6 +88,8 @@ export class MintClient {
   readonly experiments: ExperimentsApi;
   readonly projects: ProjectsApi;
   readonly plugins: PluginsApi;
+  /** Objects (files) plugins stored for experiments. */
+  readonly objects: ObjectsApi;
   readonly admin: AdminApi;
   readonly updates: UpdatesApi;
   readonly auth: {
@@ -89,6 +99,8 @@ export class MintClient {
     /** Forgets the token locally; `forget: true` also removes it from the credentials file. */
     logout: (opts?: { forget?: boolean }) => void;
   };
+  /** The whole-request timeout in ms (the engine waits a multiple of it for an ambiguous create). */
+  readonly requestTimeoutMs: number;
   private readonly core: ApiCore;
   private readonly transport: Transport;
   private readonly env: NodeJS.ProcessEnv;
@@ -98,11 +110,12 @@ export class MintClient {
     this.env = env;
     const usePassword = Boolean(opts.username && opts.password && !opts.token);
     const conn = resolveConnection(
-      { baseUrl: opts.baseUrl, token: opts.token },
+      { baseUrl: opts.baseUrl, token: opts.token, onWarning: opts.onCredentialsWarning },
       usePassword ? { ...env, MINT_TOKEN: undefined } : env,
     );
     this.baseUrl = conn.baseUrl;
     const timeoutMs = opts.timeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
+    this.requestTimeoutMs = timeoutMs;
     const connectTimeoutMs =
       opts.connectTimeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
     const policy: RetryPolicy = {
@@ -137,10 +150,14 @@ export class MintClient {
       missingTokenHint:
         'pass --token or set MINT_TOKEN, or set MINT_USERNAME and MINT_PASSWORD, or run `mint-manifest auth login` ' +
         `once to store one in ${credentialsPath(env)}`,
+      onTokenRenewed: conn.tokenFile
+        ? (t) => writeBack(conn.tokenFile as string, conn.baseUrl, t)
+        : undefined,
     });
     this.experiments = new ExperimentsApi(this.core);
     this.projects = new ProjectsApi(this.core);
     this.plugins = new PluginsApi(this.core);
+    this.objects = new ObjectsApi(this.core);
     this.admin = new AdminApi(this.core);
     this.updates = new UpdatesApi(this.core);
     this.auth = {
@@ -160,6 +177,11 @@ export class MintClient {
     return this.core.call<HealthInfo>(ROUTES.health);
   }
 
+  /** The server's public setup (no token needed): whether auth is required, passkeys, … */
+  publicConfig(): Promise<PublicSetupConfig> {
+    return this.core.call<PublicSetupConfig>(ROUTES.setupPublicConfig);
+  }
+
   whoami(): Promise<User> {
     return this.core.call<User>(ROUTES.usersMe);
   }
@@ -174,16 +196,37 @@ export class MintClient {
     if (opts.forget) deleteCredentials(this.baseUrl, this.env);
   }
 
-  /** Closes pooled keep-alive sockets; the client stays usable (new sockets are opened on demand). */
+  /** Closes pooled keep-alive sockets and stops the refresh timer; the client stays usable. */
   close(): void {
+    this.core.auth.dispose();
     this.transport.close();
+  }
+}
+
+/** A session token read from a credentials file goes back there after a renewal, so the next run has it. */
+function writeBack(file: string, url: string, token: string): void {
+  try {
+    updateStoredToken(file, url, token);
+  } catch (err) {
+    process.emitWarning(
+      `could not store the refreshed MINT session in ${file} (${(err as Error).message}): log in again next time`,
+      'MintCredentialsWarning',
+    );
   }
 }
 
 export * from './errors.js';
 export * from './credentials.js';
 export * from './models.js';
-export { ROUTES, buildPath, routeKey, type RouteDef, type RouteName, type HttpMethod } from './routes.js';
+export {
+  ROUTES,
+  buildPath,
+  routeKey,
+  type RouteDef,
+  type RouteGrade,
+  type RouteName,
+  type HttpMethod,
+} from './routes.js';
 export {
   DEFAULT_RETRY_POLICY,
   backoffDelay,
@@ -195,18 +238,30 @@ export {
   type RetryPolicy,
 } from './retry.js';
 export { DEFAULT_USER_AGENT, CLIENT_VERSION, normalizeBaseUrl, isLoopbackHost } from './http.js';
-export { tokenKind, type TokenKind } from './auth.js';
-export { unwrapList, DEFAULT_PAGE_SIZE, UnexpectedResponseError, type Page } from './pagination.js';
+export { tokenKind, jwtExpiry, jwtIssuedAt, refreshDueAt, type TokenKind } from './auth.js';
+export {
+  unwrapList,
+  paginate,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  ListingInconsistentError,
+  UnexpectedResponseError,
+  type Page,
+  type PaginateOptions,
+  type ListOptions,
+} from './pagination.js';
 export {
   ExperimentsApi,
   DesignDataApi,
   AnalysisApi,
+  ArtifactsApi,
+  ObjectsApi,
   isNotFound,
   type ExperimentPage,
   type DesignDataExportFormat,
 } from './resources/experiments.js';
 export { ProjectsApi } from './resources/projects.js';
-export { PluginsApi } from './resources/plugins.js';
+export { PluginsApi, PluginSettingsApi } from './resources/plugins.js';
 export {
   AdminApi,
   UpdatesApi,

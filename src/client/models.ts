@@ -150,13 +150,69 @@ export interface PluginInfo {
   id: string;
   name: string;
   version?: string;
+  /** Where the plugin's own routes live, e.g. `/api/peak-qc`. */
+  api_prefix?: string;
   [extra: string]: unknown;
 }
 
 export interface PluginConfig {
   plugin_name: string;
   config: JsonObject;
-  revision: string | number;
+  /** Opaque: compare, never parse. */
+  revision?: string;
+  [extra: string]: unknown;
+}
+
+/** A plugin's own settings (`{api_prefix}/settings`). */
+export interface PluginSettings {
+  settings: JsonObject;
+  mode?: string;
+  /** Opaque: send it back in If-Match to write only over what was read. */
+  revision?: string;
+  [extra: string]: unknown;
+}
+
+/** Public server setup, readable without a token (MINT's SDK asks it first). */
+export interface PublicSetupConfig {
+  auth_required: boolean;
+  passkey_enabled: boolean;
+  registration_enabled?: boolean;
+  database_mode?: string;
+  access?: { experiment_visibility_mode?: string };
+  [extra: string]: unknown;
+}
+
+export type ArtifactStatus = 'active' | 'archived' | (string & {});
+
+/** An analysis artifact a plugin wrote, as listed. */
+export interface AnalysisArtifact {
+  id: number;
+  experiment_id: number;
+  plugin_id: string;
+  artifact_key: string;
+  display_name: string;
+  note?: string | null;
+  status: ArtifactStatus;
+  archived?: boolean;
+  result_keys?: string[];
+  created_at?: string | null;
+  updated_at?: string | null;
+  archived_at?: string | null;
+  archived_by?: number | null;
+  [extra: string]: unknown;
+}
+
+/** One artifact with its payload. */
+export interface AnalysisArtifactDetail extends AnalysisArtifact {
+  result: JsonObject;
+  tree?: JsonValue;
+  summary?: JsonValue;
+}
+
+/** display_name sets the name; note: a string sets it, null clears it, absent keeps it. */
+export interface ArtifactAnnotation {
+  display_name?: string;
+  note?: string | null;
 }
 
 export interface HealthInfo {

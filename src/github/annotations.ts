@@ -56,14 +56,14 @@ export function annotateDiagnostics(
   errors: Diagnostic[],
   warnings: Diagnostic[],
   annotator: Annotator,
-  where: { cwd: string; workspace: string },
+  where: { cwd: string; workspace: string; maxErrors?: number },
 ): AnnotateResult {
   const props = (d: Diagnostic): AnnotationProperties => ({
     file: annotationPath(d.file, where.cwd, where.workspace),
     startLine: d.line > 0 ? d.line : undefined,
     startColumn: d.column > 0 ? d.column : undefined,
   });
-  const shownErrors = errors.slice(0, MAX_ANNOTATIONS_PER_TYPE);
+  const shownErrors = errors.slice(0, where.maxErrors ?? MAX_ANNOTATIONS_PER_TYPE);
   for (const d of shownErrors) annotator.error(annotationMessage(d), props(d));
 
   const hiddenErrors = errors.length - shownErrors.length;

@@ -4,16 +4,20 @@
 /** GitHub refuses comment bodies longer than this many characters. */
 export const COMMENT_LIMIT = 65_536;
 
-export function planMarker(stack: string): string {
-  return `<!-- mint-manifest:plan stack=${stack} -->`;
+/** The hidden line that finds the comment again: one comment per stack and label. */
+export function planMarker(stack: string, label?: string): string {
+  return label
+    ? `<!-- mint-manifest:plan stack=${stack} label=${label} -->`
+    : `<!-- mint-manifest:plan stack=${stack} -->`;
 }
 
 export interface IssueComment {
   id: number;
   body?: string | null;
+  user?: { login?: string } | null;
 }
 
-/** The three GitHub calls the sticky comment needs; `list` pages are 1-based. */
+/** The GitHub calls the sticky comment needs; `list` pages are 1-based. */
 export interface IssueCommentsApi {
   list(page: number, perPage: number): Promise<IssueComment[]>;
   create(body: string): Promise<IssueComment>;
@@ -22,14 +26,42 @@ export interface IssueCommentsApi {
 
 export const COMMENTS_PER_PAGE = 100;
 
-/** Pages through every comment until one carries the marker; stops at the first match. */
+/** The login the workflow's GITHUB_TOKEN writes comments as (it may not read GET /user). */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+/**
+ * Who the token writes comments as: `GET /user` for a personal or app-user token; the workflow
+ * token is refused there (403) and always writes as github-actions[bot].
+ */
+export async function tokenIdentity(getUser: () => Promise<{ login?: string }>): Promise<string> {
+  try {
+    const user = await getUser();
+    if (typeof user.login === 'string' && user.login !== '') return user.login;
+  } catch (err) {
+    if ((err as { status?: unknown }).status !== 403) throw err;
+  }
+  return ACTIONS_BOT_LOGIN;
+}
+
+/** Whether a line of `body` is exactly `marker` (a marker quoted inside other text does not count). */
+function carriesMarker(body: string, marker: string): boolean {
+  return body.split(/\r?\n/).some((line) => line.trim() === marker);
+}
+
+/**
+ * Pages through the comments for the first one written by `author` that carries the marker.
+ * Anyone can paste our marker into a comment; only our own comment is ever edited.
+ */
 export async function findMarkedComment(
   api: IssueCommentsApi,
   marker: string,
+  author: string,
 ): Promise<IssueComment | undefined> {
   for (let page = 1; ; page++) {
     const comments = await api.list(page, COMMENTS_PER_PAGE);
-    const found = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+    const found = comments.find(
+      (c) => c.user?.login === author && typeof c.body === 'string' && carriesMarker(c.body, marker),
+    );
     if (found) return found;
     if (comments.length < COMMENTS_PER_PAGE) return undefined;
   }
@@ -40,18 +72,23 @@ export interface UpsertResult {
   created: boolean;
 }
 
-/** Edits the comment that carries `marker`, or creates it when there is none. */
+/**
+ * Edits our comment that carries `marker`, or creates it when there is none. With
+ * `createIfMissing: false` (comment: changes-only and nothing to show) only an existing one is edited.
+ */
 export async function upsertStickyComment(
   api: IssueCommentsApi,
   marker: string,
   body: string,
-): Promise<UpsertResult> {
-  if (!body.includes(marker)) throw new Error('sticky comment body must contain its marker');
-  const existing = await findMarkedComment(api, marker);
+  opts: { author: string; createIfMissing?: boolean },
+): Promise<UpsertResult | undefined> {
+  if (!carriesMarker(body, marker)) throw new Error('sticky comment body must contain its marker');
+  const existing = await findMarkedComment(api, marker, opts.author);
   if (existing) {
     const updated = await api.update(existing.id, body);
     return { id: updated.id ?? existing.id, created: false };
   }
+  if (opts.createIfMissing === false) return undefined;
   const created = await api.create(body);
   return { id: created.id, created: true };
 }
@@ -59,6 +96,9 @@ export async function upsertStickyComment(
 /** The subset of an Octokit instance used here (`github.getOctokit(token)` satisfies it). */
 export interface OctokitIssues {
   rest: {
+    users: {
+      getAuthenticated(): Promise<{ data: { login?: string } }>;
+    };
     issues: {
       listComments(params: {
         owner: string;
@@ -79,6 +119,13 @@ export interface OctokitIssues {
         comment_id: number;
         body: string;
       }): Promise<{ data: IssueComment }>;
+    };
+    repos: {
+      listPullRequestsAssociatedWithCommit(params: {
+        owner: string;
+        repo: string;
+        commit_sha: string;
+      }): Promise<{ data: { number: number; state?: string; merged_at?: string | null }[] }>;
     };
   };
 }
@@ -104,6 +151,23 @@ export function octokitCommentsApi(
     update: async (commentId, body) =>
       (await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data,
   };
+}
+
+/**
+ * The pull request a pushed commit came from (`GET /repos/{owner}/{repo}/commits/{sha}/pulls`):
+ * the merged one first, else an open one.
+ */
+export async function pullRequestOfCommit(
+  octokit: OctokitIssues,
+  where: { owner: string; repo: string; sha: string },
+): Promise<number | undefined> {
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+    owner: where.owner,
+    repo: where.repo,
+    commit_sha: where.sha,
+  });
+  const pr = data.find((p) => p.merged_at) ?? data.find((p) => p.state === 'open');
+  return pr?.number;
 }
 
 /**

@@ -6,6 +6,9 @@ import { ALLOW_ENV_VARIABLE, parseAllowEnv } from '../manifest/interpolate.js';
 export const COMMANDS = ['validate', 'plan', 'apply', 'upload'] as const;
 export type Command = (typeof COMMANDS)[number];
 
+export const COMMENT_MODES = ['always', 'changes-only', 'off'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
 export interface Inputs {
   command: Command;
   /** Files, folders or globs, in the order given. */
@@ -15,6 +18,7 @@ export interface Inputs {
   mintUsername?: string;
   mintPassword?: string;
   prune?: boolean;
+  dedupe?: boolean;
   maxDeletes?: number;
   concurrency?: number;
   /** Per-request timeout (the input is in seconds). */
@@ -23,8 +27,14 @@ export interface Inputs {
   /** Plain http to a non-loopback MINT host (unset: MINT_ALLOW_INSECURE_HTTP decides). */
   allowInsecureHttp?: boolean;
   continueOnError?: boolean;
-  /** Unset = decided by the event (on for pull requests). */
+  /** Deprecated alias of `comment` (false = off, true = always). */
   commentOnPr?: boolean;
+  /** When to write the pull request comment: always (default), changes-only, off. */
+  comment: CommentMode;
+  /** Tells apart several plans of one stack in one PR (e.g. staging, production). */
+  label?: string;
+  /** upload: schema_version of uploaded design data. */
+  schemaVersion?: string;
   githubToken?: string;
   expectFingerprint?: string;
   failOnChanges?: boolean;
@@ -140,6 +150,31 @@ function parseFingerprint(): string | undefined {
   return value.toLowerCase();
 }
 
+/** `comment`, with the deprecated `comment-on-pr: false` still turning it off. */
+function parseCommentMode(): CommentMode {
+  const value = optional('comment') ?? 'always';
+  const mode = value.toLowerCase();
+  if ((COMMENT_MODES as readonly string[]).includes(mode))
+    return optionalBoolean('comment-on-pr') === false ? 'off' : (mode as CommentMode);
+  throw new InputError(
+    'comment',
+    `Input "comment" must be one of ${COMMENT_MODES.join(', ')}, found "${value}" — fix it in the step's "with:" block`,
+  );
+}
+
+/** Shown in the headline and kept in the hidden marker, so it must be one short plain line. */
+function parseLabel(): string | undefined {
+  const value = optional('label')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ._/:-]{0,62}$/.test(value)) {
+    throw new InputError(
+      'label',
+      `Input "label" must be up to 63 letters, digits, spaces or . _ / : - (e.g. "production"), found "${value}"`,
+    );
+  }
+  return value;
+}
+
 function parseAllowEnvInput(env: NodeJS.ProcessEnv = process.env): string[] {
   try {
     return [
@@ -162,6 +197,7 @@ export function parseInputs(): Inputs {
     mintUsername: optional('mint-username'),
     mintPassword: optional('mint-password'),
     prune: optionalBoolean('prune'),
+    dedupe: optionalBoolean('dedupe'),
     maxDeletes: optionalInteger('max-deletes', 0),
     concurrency: optionalInteger('concurrency', 1),
     timeoutMs: optionalSeconds('timeout'),
@@ -169,6 +205,9 @@ export function parseInputs(): Inputs {
     allowInsecureHttp: optionalBoolean('allow-insecure-http'),
     continueOnError: optionalBoolean('continue-on-error'),
     commentOnPr: optionalBoolean('comment-on-pr'),
+    comment: parseCommentMode(),
+    label: parseLabel(),
+    schemaVersion: optional('schema-version'),
     githubToken: optional('github-token'),
     expectFingerprint: parseFingerprint(),
     failOnChanges: optionalBoolean('fail-on-changes'),
@@ -202,6 +241,12 @@ function checkCombinations(inputs: Inputs): void {
     );
   }
   if (inputs.command !== 'upload') return;
+  if (inputs.schemaVersion !== undefined && inputs.designFile === undefined) {
+    throw new InputError(
+      'schema-version',
+      'Input "schema-version" is for design uploads: set it together with "design-file", or remove it',
+    );
+  }
   if (inputs.experiment === undefined) {
     throw new InputError(
       'experiment',
@@ -222,11 +267,6 @@ function checkCombinations(inputs: Inputs): void {
   }
 }
 
-/** The PR comment is on by default only for pull request events. */
-export function shouldCommentOnPr(
-  inputs: Pick<Inputs, 'commentOnPr'>,
-  eventName: string | undefined,
-): boolean {
-  if (inputs.commentOnPr !== undefined) return inputs.commentOnPr;
+export function isPullRequestEvent(eventName: string | undefined): boolean {
   return eventName === 'pull_request' || eventName === 'pull_request_target';
 }

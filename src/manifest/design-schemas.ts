@@ -1,7 +1,8 @@
 // Optional `schemas:` — per experiment_type JSON Schemas that design data must satisfy.
 import type { ValidateFunction } from 'ajv';
 import { makeDiagnostic } from './diagnostics.js';
-import { loadReferencedFile, mapLimit, type FileContext } from './files.js';
+import { mapLimit } from '../concurrency.js';
+import { loadReferencedFile, type FileContext } from './files.js';
 import type { Diagnostic } from './model.js';
 import type { ResolvedRun } from './resolve.js';
 import { schemaErrorsToDiagnostics } from './schema-errors.js';
@@ -17,6 +18,14 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
     const outcome = outcomes[i];
     if (!outcome.ok) {
       out.push(...outcome.diagnostics);
+      return;
+    }
+    if (outcome.file.value === null) {
+      out.push(
+        makeDiagnostic(s.at, 'schemas.empty', `design schema \`${s.ref}\` is empty`, {
+          hint: 'put a JSON Schema in it',
+        }),
+      );
       return;
     }
     try {

@@ -6,6 +6,7 @@
 // test/manifest/fast-yaml.test.ts checks it against `yaml` value by value and location by location.
 import { CORE_SCHEMA, load, type State } from 'js-yaml';
 import { interpolate, type InterpolationPolicy } from './interpolate.js';
+import { MAX_DATA_DEPTH } from './yaml-guard.js';
 
 /** Where one value was written: [start, end) offsets, the key's offset in a mapping, children. */
 export interface PosNode {
@@ -52,8 +53,11 @@ function resolvePlain(s: string): unknown {
   return s;
 }
 
-/** Anchors, aliases and tags (node properties): left to `yaml`, which bounds alias expansion and refuses custom tags. */
-const NODE_PROPERTY = /(?:^|[\s[{,])[&*!]/;
+/**
+ * Anchors, aliases and tags (node properties), and `<<` merge keys: left to `yaml`, which merges,
+ * bounds alias expansion and refuses custom tags.
+ */
+const NODE_PROPERTY = /(?:^|[\s[{,])[&*!]|<</;
 
 class Bail extends Error {}
 
@@ -86,10 +90,12 @@ interface Built {
 }
 
 /** Turns js-yaml's open/close events into a PosNode tree. */
-function positionRecorder(text: string) {
+function positionRecorder(text: string, maxDepth: number) {
   const frames: { open: number; children: Built[] }[] = [{ open: 0, children: [] }];
   const listener = (event: 'open' | 'close', state: State): void => {
     if (event === 'open') {
+      // Deep nesting is an error `yaml` locates (js-yaml may open more frames than levels: bail early).
+      if (frames.length > maxDepth) throw new Bail();
       frames.push({ open: state.position, children: [] });
       return;
     }
@@ -181,6 +187,8 @@ function keyText(text: string, key: Built): string {
 function checkScalar(raw: string, value: unknown): void {
   const c = raw.charCodeAt(0);
   if (c === 34 || c === 39 || c === 124 || c === 62) return; // quoted or block scalar: same in both
+  // NaN, infinities and integers near ±2^53: errors (or close calls) the slow path decides and locates.
+  if (typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) >= 2 ** 53)) throw new Bail();
   const expected = resolvePlain(raw);
   if (!(Object.is(expected, value) || (typeof value === 'string' && expected === value))) throw new Bail();
 }
@@ -203,11 +211,15 @@ function interpolateValues(value: unknown, env: InterpolationPolicy): unknown {
 }
 
 /** The parsed value and its positions, or undefined when the text needs the full YAML parser. */
-export function fastParseYaml(text: string, env?: InterpolationPolicy): FastParsed | undefined {
+export function fastParseYaml(
+  text: string,
+  env?: InterpolationPolicy,
+  maxDepth = MAX_DATA_DEPTH,
+): FastParsed | undefined {
   if (text.charCodeAt(0) === 0xfeff || text.includes('\r') || text.includes('\t') || NODE_PROPERTY.test(text))
     return undefined;
   try {
-    const recorder = positionRecorder(text);
+    const recorder = positionRecorder(text, maxDepth);
     const loaded = load(text, { schema: CORE_SCHEMA, listener: recorder.listener });
     const root = recorder.root();
     const value = env ? interpolateValues(loaded, env) : loaded;

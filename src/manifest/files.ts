@@ -2,9 +2,11 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { JsonValue } from '../client/models.js';
-import { describeValue, displayPath, isInside, makeDiagnostic } from './diagnostics.js';
+import { displayPath, isInside, makeDiagnostic } from './diagnostics.js';
 import type { Diagnostic, SourceLocation } from './model.js';
-import { parseYaml, YamlSource, type Locator } from './yaml-source.js';
+import { scanJson } from './json-scan.js';
+import { MAX_DATA_DEPTH } from './yaml-guard.js';
+import { parseYaml, stripBom, YamlSource, type Locator } from './yaml-source.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -54,50 +56,11 @@ class LazyJsonLocator implements Locator {
 function offsetPosition(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
   }
   return { line, column: offset - lineStart + 1 };
-}
-
-function parseJson(display: string, text: string): LoadOutcome | JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const pos = /at position (\d+)/.exec(message);
-    const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : 0;
-    const clean = message
-      .replace(/ in JSON at position \d+.*$/, '')
-      .replace(/^JSON\.parse: /, '')
-      .replace(/ \(line \d+ column \d+\)$/, '');
-    return {
-      ok: false,
-      diagnostics: [
-        makeDiagnostic(
-          { file: display, ...offsetPosition(text, offset), path: '' },
-          'file.invalid-json',
-          `invalid JSON: ${clean}`,
-          {
-            hint: 'fix the JSON syntax (a `.yaml` file may use YAML instead)',
-          },
-        ),
-      ],
-    };
-  }
-}
-
-function isOutcome(v: unknown): v is LoadOutcome {
-  return (
-    v !== null &&
-    typeof v === 'object' &&
-    'ok' in v &&
-    (v as { ok: unknown }).ok === false &&
-    'diagnostics' in v
-  );
 }
 
 /**
@@ -172,53 +135,41 @@ export async function loadReferencedFile(
       'keep data files under the limit, or raise it (maxFileBytes)',
     );
   }
-  const text = await fsp.readFile(real, 'utf8');
-  const ext = path.extname(abs).toLowerCase();
-  const looksJson = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*[[{]/.test(text));
+  const parsed = parseDataText(display, await fsp.readFile(real, 'utf8'), path.extname(abs));
+  if (!parsed.ok) return parsed;
+  return { ok: true, file: { absPath: abs, display, value: parsed.value, locator: parsed.locator } };
+}
+
+export type DataParse =
+  { ok: true; value: JsonValue; locator: Locator } | { ok: false; diagnostics: Diagnostic[] };
+
+/**
+ * A data file's text → its value, for every reader of data files (manifests' `data_file` and
+ * `result_file`, `upload`): JSON (`.json`, or text starting with `{`/`[` in a file that is not
+ * `.yaml`/`.yml`) or YAML; a byte-order mark dropped; an empty document is null (the caller says
+ * what null means there); nesting over MAX_DATA_DEPTH and numbers JSON cannot carry refused.
+ * Errors are located in the file as `display:line:column` and never quote its content.
+ */
+export function parseDataText(display: string, rawText: string, ext: string): DataParse {
+  const text = stripBom(rawText);
+  if (text.trim() === '') return { ok: true, value: null, locator: new LazyJsonLocator(display, text) };
+  const lower = ext.toLowerCase();
+  const looksJson = lower === '.json' || (lower !== '.yaml' && lower !== '.yml' && /^\s*[[{]/.test(text));
   if (looksJson) {
-    const parsed = parseJson(display, text);
-    if (isOutcome(parsed)) return parsed;
-    return {
-      ok: true,
-      file: { absPath: abs, display, value: parsed, locator: new LazyJsonLocator(display, text) },
-    };
+    const problem = scanJson(text, MAX_DATA_DEPTH);
+    if (problem === undefined) {
+      return { ok: true, value: JSON.parse(text) as JsonValue, locator: new LazyJsonLocator(display, text) };
+    }
+    const code = problem.code === 'invalid-json' ? 'file.invalid-json' : `file.${problem.code}`;
+    const at = { file: display, ...offsetPosition(text, problem.offset), path: '' };
+    return { ok: false, diagnostics: [makeDiagnostic(at, code, problem.message, { hint: problem.hint })] };
   }
-  const parsed = parseYaml(display, text);
-  const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0 || parsed.value === undefined) {
+  const parsed = parseYaml(display, text, { maxDepth: MAX_DATA_DEPTH });
+  if (parsed.value === undefined || parsed.diagnostics.some((d) => d.severity === 'error')) {
     return {
       ok: false,
       diagnostics: parsed.diagnostics.map((d) => ({ ...d, code: d.code.replace(/^yaml\./, 'file.yaml-') })),
     };
   }
-  if (parsed.value === null && text.trim() === '') {
-    return fail(
-      'file.empty',
-      `${what} \`${ref}\` is empty`,
-      'put the JSON or YAML data in it',
-      describeValue(''),
-    );
-  }
-  return {
-    ok: true,
-    file: { absPath: abs, display, value: parsed.value as JsonValue, locator: parsed.source },
-  };
-}
-
-/** Run `fn` over `items` with at most `limit` in flight (thousands of data files must not exhaust fds). */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  return { ok: true, value: parsed.value as JsonValue, locator: parsed.source };
 }

@@ -2,7 +2,7 @@
 export { loadManifests, MAX_MANIFEST_BYTES, type LoadOptions } from './load.js';
 export { formatDiagnostic } from './diagnostics.js';
 export { manifestSchema, MANIFEST_SCHEMA_PATH, type JsonSchemaObject } from './schema.js';
-export { DEFAULT_MAX_FILE_BYTES } from './files.js';
+export { DEFAULT_MAX_FILE_BYTES, parseDataText, type DataParse } from './files.js';
 export {
   ALLOW_ENV_VARIABLE,
   DEFAULT_ALLOWED_ENV,

@@ -2,13 +2,13 @@
 import { promises as fsp, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { mapLimit } from '../concurrency.js';
 import { displayPath, isInside, makeDiagnostic, sortAndDedupe } from './diagnostics.js';
 import { validateDesigns } from './design-schemas.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
   formatBytes,
   loadReferencedFile,
-  mapLimit,
   type FileContext,
   type WorkspaceRoot,
 } from './files.js';
@@ -17,7 +17,7 @@ import type { Diagnostic, LoadResult } from './model.js';
 import { resolveManifests, type ParsedManifestFile } from './resolve.js';
 import { schemaErrorsToDiagnostics } from './schema-errors.js';
 import { getManifestValidator } from './schema.js';
-import { parseYaml } from './yaml-source.js';
+import { MAX_MANIFEST_DEPTH, parseYaml } from './yaml-source.js';
 import { findWorkspaceRoot } from './workspace.js';
 
 /** Manifests are hand-written; anything this big is a mistake or an attack. */
@@ -157,7 +157,7 @@ async function readManifest(
     );
     return undefined;
   }
-  const parsed = parseYaml(display, text, { interpolation });
+  const parsed = parseYaml(display, text, { interpolation, maxDepth: MAX_MANIFEST_DEPTH });
   out.push(...parsed.diagnostics);
   if (parsed.value === undefined) return undefined;
   if (parsed.value === null) {
@@ -170,12 +170,16 @@ async function readManifest(
   }
   const validate = getManifestValidator();
   if (!validate(parsed.value)) {
+    // A NaN already reported as such is not also "the wrong type".
+    const numberAt = new Set(
+      parsed.diagnostics.filter((d) => d.code === 'yaml.number').map((d) => `${d.line}:${d.column}`),
+    );
     out.push(
       ...schemaErrorsToDiagnostics(validate.errors ?? [], {
         root: parsed.value,
         locator: parsed.source,
         rootName: 'the manifest',
-      }),
+      }).filter((d) => !numberAt.has(`${d.line}:${d.column}`)),
     );
   }
   return { absPath: abs, display, dir: path.dirname(abs), source: parsed.source, value: parsed.value };
@@ -263,6 +267,18 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   );
   loaded.forEach((outcome, i) => {
     const p = run.pending[i];
+    if (outcome.ok && outcome.file.value === null && p.ifNull) {
+      // A file never deletes: only `null` written in the manifest itself does.
+      diagnostics.push(
+        makeDiagnostic(
+          p.ifNull.at,
+          'file.null-content',
+          `${p.what} \`${p.ref}\` holds no data (its content is null or empty)`,
+          { hint: p.ifNull.hint },
+        ),
+      );
+      return;
+    }
     if (outcome.ok) {
       p.assign(outcome.file.value, outcome.file.locator);
       return;

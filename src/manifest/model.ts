@@ -38,7 +38,8 @@ export interface ProjectSpec {
 
 export interface DesignSpec {
   plugin_id: string;
-  schema_version: string;
+  /** Absent = not managed (the live version stays; a new payload gets MINT's default). */
+  schema_version?: string;
   data: JsonValue;
   /** The data_file it came from (as written in the manifest), if any. */
   data_file?: string;
@@ -67,8 +68,10 @@ export interface ExperimentSpec {
   /** A project key from `projects:` (after defaults). */
   project?: string;
   status?: ExperimentStatus;
+  /** Where `status` was written (the experiment's line, or `defaults.status`). */
+  statusSource?: SourceLocation;
   notes?: string | null;
-  /** User tags only (never `mint-manifest.*`); merged beside the ownership tags. */
+  /** User tags only (never `mint-manifest.*`); merged beside the ownership tags. A `null` value removes the tag. */
   tags?: JsonObject;
   start_date?: string | null;
   end_date?: string | null;
@@ -119,8 +122,8 @@ export interface ProjectInput {
 
 export interface DesignInput {
   plugin_id: string;
-  /** A YAML number (`1.0`) is read as its source text. */
-  schema_version?: string | number;
+  /** A string: quote it (`"1.0"`); a bare YAML number is an error (it would lose its form). */
+  schema_version?: string;
   data?: JsonValue;
   data_file?: string;
 }

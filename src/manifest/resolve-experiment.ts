@@ -1,6 +1,6 @@
 // One experiment entry: defaults applied, fields checked, design and analysis resolved.
 import type { ExperimentStatus, JsonObject, JsonValue } from '../client/models.js';
-import { checkDate, compareDates } from './dates.js';
+import { checkDate, compareDates } from '../dates.js';
 import { describeValue, makeDiagnostic, nearest, type PathSegment } from './diagnostics.js';
 import {
   TAG_PREFIX,
@@ -11,6 +11,7 @@ import {
   type SourceLocation,
 } from './model.js';
 import type { DesignOrigin, ParsedManifestFile, ResolvedRun } from './resolve.js';
+import { MAX_DATA_DEPTH } from './yaml-guard.js';
 
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -32,13 +33,69 @@ const EXPERIMENT_FIELDS = new Set([
   'analysis',
 ]);
 
+const NOTES_FIX = 'write `notes: null` to clear the notes';
+const DESIGN_FIX = 'write `design: null` to delete the design data';
+
 function hasNearMissKey(e: Obj, field: string): boolean {
   return Object.keys(e).some((k) => !EXPERIMENT_FIELDS.has(k) && nearest(k, [field]) !== undefined);
+}
+
+/**
+ * An empty value (`design:` with nothing after it, e.g. its body commented out) reads as null, but
+ * only `null` or `~` written out deletes. Told apart by the scalar's source text, which is empty
+ * only for an empty value. True (and reported) when `value` is such an empty value.
+ */
+export function isEmptyValue(
+  f: ParsedManifestFile,
+  value: unknown,
+  at: PathSegment[],
+  fix: string,
+  out: Diagnostic[],
+): boolean {
+  if (value !== null || f.source.sourceText(at) !== '') return false;
+  out.push(
+    makeDiagnostic(f.source.locate(at, 'key'), 'value.empty', `\`${String(at[at.length - 1])}\` is empty`, {
+      hint: `an empty value deletes nothing: ${fix}`,
+    }),
+  );
+  return true;
+}
+
+/** Collections nested in `value`, itself included; iterative, stops counting past `limit`. */
+function depthOver(value: unknown, limit: number): PathSegment[] | undefined {
+  const todo: { v: unknown; path: PathSegment[] }[] = [{ v: value, path: [] }];
+  while (todo.length > 0) {
+    const { v, path } = todo.pop() as { v: unknown; path: PathSegment[] };
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length >= limit) return path;
+    const entries: [PathSegment, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (const [k, x] of entries)
+      if (x !== null && typeof x === 'object') todo.push({ v: x, path: [...path, k] });
+  }
+  return undefined;
+}
+
+/** Inline data obeys the same depth limit as data files (the manifest's own limit leaves room for its frame). */
+function checkInlineDepth(f: ParsedManifestFile, value: unknown, at: PathSegment[], out: Diagnostic[]): void {
+  if (value === null || typeof value !== 'object') return;
+  const deep = depthOver(value, MAX_DATA_DEPTH);
+  if (deep === undefined) return;
+  out.push(
+    makeDiagnostic(
+      f.source.locate([...at, ...deep]),
+      'value.too-deep',
+      `nested more than ${MAX_DATA_DEPTH} levels deep`,
+      {
+        hint: 'flatten the data; deeper nesting is refused to keep every tool that reads it safe',
+      },
+    ),
+  );
 }
 
 export function checkTags(f: ParsedManifestFile, tags: unknown, at: PathSegment[], out: Diagnostic[]): void {
   if (!isObj(tags)) return;
   for (const name of Object.keys(tags)) {
+    isEmptyValue(f, tags[name], [...at, name], `write \`${name}: null\` to remove the tag`, out);
     if (name.startsWith(TAG_PREFIX)) {
       out.push(
         makeDiagnostic(
@@ -65,6 +122,8 @@ export function resolveExperiment(
   const loc = f.source.locate(base);
   const spec: ExperimentSpec = { key: e.key as string, source: loc };
   const code = str(e.code);
+  // Defaults fill only experiments the tool creates: an adopted one is managed on what it says.
+  if (code !== undefined) defaults = {};
   if (code !== undefined) spec.code = code;
   const name = str(e.name);
   if (name !== undefined) spec.name = name;
@@ -73,8 +132,14 @@ export function resolveExperiment(
   const project = str(e.project) ?? str(defaults.project);
   if (project !== undefined) spec.project = project;
   const status = str(e.status) ?? str(defaults.status);
-  if (status !== undefined) spec.status = status as ExperimentStatus;
-  if (typeof e.notes === 'string' || e.notes === null) spec.notes = e.notes;
+  if (status !== undefined) {
+    spec.status = status as ExperimentStatus;
+    spec.statusSource = f.source.locate(
+      str(e.status) !== undefined ? [...base, 'status'] : ['defaults', 'status'],
+    );
+  }
+  if (typeof e.notes === 'string') spec.notes = e.notes;
+  else if (e.notes === null && !isEmptyValue(f, null, [...base, 'notes'], NOTES_FIX, out)) spec.notes = null;
 
   if (code === undefined) {
     // A misspelt `nmae:` is already reported as an unknown property with a suggestion; not twice.
@@ -114,8 +179,10 @@ export function resolveExperiment(
 
   for (const field of ['start_date', 'end_date'] as const) {
     const v = e[field];
-    if (v === null) spec[field] = null;
-    else if (typeof v === 'string') {
+    if (v === null) {
+      if (!isEmptyValue(f, v, [...base, field], `write \`${field}: null\` to clear the date`, out))
+        spec[field] = null;
+    } else if (typeof v === 'string') {
       const problem = checkDate(v);
       if (problem) {
         out.push(
@@ -150,8 +217,9 @@ export function resolveExperiment(
     }
   }
 
-  if (e.design === null) spec.design = null;
-  else if (isObj(e.design)) resolveDesign(f, e.design, [...base, 'design'], spec, run, out);
+  if (e.design === null) {
+    if (!isEmptyValue(f, null, [...base, 'design'], DESIGN_FIX, out)) spec.design = null;
+  } else if (isObj(e.design)) resolveDesign(f, e.design, [...base, 'design'], spec, run, out);
 
   if (Array.isArray(e.analysis)) {
     const seen = new Map<string, SourceLocation>();
@@ -177,6 +245,8 @@ export function resolveExperiment(
       }
       seen.set(a.plugin_id, pidAt);
       const hasResult = 'result' in a;
+      if (hasResult)
+        isEmptyValue(f, a.result, [...at, 'result'], 'write `result: null` to delete the result', out);
       const hasFile = a.result_file !== undefined;
       checkInlineOrFile(f, at, hasResult, hasFile, out, {
         code: 'analysis.result-conflict',
@@ -199,6 +269,10 @@ export function resolveExperiment(
           what: 'result_file',
           assign: (value) => {
             item.result = value;
+          },
+          ifNull: {
+            at: f.source.locate([...at, 'result_file'], 'key'),
+            hint: 'a file never deletes; to delete the result, write `result: null`',
           },
         });
       }
@@ -238,6 +312,16 @@ function resolveDesign(
 ): void {
   if (typeof d.plugin_id !== 'string') return;
   const hasData = 'data' in d;
+  if (hasData) {
+    checkInlineDepth(f, d.data, [...at, 'data'], out);
+    isEmptyValue(
+      f,
+      d.data,
+      [...at, 'data'],
+      `write \`data: null\` for null design data, or ${DESIGN_FIX}`,
+      out,
+    );
+  }
   const hasFile = d.data_file !== undefined;
   checkInlineOrFile(f, at, hasData, hasFile, out, {
     code: 'design.data-conflict',
@@ -246,14 +330,11 @@ function resolveDesign(
     fileKey: 'data_file',
     addHint: 'add `data_file:` (a JSON or YAML file) or inline `data:`',
   });
-  let version = '1.0';
-  if (typeof d.schema_version === 'string') version = d.schema_version;
-  else if (typeof d.schema_version === 'number') {
-    version = f.source.sourceText([...at, 'schema_version']) ?? String(d.schema_version);
-  }
+  // Left out: not managed. A number is a schema error (quote it); a string is taken as written.
+  const version = typeof d.schema_version === 'string' ? d.schema_version : undefined;
   const design: DesignSpec = {
     plugin_id: d.plugin_id,
-    schema_version: version,
+    ...(version !== undefined ? { schema_version: version } : {}),
     data: hasData ? ((d.data ?? null) as JsonValue) : null,
     source: f.source.locate(at),
   };
@@ -273,6 +354,10 @@ function resolveDesign(
         origin.locator = locator;
         origin.basePath = [];
         origin.ready = !hasData;
+      },
+      ifNull: {
+        at: f.source.locate([...at, 'data_file'], 'key'),
+        hint: 'a file never deletes; to delete the design data, write `design: null`',
       },
     });
   }

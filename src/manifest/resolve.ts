@@ -2,7 +2,15 @@
 import type { JsonValue } from '../client/models.js';
 import { didYouMean, makeDiagnostic, quoteList, type PathSegment } from './diagnostics.js';
 import type { DesignSpec, Diagnostic, ExperimentSpec, ProjectSpec, SourceLocation } from './model.js';
-import { checkTags, isObj, resolveExperiment, str, where, type Obj } from './resolve-experiment.js';
+import {
+  checkTags,
+  isEmptyValue,
+  isObj,
+  resolveExperiment,
+  str,
+  where,
+  type Obj,
+} from './resolve-experiment.js';
 import type { Locator, ManifestSource } from './yaml-source.js';
 
 /** One manifest file after parsing (its value may still be schema-invalid: every check is defensive). */
@@ -21,6 +29,8 @@ export interface PendingFile {
   at: SourceLocation;
   what: string;
   assign: (value: JsonValue, locator: Locator) => void;
+  /** A file whose content is null is an error here (at the `*_file` key), with this hint. */
+  ifNull?: { at: SourceLocation; hint: string };
 }
 
 /** Where a design's data can be located (manifest or data file), for design-schema errors. */
@@ -60,6 +70,7 @@ export function resolveManifests(files: readonly ParsedManifestFile[], out: Diag
   checkStacks(files, run, out);
 
   const projectKeys = new Map<string, SourceLocation>();
+  const projectNames = new Map<string, { key: string; at: SourceLocation }>();
   for (const f of files) {
     if (!isObj(f.value) || !Array.isArray(f.value.projects)) continue;
     f.value.projects.forEach((p, i) => {
@@ -88,9 +99,24 @@ export function resolveManifests(files: readonly ParsedManifestFile[], out: Diag
           ),
         );
       }
+      if (typeof p.name === 'string') {
+        const nameAt = f.source.locate(['projects', i, 'name']);
+        const prev = projectNames.get(p.name);
+        if (prev) {
+          out.push(
+            makeDiagnostic(nameAt, 'project.duplicate-name', `project name \`${p.name}\` is declared twice`, {
+              hint: `key \`${prev.key}\` at ${where(prev.at)} has it already; MINT projects are found by name, so use that one key`,
+            }),
+          );
+        } else projectNames.set(p.name, { key: p.key, at: nameAt });
+      }
       const spec: ProjectSpec = { key: p.key, source: entryAt };
       if (typeof p.name === 'string') spec.name = p.name;
-      if (typeof p.description === 'string' || p.description === null) spec.description = p.description;
+      if (typeof p.description === 'string') spec.description = p.description;
+      else if (p.description === null) {
+        const fix = 'write `description: null` to clear the description';
+        if (!isEmptyValue(f, null, ['projects', i, 'description'], fix, out)) spec.description = null;
+      }
       if (typeof p.id === 'number') spec.id = p.id;
       run.projects.push(spec);
     });

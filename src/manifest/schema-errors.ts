@@ -10,7 +10,7 @@ import {
   type PathSegment,
 } from './diagnostics.js';
 import type { Diagnostic } from './model.js';
-import type { Locator } from './yaml-source.js';
+import type { Locator, ManifestSource } from './yaml-source.js';
 
 /** Patterns of the manifest schema, said in words. */
 const PATTERN_WORDS: Record<string, string> = {
@@ -183,6 +183,13 @@ export function schemaErrorsToDiagnostics(
       }
       case 'const': {
         const isVersion = segs.length === 1 && segs[0] === 'version';
+        if (isVersion && typeof e.data === 'string' && Number(e.data) === params.allowedValue) {
+          return makeDiagnostic(ctx.locator.locate(segs), code, '`version` is a string', {
+            expected: `the number ${JSON.stringify(params.allowedValue)}`,
+            found: describeValue(e.data),
+            hint: `write \`version: ${JSON.stringify(params.allowedValue)}\` without quotes`,
+          });
+        }
         return makeDiagnostic(
           ctx.locator.locate(segs),
           code,
@@ -194,12 +201,19 @@ export function schemaErrorsToDiagnostics(
           },
         );
       }
-      case 'type':
+      case 'type': {
+        // As written (`1.0`), not as YAML read it (1): for a number that must be quoted, that loss is the point.
+        const written =
+          typeof e.data === 'number' && 'sourceText' in ctx.locator
+            ? (ctx.locator as ManifestSource).sourceText(segs)
+            : undefined;
+        const hint = typeHint(last, e.data, written);
         return makeDiagnostic(ctx.locator.locate(segs), code, `${name} has the wrong type`, {
           expected: typeWords(params.type),
-          found: describeValue(e.data),
-          ...(last === 'tags' ? { hint: 'write tags as a mapping, e.g. `tags: { cell_line: HeLa }`' } : {}),
+          found: written ? `\`${written}\`` : describeValue(e.data),
+          ...(hint !== undefined ? { hint } : {}),
         });
+      }
       case 'pattern': {
         const pattern = String(params.pattern);
         return makeDiagnostic(ctx.locator.locate(segs), code, `${name} has an invalid format`, {
@@ -219,6 +233,18 @@ export function schemaErrorsToDiagnostics(
       ...(e.data !== undefined ? { found: describeValue(e.data) } : {}),
     });
   });
+}
+
+function typeHint(
+  last: PathSegment | undefined,
+  data: unknown,
+  written: string | undefined,
+): string | undefined {
+  if (last === 'tags') return 'write tags as a mapping, e.g. `tags: { cell_line: HeLa }`';
+  if (last === 'schema_version' && typeof data === 'number') {
+    return `quote it: \`schema_version: "${written || String(data)}"\` (unquoted, YAML reads a number: 1.0 becomes 1)`;
+  }
+  return undefined;
 }
 
 function requiredHint(missing: string, depth: number): string | undefined {

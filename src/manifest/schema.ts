@@ -28,10 +28,12 @@ export const MANIFEST_SCHEMA_PATH: string = findSchemaPath();
 /** A JSON Schema document, as parsed JSON. */
 export type JsonSchemaObject = { [key: string]: unknown };
 
-/** The manifest JSON Schema (draft 2020-12). */
-export const manifestSchema: JsonSchemaObject = JSON.parse(
-  fs.readFileSync(MANIFEST_SCHEMA_PATH, 'utf8'),
-) as JsonSchemaObject;
+/**
+ * The manifest JSON Schema (draft 2020-12). A static require, so ncc inlines the JSON into
+ * dist/index.js: the bundled Action runs without the schema/ folder next to it.
+ */
+export const manifestSchema: JsonSchemaObject =
+  require('../../schema/manifest.schema.json') as JsonSchemaObject;
 
 let manifestValidator: ValidateFunction | undefined;
 

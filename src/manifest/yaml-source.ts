@@ -8,18 +8,26 @@ import {
   LineCounter,
   parseDocument,
   type Node as YamlNode,
+  type Pair,
   type ParsedNode,
   type Scalar,
   type YAMLError,
+  type YAMLMap,
 } from 'yaml';
 import { formatJsonPath, makeDiagnostic, type PathSegment } from './diagnostics.js';
 import { FastSource } from './fast-source.js';
 import { fastParseYaml } from './fast-yaml.js';
 import { interpolate, type InterpolationPolicy } from './interpolate.js';
 import type { Diagnostic, SourceLocation } from './model.js';
+import { eachNode, guardDocument, isMergeKey, MAX_DATA_DEPTH, resolveAliases } from './yaml-guard.js';
 
-/** Low on purpose: a handful of anchors is normal, thousands of expansions is an attack. */
-export const MAX_ALIAS_COUNT = 100;
+/** Manifest nesting: data and results may be nested MAX_DATA_DEPTH deep below `experiments[i].analysis[j].result`. */
+export const MAX_MANIFEST_DEPTH = MAX_DATA_DEPTH + 5;
+
+/** A byte-order mark is not content: dropped before parsing, so line 1 columns are not shifted. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 export type LocateTarget = 'key' | 'value';
 
@@ -58,6 +66,8 @@ export class YamlSource implements ManifestSource {
       // Tags like !!binary or !!set would otherwise be resolved; only plain core YAML is allowed.
       resolveKnownTags: false,
       keepSourceTokens: false,
+      // `<<: *base` merges, as people write it (Compose files, CI configs).
+      merge: true,
     });
   }
 
@@ -70,14 +80,42 @@ export class YamlSource implements ManifestSource {
     return { file: this.file, ...this.position(offset), path: formatJsonPath(segments) };
   }
 
+  private aliasTargets: Map<YamlNode, YamlNode> | undefined;
+
+  /** What an alias stands for; one pass over the document for all aliases (not one per lookup). */
+  private deref(node: YamlNode | null): YamlNode | null {
+    if (!isAlias(node)) return node;
+    this.aliasTargets ??= resolveAliases(this.doc);
+    return this.aliasTargets.get(node) ?? null;
+  }
+
+  /** The pair for `key` in a mapping, looking through `<<` merges as `yaml` does when it builds the value. */
+  private pairFor(map: YAMLMap, key: string, hops = 0): Pair | undefined {
+    const direct = map.items.find(
+      (p) => isScalar(p.key) && !isMergeKey(p.key) && String(p.key.value) === key,
+    );
+    if (direct || hops > 32) return direct;
+    for (const p of map.items) {
+      if (!isMergeKey(p.key)) continue;
+      const value = this.deref((p.value as YamlNode | null) ?? null);
+      const sources = isSeq(value) ? value.items : [value];
+      for (const s of sources) {
+        const m = this.deref((s as YamlNode | null) ?? null);
+        const hit = isMap(m) ? this.pairFor(m, key, hops + 1) : undefined;
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  }
+
   find(segments: readonly PathSegment[]): FoundNode {
     let cur: YamlNode | null = (this.doc.contents as YamlNode | null) ?? null;
     let keyNode: YamlNode | null = null;
     for (let i = 0; i < segments.length; i++) {
-      if (isAlias(cur)) cur = (cur.resolve(this.doc) as YamlNode | undefined) ?? null;
+      cur = this.deref(cur);
       const seg = segments[i];
       if (isMap(cur)) {
-        const pair = cur.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = this.pairFor(cur, String(seg));
         if (!pair) return { node: cur, keyNode, depth: i };
         keyNode = pair.key as YamlNode;
         cur = (pair.value as YamlNode | null) ?? null;
@@ -122,6 +160,96 @@ const YAML_HINTS: Record<string, string> = {
   MISSING_CHAR: 'close the quote or bracket that was opened',
   BAD_INDENT: 'check the indentation of this line against the lines above',
 };
+
+const CLOSERS: Record<string, string> = { '"': '"', "'": "'", '[': ']', '{': '}' };
+
+interface Unclosed {
+  start: number;
+  end: number;
+  opener: string;
+}
+
+/** Quoted scalars and flow collections that were never closed, in document order (one pass). */
+function unclosedNodes(src: YamlSource): Unclosed[] {
+  const out: Unclosed[] = [];
+  eachNode(src.doc, (node) => {
+    const r = node.range;
+    if (!r) return;
+    const opener = src.text.charAt(r[0]);
+    const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+    const flow = (isSeq(node) || isMap(node)) && (node as { flow?: boolean }).flow === true;
+    if (!(quoted || flow) || CLOSERS[opener] === undefined) return;
+    if (r[1] - r[0] < 2 || src.text.charAt(r[1] - 1) !== CLOSERS[opener])
+      out.push({ start: r[0], end: r[2], opener });
+  });
+  return out.sort((x, y) => x.start - y.start);
+}
+
+/**
+ * An unclosed quote or bracket: `yaml` reports it where it gave up (often the end of the file). The
+ * innermost unclosed quoted scalar or flow collection of that kind spanning that point is the one;
+ * its [start, end] is returned, so the error is reported where it opens.
+ */
+function unclosedSpan(e: YAMLError, open: readonly Unclosed[]): [number, number] | undefined {
+  const pos = e.pos[0];
+  const quote = /^Missing closing (["'])quote/.exec(e.message)?.[1];
+  const bracket = /end with a ([\]}])/.exec(e.message)?.[1];
+  const opener = quote ?? (bracket === ']' ? '[' : bracket === '}' ? '{' : undefined);
+  if (opener === undefined) return undefined;
+  let best: Unclosed | undefined;
+  for (const u of open) {
+    if (u.start >= pos) break;
+    if (u.opener === opener && u.end >= pos) best = u;
+  }
+  return best && [best.start, best.end];
+}
+
+interface RootError {
+  e: YAMLError;
+  offset: number;
+  /** An unclosed quote or bracket, located where it opens. */
+  unclosed: boolean;
+}
+
+/**
+ * The errors worth reporting: an unclosed quote or bracket swallows the text after it, and what
+ * `yaml` then says about that text (or about an outer bracket left open by it) is the same mistake.
+ * As compilers do with an unbalanced delimiter, no other error after the first one is trusted.
+ */
+function rootErrors(src: YamlSource, errors: readonly YAMLError[]): RootError[] {
+  const maybe = errors.some((e) => /^Missing closing .quote|end with a [\]}]/.test(e.message));
+  const open = maybe ? unclosedNodes(src) : [];
+  const spans = errors.map((e) => unclosedSpan(e, open));
+  const starts = [...new Set(spans.map((s) => s?.[0]).filter((x) => x !== undefined))].sort((x, y) => x - y);
+  // Culprits: unclosed quotes and brackets that hold no other (a quote left open inside `[…]` leaves
+  // the `[` open too; the quote is the mistake), one error each.
+  const holdsAnother = ([from, to]: [number, number]) => starts.some((x) => x > from && x <= to);
+  const culprits = new Map<number, number>();
+  spans.forEach((s, i) => {
+    if (s && !holdsAnother(s) && !culprits.has(s[0])) culprits.set(s[0], i);
+  });
+  const cut = Math.min(...culprits.keys());
+  const out: RootError[] = [];
+  errors.forEach((e, i) => {
+    const s = spans[i];
+    if (s && culprits.get(s[0]) === i) out.push({ e, offset: s[0], unclosed: true });
+    else if (!s && e.pos[0] <= cut) out.push({ e, offset: e.pos[0], unclosed: false });
+  });
+  return out;
+}
+
+function unclosedDiagnostic(src: YamlSource, offset: number): Diagnostic {
+  const open = src.text.charAt(offset);
+  const what = open === '"' || open === "'" ? 'quoted string' : open === '[' ? 'flow list' : 'flow mapping';
+  return makeDiagnostic(
+    src.at(offset, []),
+    'yaml.syntax',
+    `YAML ${what} opened here is never closed: \`${open}\` needs a matching \`${CLOSERS[open]}\``,
+    {
+      hint: `close it with \`${CLOSERS[open]}\`; a value that continues on the next lines must be indented more than its key`,
+    },
+  );
+}
 
 function yamlErrorDiagnostic(src: YamlSource, e: YAMLError, severity: 'error' | 'warning'): Diagnostic {
   const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
@@ -171,37 +299,73 @@ export interface ParseOptions {
   interpolation?: InterpolationPolicy;
   /** Try the fast reader first (default true); false forces the `yaml` package (tests compare both). */
   fast?: boolean;
+  /** Deepest nesting allowed (collections in collections); default MAX_DATA_DEPTH. */
+  maxDepth?: number;
 }
 
 /** Parse, check and convert one YAML text. Never throws for bad input. */
-export function parseYaml(file: string, text: string, opts: ParseOptions = {}): ParsedYaml {
-  const fast = opts.fast === false ? undefined : fastParseYaml(text, opts.interpolation);
+export function parseYaml(file: string, rawText: string, opts: ParseOptions = {}): ParsedYaml {
+  const text = stripBom(rawText);
+  const maxDepth = opts.maxDepth ?? MAX_DATA_DEPTH;
+  const fast = opts.fast === false ? undefined : fastParseYaml(text, opts.interpolation, maxDepth);
   if (fast) return { source: new FastSource(file, text, fast.root), value: fast.value, diagnostics: [] };
   const source = new YamlSource(file, text);
   const diagnostics: Diagnostic[] = [];
   let fatal = false;
+  let exhausted: YAMLError | undefined;
   for (const e of source.doc.errors) {
-    diagnostics.push(yamlErrorDiagnostic(source, e, 'error'));
-    // A duplicate key leaves a usable document; report it and keep checking the rest.
-    if (e.code !== 'DUPLICATE_KEY') fatal = true;
+    fatal = fatal || e.code !== 'DUPLICATE_KEY'; // a duplicate key leaves a usable document
+    if (e.code === 'RESOURCE_EXHAUSTION') exhausted ??= e;
+  }
+  const reported = rootErrors(
+    source,
+    source.doc.errors.filter((e) => e.code !== 'RESOURCE_EXHAUSTION'),
+  );
+  for (const r of reported) {
+    diagnostics.push(
+      r.unclosed ? unclosedDiagnostic(source, r.offset) : yamlErrorDiagnostic(source, r.e, 'error'),
+    );
   }
   for (const w of source.doc.warnings) {
     const d = yamlErrorDiagnostic(source, w, 'warning');
     if (d.code === 'yaml.custom-tag') fatal = true;
     diagnostics.push(d);
   }
+  if (fatal && !exhausted) return { source, value: undefined, diagnostics };
+
+  // Aliases, nesting and numbers, before anything expands aliases or recurses into the document.
+  const guard = guardDocument(source.doc, { maxDepth });
+  for (const g of guard) {
+    fatal = fatal || g.fatal;
+    diagnostics.push(
+      makeDiagnostic(
+        source.at(g.offset, g.path),
+        `yaml.${g.code}`,
+        g.message,
+        g.hint ? { hint: g.hint } : {},
+      ),
+    );
+  }
+  if (exhausted && !guard.some((g) => g.code === 'too-deep')) {
+    // `yaml` ran out of stack before the guard could see the depth: still a nesting problem.
+    diagnostics.push(
+      makeDiagnostic(
+        source.at(exhausted.pos[0], []),
+        'yaml.too-deep',
+        `nested more than ${maxDepth} levels deep`,
+        {
+          hint: 'flatten the data; deeper nesting is refused to keep every tool that reads it safe',
+        },
+      ),
+    );
+  }
   if (fatal) return { source, value: undefined, diagnostics };
 
   const root = source.doc.contents as ParsedNode | null;
   const path: PathSegment[] = [];
-  let firstAlias: YamlNode | null = null;
 
   const walk = (node: YamlNode | null): void => {
-    if (node === null) return;
-    if (isAlias(node)) {
-      firstAlias ??= node;
-      return;
-    }
+    if (node === null || isAlias(node)) return;
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = pair.key as YamlNode | null;
@@ -221,7 +385,7 @@ export function parseYaml(file: string, text: string, opts: ParseOptions = {}): 
           fatal = true;
           continue;
         }
-        path.push(key === null ? '' : String((key as Scalar).value));
+        path.push(key === null ? '' : isMergeKey(key) ? '<<' : String((key as Scalar).value));
         walk((pair.value as YamlNode | null) ?? null);
         path.pop();
       }
@@ -244,31 +408,17 @@ export function parseYaml(file: string, text: string, opts: ParseOptions = {}): 
   if (fatal) return { source, value: undefined, diagnostics };
 
   try {
-    return { source, value: source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics };
+    // Aliases were measured by the guard (expansion size, not a count of uses).
+    return { source, value: source.doc.toJS({ maxAliasCount: -1 }), diagnostics };
   } catch (err) {
+    // Not expected after the guard; still a located error, never a crash or a raw stack message.
+    const deep = err instanceof RangeError;
     const raw = err instanceof Error ? err.message : String(err);
-    const aliasNode = firstAlias as YamlNode | null;
-    const at = source.at(aliasNode?.range?.[0] ?? 0, []);
-    if (/alias count/i.test(raw)) {
-      diagnostics.push(
-        makeDiagnostic(at, 'yaml.alias-limit', `too many alias expansions (over ${MAX_ALIAS_COUNT})`, {
-          hint: 'this looks like a "billion laughs" document; write the values out instead of nesting aliases',
-        }),
-      );
-    } else if (/unresolved alias/i.test(raw)) {
-      diagnostics.push(
-        makeDiagnostic(
-          at,
-          'yaml.unknown-alias',
-          `unknown alias \`*${/:\s*(\S+)\s*$/.exec(raw)?.[1] ?? '?'}\``,
-          {
-            hint: 'define the `&anchor` before using `*anchor`',
-          },
-        ),
-      );
-    } else {
-      diagnostics.push(makeDiagnostic(at, 'yaml.syntax', `YAML could not be read: ${raw.split('\n')[0]}`));
-    }
+    diagnostics.push(
+      deep
+        ? makeDiagnostic(source.at(0, []), 'yaml.too-deep', 'the document is nested too deeply to read')
+        : makeDiagnostic(source.at(0, []), 'yaml.syntax', `YAML could not be read: ${raw.split('\n')[0]}`),
+    );
     return { source, value: undefined, diagnostics };
   }
 }

@@ -19,12 +19,15 @@ interface PatRecord {
   expiresAt: number | null;
 }
 
+/** Standard JWT NumericDate claims: seconds since the epoch (fractional, so short test sessions are exact). */
 interface SessionClaims {
   sub: string;
   iat: number;
   exp: number;
   jti: string;
 }
+
+const expiryMs = (c: SessionClaims): number => c.exp * 1000;
 
 const b64url = (buf: Buffer | string): string => Buffer.from(buf).toString('base64url');
 
@@ -117,11 +120,11 @@ export class Auth {
   }
 
   issueSession(username: string, ttlSeconds: number): string {
-    const iat = this.now();
+    const iat = this.now() / 1000;
     const claims: SessionClaims = {
       sub: username,
       iat,
-      exp: iat + ttlSeconds * 1000,
+      exp: iat + ttlSeconds,
       jti: randomBytes(8).toString('hex'),
     };
     const head = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
@@ -152,13 +155,18 @@ export class Auth {
     const token = bearer(header);
     const session = this.decodeSession(token);
     if (session) {
-      if (session.exp <= this.now()) {
+      if (expiryMs(session) <= this.now()) {
         throw unauthorized(
           'auth.token_expired',
           'Session token expired: refresh it (POST /api/auth/refresh) or log in again',
         );
       }
-      return { user: this.activeUser(session.sub), kind: 'session', readOnly: false, expiresAt: session.exp };
+      return {
+        user: this.activeUser(session.sub),
+        kind: 'session',
+        readOnly: false,
+        expiresAt: expiryMs(session),
+      };
     }
     const pat = this.pats.get(sha256(token));
     if (!pat)
@@ -177,7 +185,7 @@ export class Auth {
     };
   }
 
-  /** A session token, even recently expired, for a fresh one. */
+  /** A session token (still valid, or expired within the refresh window) for a fresh one. */
   refresh(header: string | undefined): { token: string; expiresIn: number } {
     const token = bearer(header);
     const session = this.decodeSession(token);
@@ -191,8 +199,13 @@ export class Auth {
       }
       throw unauthorized('auth.invalid_token', 'Invalid session token: log in again');
     }
-    if (session.exp + this.refreshWindowSeconds * 1000 <= this.now()) {
-      throw unauthorized('auth.session_over', 'Session is over and can no longer be refreshed: log in again');
+    if (expiryMs(session) + this.refreshWindowSeconds * 1000 <= this.now()) {
+      throw unauthorized(
+        'auth.session_over',
+        this.refreshWindowSeconds === 0
+          ? 'Session expired: an expired session cannot be refreshed (refresh before expiry); log in again'
+          : 'Session is over and can no longer be refreshed: log in again',
+      );
     }
     const user = this.activeUser(session.sub);
     return {

@@ -18,6 +18,8 @@ export interface SandboxCliOptions {
   /** A fault config: inline JSON or a path to a JSON file. */
   faults?: string;
   sessionTtlSeconds?: number;
+  /** Only the confirmed contract: see SandboxOptions.strict. */
+  strict?: boolean;
   /** Print one JSON line {url, token, data} instead of the text banner. */
   json?: boolean;
   /** Where the banner goes; default process.stdout. */
@@ -76,6 +78,7 @@ export function toSandboxOptions(o: SandboxCliOptions): SandboxOptions {
     legacyErrors: o.legacyErrors,
     faults: o.faults ? parseFaults(o.faults) : undefined,
     sessionTtlSeconds: o.sessionTtlSeconds,
+    strict: o.strict,
   };
 }
 
@@ -117,12 +120,15 @@ export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
       case '--legacy-errors':
         o.legacyErrors = true;
         break;
+      case '--strict':
+        o.strict = true;
+        break;
       case '--json':
         o.json = true;
         break;
       default:
         throw new Error(
-          `unknown option ${flag}: use --port, --host, --data, --user name:password, --token, --faults, --session-ttl, --legacy-errors, --json`,
+          `unknown option ${flag}: use --port, --host, --data, --user name:password, --token, --faults, --session-ttl, --legacy-errors, --strict, --json`,
         );
     }
   }

@@ -1,4 +1,5 @@
 // What every handler receives: the parsed request and the sandbox's services.
+import { isDate } from '../dates.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Auth, AuthUser } from './auth.js';
 import type { Reply, ValidationIssue } from './http.js';
@@ -24,6 +25,8 @@ export interface App {
   bootId: string;
   startedAt: number;
   version: string;
+  /** Strict mode: I routes without a kept reason answer 404, and I filters are ignored. */
+  strict?: boolean;
 }
 
 export type Handler = (ctx: Ctx, app: App) => Reply | Promise<Reply>;
@@ -34,8 +37,6 @@ export function currentUser(ctx: Ctx): AuthUser {
 }
 
 export const isAdmin = (ctx: Ctx): boolean => ctx.auth?.user.role === 'admin';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Collects FastAPI-style issues for one request body, then throws them all at once. */
 export class BodyReader {
@@ -97,7 +98,7 @@ export class BodyReader {
   date(key: string): string | null | undefined {
     const v = this.obj[key];
     if (v === undefined || v === null) return v as null | undefined;
-    if (typeof v !== 'string' || !ISO_DATE.test(v) || Number.isNaN(Date.parse(v))) {
+    if (typeof v !== 'string' || !isDate(v)) {
       return this.bad(key, 'Input should be a valid date (YYYY-MM-DD) or datetime', 'date_parsing');
     }
     return v;
@@ -166,7 +167,7 @@ export class QueryReader {
     const raw = this.string(key);
     if (raw === undefined) return undefined;
     const t = Date.parse(raw);
-    if (!ISO_DATE.test(raw) || Number.isNaN(t))
+    if (!isDate(raw) || Number.isNaN(t))
       return this.bad(key, 'Input should be a valid datetime or date', 'datetime_parsing');
     return t;
   }

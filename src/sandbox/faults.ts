@@ -1,4 +1,5 @@
-// Seeded fault injection. One PRNG (mulberry32) per configuration: the same seed and the same
+// Seeded fault injection (errors, resets, stalls, late commits, list page caps / no total /
+// inconsistent listings). One PRNG (mulberry32) per configuration: the same seed and the same
 // sequence of requests give the same faults, so a failing test or bench run can be replayed.
 import { SANDBOX_ROUTES } from './routes.js';
 import type { FaultConfig, FaultRule } from './types.js';
@@ -16,14 +17,36 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export type FaultDecision =
-  | { kind: 'none'; latencyMs: number }
-  | { kind: 'reset'; latencyMs: number }
-  | { kind: 'error'; status: 500 | 503; latencyMs: number }
-  | { kind: 'rateLimit'; retryAfterSeconds: number; latencyMs: number }
-  | { kind: 'stall'; stallMs: number; latencyMs: number };
+/** How a list reply is altered (page cap, no total, inconsistent listing); applied to GET lists only. */
+export interface ListFault {
+  pageCap?: number;
+  omitTotal?: boolean;
+  repeatIds?: boolean;
+  shiftTotal?: boolean;
+}
 
-const PROBABILITY_KEYS = ['error500', 'error503', 'rateLimit', 'reset', 'commitThenStall'] as const;
+export type LateCommitReply = NonNullable<FaultRule['lateCommitReply']>;
+
+export type FaultDecision = (
+  | { kind: 'none' }
+  | { kind: 'reset' }
+  | { kind: 'error'; status: 500 | 503 }
+  | { kind: 'rateLimit'; retryAfterSeconds: number }
+  | { kind: 'stall'; stallMs: number }
+  | { kind: 'lateCommit'; reply: LateCommitReply; commitDelayMs: number; stallMs: number }
+) & { latencyMs: number; list?: ListFault };
+
+const PROBABILITY_KEYS = [
+  'error500',
+  'error503',
+  'rateLimit',
+  'reset',
+  'commitThenStall',
+  'lateCommit',
+  'repeatIds',
+  'shiftTotal',
+] as const;
+const LATE_REPLIES: readonly LateCommitReply[] = ['reset', 'stall', 'proxyError', 'okWithoutId'];
 
 /** Throws a one-line message naming the bad field; used for PUT /_sandbox/faults and startSandbox. */
 export function validateFaultConfig(input: unknown): FaultConfig {
@@ -43,7 +66,17 @@ export function validateFaultConfig(input: unknown): FaultConfig {
         );
       }
     }
-    for (const key of ['latencyMs', 'stallMs', 'retryAfterSeconds'] as const) {
+    if (rule.pageCap !== undefined && !(Number.isInteger(rule.pageCap) && rule.pageCap >= 1))
+      throw new Error(
+        `fault config: rules[${i}].pageCap must be a whole number ≥ 1, found ${JSON.stringify(rule.pageCap)}`,
+      );
+    if (rule.omitTotal !== undefined && typeof rule.omitTotal !== 'boolean')
+      throw new Error(`fault config: rules[${i}].omitTotal must be true or false`);
+    if (rule.lateCommitReply !== undefined && !LATE_REPLIES.includes(rule.lateCommitReply))
+      throw new Error(
+        `fault config: rules[${i}].lateCommitReply must be one of ${LATE_REPLIES.join(', ')}, found ${JSON.stringify(rule.lateCommitReply)}`,
+      );
+    for (const key of ['latencyMs', 'stallMs', 'retryAfterSeconds', 'commitDelayMs'] as const) {
       const v = rule[key];
       if (v !== undefined && (typeof v !== 'number' || v < 0)) {
         throw new Error(
@@ -85,6 +118,7 @@ export class FaultInjector {
     const rules = this.config.rules;
     if (rules.length === 0) return { kind: 'none', latencyMs: 0 };
     let latencyMs = 0;
+    let list: ListFault | undefined;
     for (const rule of rules) {
       if (!matches(rule, method, route)) continue;
       latencyMs += rule.latencyMs ?? 0;
@@ -96,8 +130,26 @@ export class FaultInjector {
       if (this.roll(rule.error500)) return { kind: 'error', status: 500, latencyMs };
       if (this.roll(rule.commitThenStall))
         return { kind: 'stall', stallMs: rule.stallMs ?? 30_000, latencyMs };
+      if (this.roll(rule.lateCommit))
+        return {
+          kind: 'lateCommit',
+          reply: rule.lateCommitReply ?? 'reset',
+          commitDelayMs: rule.commitDelayMs ?? 2000,
+          stallMs: rule.stallMs ?? 30_000,
+          latencyMs,
+        };
+      if (method === 'GET') list = this.listFault(rule, list);
     }
-    return { kind: 'none', latencyMs };
+    return { kind: 'none', latencyMs, ...(list ? { list } : {}) };
+  }
+
+  private listFault(rule: FaultRule, acc: ListFault | undefined): ListFault | undefined {
+    const f: ListFault = { ...acc };
+    if (rule.pageCap !== undefined) f.pageCap = Math.min(f.pageCap ?? Infinity, rule.pageCap);
+    if (rule.omitTotal) f.omitTotal = true;
+    if (this.roll(rule.repeatIds)) f.repeatIds = true;
+    if (this.roll(rule.shiftTotal)) f.shiftTotal = true;
+    return Object.keys(f).length > 0 ? f : acc;
   }
 
   private roll(p: number | undefined): boolean {
@@ -123,4 +175,17 @@ function matches(rule: FaultRule, method: string, route: string): boolean {
     return rule.route === route;
   }
   return true;
+}
+
+const LIST_KEYS = ['experiments', 'projects', 'items', 'data'];
+
+/** Applies a list fault to a reply body `{<key>: [...], total}` (a fresh object: mutated in place). */
+export function alterListBody(body: unknown, f: ListFault): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return;
+  const rec = body as Record<string, unknown>;
+  const key = LIST_KEYS.find((k) => Array.isArray(rec[k]));
+  if (!key) return;
+  if (f.pageCap !== undefined) rec[key] = (rec[key] as unknown[]).slice(0, f.pageCap);
+  if (f.shiftTotal && typeof rec.total === 'number') rec.total += 1;
+  if (f.omitTotal) delete rec.total;
 }

@@ -39,8 +39,8 @@ export function invalid(issues: ValidationIssue[]): HttpError {
 export interface Reply {
   status: number;
   body?: unknown;
-  /** Sent as-is instead of JSON (export as CSV). */
-  raw?: string;
+  /** Sent as-is instead of JSON (export as CSV, object bytes). */
+  raw?: string | Buffer;
   headers?: Record<string, string>;
 }
 
@@ -57,11 +57,13 @@ export function errorReply(err: HttpError, dialect: ErrorDialect, requestId: str
     body =
       err.status === 422 && Array.isArray(err.details) ? { detail: err.details } : { detail: err.message };
   } else if (dialect === 'plugin') {
-    body = { error: err.code, message: err.message, details: err.details ?? null };
+    body = { error: err.code, message: err.message, detail: err.message, details: err.details ?? null };
   } else {
+    // `detail` (a string) is what MINT's SDK shows users; the structured fields are for programs
     body = {
       code: err.code,
       message: err.message,
+      detail: err.message,
       status: err.status,
       request_id: requestId,
       details: err.details ?? null,
@@ -124,10 +126,16 @@ export type MatchResult<T> =
 
 export class Router<T> {
   private readonly byLength = new Map<number, CompiledRoute<T>[]>();
+  /** Routes whose last parameter takes the rest of the path (`spec.rest`). */
+  private readonly restRoutes: CompiledRoute<T>[] = [];
 
   add(spec: RouteSpec, value: T): void {
     const segments = spec.path.split('/').filter(Boolean);
     const route = { spec, segments, literalCount: segments.filter((s) => !s.startsWith('{')).length, value };
+    if (spec.rest) {
+      this.restRoutes.push(route);
+      return;
+    }
     const list = this.byLength.get(segments.length) ?? [];
     list.push(route);
     // Most literal segments first, so `/experiments/next-seq` beats `/experiments/{id}`.
@@ -137,6 +145,36 @@ export class Router<T> {
 
   match(method: string, path: string): MatchResult<T> {
     const parts = path.split('/').filter(Boolean);
+    const exact = this.matchExact(method, parts);
+    return exact.kind === 'none' ? this.matchRest(method, parts) : exact;
+  }
+
+  private matchRest(method: string, parts: string[]): MatchResult<T> {
+    const allow = new Set<string>();
+    for (const route of this.restRoutes) {
+      const n = route.segments.length;
+      if (parts.length < n) continue;
+      const head = [...parts.slice(0, n - 1), parts.slice(n - 1).join('/')];
+      const params = matchSegments(route.segments, head);
+      if (!params) continue;
+      const last = route.segments[n - 1].slice(1, -1);
+      try {
+        params[last] = parts
+          .slice(n - 1)
+          .map(decodeURIComponent)
+          .join('/');
+      } catch {
+        continue;
+      }
+      const m = route.spec.method;
+      if (m === method || (method === 'HEAD' && m === 'GET'))
+        return { kind: 'ok', match: { spec: route.spec, params, value: route.value } };
+      allow.add(m);
+    }
+    return allow.size ? { kind: 'method', allow: [...allow] } : { kind: 'none' };
+  }
+
+  private matchExact(method: string, parts: string[]): MatchResult<T> {
     const candidates = this.byLength.get(parts.length);
     if (!candidates) return { kind: 'none' };
     const allow = new Set<string>();

@@ -3,6 +3,9 @@
 
 export type RouteAuth = 'none' | 'user' | 'admin';
 
+/** As in ../shared/mint-api.md: C = confirmed, C/SDK = called by MINT's own SDK, I = inferred. */
+export type RouteGrade = 'C' | 'C/SDK' | 'I';
+
 export interface RouteSpec {
   /** Handler name (src/sandbox/handlers). */
   name: string;
@@ -10,92 +13,102 @@ export interface RouteSpec {
   /** Template under the origin, e.g. `/api/experiments/{id}`. */
   path: string;
   auth: RouteAuth;
+  grade: RouteGrade;
+  /**
+   * In strict mode an I route answers 404 unless it is kept: kept routes are the inferred ones a
+   * client has no alternative to (creating an experiment), so a strict run still works end to end.
+   */
+  strictKeep?: boolean;
+  /** The last `{param}` takes every remaining segment (object keys with slashes). */
+  rest?: boolean;
   /** Errors of plugin-provided routes use the `{error, message, details}` shape in legacy mode. */
   pluginErrors?: boolean;
 }
 
+type Extra = Partial<Pick<RouteSpec, 'strictKeep' | 'rest' | 'pluginErrors'>>;
+
+function r(
+  name: string,
+  method: RouteSpec['method'],
+  path: string,
+  auth: RouteAuth,
+  grade: RouteGrade,
+  extra: Extra = {},
+): RouteSpec {
+  return { name, method, path, auth, grade, ...extra };
+}
+
+const keep = { strictKeep: true };
+const plugin = { pluginErrors: true };
+
 export const SANDBOX_ROUTES: readonly RouteSpec[] = [
-  { name: 'health', method: 'GET', path: '/api/health', auth: 'none' },
-  { name: 'auth.login', method: 'POST', path: '/api/auth/login', auth: 'none' },
-  { name: 'auth.refresh', method: 'POST', path: '/api/auth/refresh', auth: 'none' },
-  { name: 'auth.verify', method: 'GET', path: '/api/auth/verify', auth: 'user' },
-  { name: 'users.me', method: 'GET', path: '/api/users/me', auth: 'user' },
+  r('health', 'GET', '/api/health', 'none', 'C'),
+  r('auth.login', 'POST', '/api/auth/login', 'none', 'C'),
+  r('auth.refresh', 'POST', '/api/auth/refresh', 'none', 'C/SDK'),
+  r('auth.verify', 'GET', '/api/auth/verify', 'user', 'C'),
+  r('users.me', 'GET', '/api/users/me', 'user', 'C/SDK'),
+  r('setup.publicConfig', 'GET', '/api/setup/config/public', 'none', 'C/SDK'),
 
-  { name: 'experiments.list', method: 'GET', path: '/api/experiments', auth: 'user' },
-  { name: 'experiments.create', method: 'POST', path: '/api/experiments', auth: 'user' },
-  { name: 'experiments.types', method: 'GET', path: '/api/experiments/experiment-types', auth: 'user' },
-  { name: 'experiments.nextSeq', method: 'GET', path: '/api/experiments/next-seq', auth: 'user' },
-  { name: 'experiments.get', method: 'GET', path: '/api/experiments/{id}', auth: 'user' },
-  { name: 'experiments.update', method: 'PATCH', path: '/api/experiments/{id}', auth: 'user' },
-  { name: 'experiments.delete', method: 'DELETE', path: '/api/experiments/{id}', auth: 'user' },
+  r('experiments.list', 'GET', '/api/experiments', 'user', 'C/SDK'),
+  r('experiments.create', 'POST', '/api/experiments', 'user', 'I', keep),
+  r('experiments.types', 'GET', '/api/experiments/experiment-types', 'user', 'C'),
+  r('experiments.nextSeq', 'GET', '/api/experiments/next-seq', 'user', 'I'),
+  r('experiments.get', 'GET', '/api/experiments/{id}', 'user', 'C'),
+  r('experiments.update', 'PATCH', '/api/experiments/{id}', 'user', 'I', keep),
+  r('experiments.delete', 'DELETE', '/api/experiments/{id}', 'user', 'I', keep),
 
-  { name: 'design.get', method: 'GET', path: '/api/experiments/{id}/data', auth: 'user' },
-  { name: 'design.save', method: 'PUT', path: '/api/experiments/{id}/data', auth: 'user' },
-  { name: 'design.delete', method: 'DELETE', path: '/api/experiments/{id}/data', auth: 'user' },
-  { name: 'design.tree', method: 'GET', path: '/api/experiments/{id}/data/tree', auth: 'user' },
-  { name: 'design.summary', method: 'GET', path: '/api/experiments/{id}/data/summary', auth: 'user' },
-  { name: 'design.export', method: 'GET', path: '/api/experiments/{id}/data/export', auth: 'user' },
+  r('design.get', 'GET', '/api/experiments/{id}/data', 'user', 'C'),
+  r('design.save', 'PUT', '/api/experiments/{id}/data', 'user', 'C'),
+  r('design.delete', 'DELETE', '/api/experiments/{id}/data', 'user', 'C'),
+  r('design.tree', 'GET', '/api/experiments/{id}/data/tree', 'user', 'I'),
+  r('design.summary', 'GET', '/api/experiments/{id}/data/summary', 'user', 'I'),
+  r('design.export', 'GET', '/api/experiments/{id}/data/export', 'user', 'I'),
 
-  { name: 'results.list', method: 'GET', path: '/api/experiments/{id}/results', auth: 'user' },
-  {
-    name: 'results.get',
-    method: 'GET',
-    path: '/api/experiments/{id}/results/{plugin_id}',
-    auth: 'user',
-    pluginErrors: true,
-  },
-  {
-    name: 'results.save',
-    method: 'PUT',
-    path: '/api/experiments/{id}/results/{plugin_id}',
-    auth: 'user',
-    pluginErrors: true,
-  },
-  {
-    name: 'results.delete',
-    method: 'DELETE',
-    path: '/api/experiments/{id}/results/{plugin_id}',
-    auth: 'user',
-    pluginErrors: true,
-  },
+  r('results.list', 'GET', '/api/experiments/{id}/results', 'user', 'I'),
+  r('results.get', 'GET', '/api/experiments/{id}/results/{plugin_id}', 'user', 'C', plugin),
+  r('results.save', 'PUT', '/api/experiments/{id}/results/{plugin_id}', 'user', 'C', plugin),
+  r('results.delete', 'DELETE', '/api/experiments/{id}/results/{plugin_id}', 'user', 'C', plugin),
 
-  { name: 'projects.list', method: 'GET', path: '/api/projects', auth: 'user' },
-  { name: 'projects.create', method: 'POST', path: '/api/projects', auth: 'user' },
-  { name: 'projects.get', method: 'GET', path: '/api/projects/{id}', auth: 'user' },
-  { name: 'projects.update', method: 'PATCH', path: '/api/projects/{id}', auth: 'user' },
-  { name: 'projects.delete', method: 'DELETE', path: '/api/projects/{id}', auth: 'user' },
-  { name: 'projects.experiments', method: 'GET', path: '/api/projects/{id}/experiments', auth: 'user' },
-  { name: 'projects.members', method: 'GET', path: '/api/projects/{id}/members', auth: 'user' },
+  r('artifacts.list', 'GET', '/api/experiments/{id}/analysis-artifacts', 'user', 'C/SDK'),
+  r('artifacts.get', 'GET', '/api/experiments/{id}/analysis-artifacts/{aid}', 'user', 'C/SDK'),
+  r('artifacts.annotate', 'PATCH', '/api/experiments/{id}/analysis-artifacts/{aid}', 'user', 'C/SDK'),
+  r('artifacts.archive', 'POST', '/api/experiments/{id}/analysis-artifacts/{aid}/archive', 'user', 'C/SDK'),
+  r('artifacts.restore', 'POST', '/api/experiments/{id}/analysis-artifacts/{aid}/restore', 'user', 'C/SDK'),
+  r('objects.get', 'GET', '/api/experiments/{id}/objects/{key}', 'user', 'C/SDK', { rest: true }),
 
-  { name: 'plugins.list', method: 'GET', path: '/api/plugins', auth: 'user', pluginErrors: true },
-  {
-    name: 'plugins.getConfig',
-    method: 'GET',
-    path: '/api/plugins/{name}/config',
-    auth: 'user',
-    pluginErrors: true,
-  },
-  {
-    name: 'plugins.setConfig',
-    method: 'PUT',
-    path: '/api/plugins/{name}/config',
-    auth: 'user',
-    pluginErrors: true,
-  },
+  r('projects.list', 'GET', '/api/projects', 'user', 'C'),
+  r('projects.create', 'POST', '/api/projects', 'user', 'I', keep),
+  r('projects.get', 'GET', '/api/projects/{id}', 'user', 'I', keep),
+  r('projects.update', 'PATCH', '/api/projects/{id}', 'user', 'I', keep),
+  r('projects.delete', 'DELETE', '/api/projects/{id}', 'user', 'I', keep),
+  r('projects.experiments', 'GET', '/api/projects/{id}/experiments', 'user', 'I'),
+  r('projects.members', 'GET', '/api/projects/{id}/members', 'user', 'I'),
 
-  { name: 'admin.status', method: 'GET', path: '/api/admin/status', auth: 'admin' },
-  { name: 'admin.system', method: 'GET', path: '/api/admin/system', auth: 'admin' },
-  { name: 'admin.users', method: 'GET', path: '/api/admin/users', auth: 'admin' },
-  { name: 'admin.createUser', method: 'POST', path: '/api/admin/users', auth: 'admin' },
-  { name: 'admin.updateUser', method: 'PATCH', path: '/api/admin/users/{id}', auth: 'admin' },
-  { name: 'admin.roles', method: 'GET', path: '/api/admin/roles', auth: 'admin' },
-  { name: 'admin.pluginRoles', method: 'GET', path: '/api/admin/plugins/{name}/roles', auth: 'admin' },
-  { name: 'admin.setPluginRoles', method: 'PUT', path: '/api/admin/plugins/{name}/roles', auth: 'admin' },
+  r('plugins.list', 'GET', '/api/plugins', 'user', 'I', { ...plugin, ...keep }),
+  r('plugins.getConfig', 'GET', '/api/plugins/{name}/config', 'user', 'C/SDK', plugin),
+  r('plugins.patchConfig', 'PATCH', '/api/plugins/{name}/config', 'user', 'C/SDK', plugin),
+  // a plugin's own routes live under its api_prefix, /api/{plugin name}
+  r('plugins.getSettings', 'GET', '/api/{plugin}/settings', 'user', 'C/SDK', plugin),
+  r('plugins.putSettings', 'PUT', '/api/{plugin}/settings', 'user', 'C/SDK', plugin),
 
-  { name: 'updates.check', method: 'GET', path: '/api/updates/check', auth: 'admin' },
-  { name: 'updates.status', method: 'GET', path: '/api/updates/status', auth: 'admin' },
-  { name: 'updates.updatePlugin', method: 'POST', path: '/api/updates/plugins/{name}', auth: 'admin' },
+  r('admin.status', 'GET', '/api/admin/status', 'admin', 'I'),
+  r('admin.system', 'GET', '/api/admin/system', 'admin', 'I'),
+  r('admin.users', 'GET', '/api/admin/users', 'admin', 'I'),
+  r('admin.createUser', 'POST', '/api/admin/users', 'admin', 'I'),
+  r('admin.updateUser', 'PATCH', '/api/admin/users/{id}', 'admin', 'I'),
+  r('admin.roles', 'GET', '/api/admin/roles', 'admin', 'I'),
+  r('admin.pluginRoles', 'GET', '/api/admin/plugins/{name}/roles', 'admin', 'I'),
+  r('admin.setPluginRoles', 'PUT', '/api/admin/plugins/{name}/roles', 'admin', 'I'),
+
+  r('updates.check', 'GET', '/api/updates/check', 'admin', 'I'),
+  r('updates.status', 'GET', '/api/updates/status', 'admin', 'I'),
+  r('updates.updatePlugin', 'POST', '/api/updates/plugins/{name}', 'admin', 'I'),
 ];
+
+/** The routes a strict sandbox serves: every C and C/SDK route, and only the I routes kept on purpose. */
+export function strictRoutes(routes: readonly RouteSpec[] = SANDBOX_ROUTES): RouteSpec[] {
+  return routes.filter((s) => s.grade !== 'I' || s.strictKeep);
+}
 
 /** Sandbox control routes (admin token; never counted in stats). */
 export const CONTROL_ROUTES = {
@@ -104,4 +117,5 @@ export const CONTROL_ROUTES = {
   statsReset: '/_sandbox/stats/reset',
   log: '/_sandbox/log',
   tokens: '/_sandbox/tokens',
+  seed: '/_sandbox/seed',
 } as const;

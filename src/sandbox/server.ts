@@ -4,7 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RateLimiter } from './auth.js';
 import type { App, Ctx, Handler } from './context.js';
-import { type FaultDecision, FaultInjector, validateFaultConfig } from './faults.js';
+import {
+  type FaultDecision,
+  FaultInjector,
+  type LateCommitReply,
+  alterListBody,
+  validateFaultConfig,
+} from './faults.js';
+import { artifactHandlers } from './handlers/artifacts.js';
 import { dataHandlers } from './handlers/data.js';
 import { experimentHandlers } from './handlers/experiments.js';
 import { platformHandlers } from './handlers/platform.js';
@@ -21,7 +28,8 @@ import {
   parseBody,
   readBody,
 } from './http.js';
-import { CONTROL_ROUTES, type RouteSpec, SANDBOX_ROUTES } from './routes.js';
+import { CONTROL_ROUTES, type RouteSpec, SANDBOX_ROUTES, strictRoutes } from './routes.js';
+import { seedForeign } from './seed.js';
 import type { CreateTokenOptions, RequestLogEntry, SandboxStats } from './types.js';
 
 const HANDLERS: Record<string, Handler> = {
@@ -29,6 +37,7 @@ const HANDLERS: Record<string, Handler> = {
   ...experimentHandlers,
   ...dataHandlers,
   ...projectHandlers,
+  ...artifactHandlers,
 };
 const READ_METHODS = new Set(['GET', 'HEAD']);
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -41,6 +50,8 @@ export interface ServerDeps {
   authLimiter: RateLimiter | null;
   logSize: number;
   quiet: boolean;
+  /** Serve only the C and C/SDK routes (and the I routes without an alternative); see strictRoutes. */
+  strict?: boolean;
 }
 
 /** The HTTP error an injected fault answers with, if it is one. */
@@ -82,7 +93,7 @@ export class SandboxServer {
   private closing = false;
 
   constructor(private readonly deps: ServerDeps) {
-    for (const spec of SANDBOX_ROUTES) {
+    for (const spec of deps.strict ? strictRoutes() : SANDBOX_ROUTES) {
       const handler = HANDLERS[spec.name];
       if (!handler) throw new Error(`sandbox: no handler for route ${spec.name}`);
       this.router.add(spec, handler);
@@ -117,6 +128,34 @@ export class SandboxServer {
       wake();
     }
     this.waits.clear();
+  }
+
+  /** Runs `fn` after `ms` unless the sandbox closes first (a late commit then never lands). */
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.waits.delete(timer);
+      if (!this.closing) fn();
+    }, ms);
+    this.waits.set(timer, () => undefined);
+  }
+
+  /** What the client sees of a late commit; undefined = the connection drops. */
+  private async lateCommitReply(kind: LateCommitReply, stallMs: number): Promise<Reply | undefined> {
+    switch (kind) {
+      case 'reset':
+        return undefined;
+      case 'stall':
+        await this.wait(stallMs);
+        return undefined;
+      case 'proxyError':
+        return {
+          status: 502,
+          raw: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+          headers: { 'content-type': 'text/html' },
+        };
+      case 'okWithoutId':
+        return json(201, { detail: 'Accepted' });
+    }
   }
 
   private wait(ms: number): Promise<void> {
@@ -193,7 +232,25 @@ export class SandboxServer {
         entry.fault = 'commitThenStall';
         stallMs = fault.stallMs;
       }
-      reply = await this.dispatch(req, method, path, query, body, requestId, found, entry);
+      if (fault.kind === 'lateCommit') {
+        entry.fault = `lateCommit:${fault.reply}`;
+        const store = () => this.dispatch(req, method, path, query, body, requestId, found, { ...entry });
+        this.later(fault.commitDelayMs, () => void store().catch(() => undefined));
+        const early = await this.lateCommitReply(fault.reply, fault.stallMs);
+        if (!early) {
+          this.finishLog(entry, started, 0);
+          req.socket.destroy();
+          return;
+        }
+        reply = early;
+      } else {
+        if (fault.list?.repeatIds) {
+          const skip = Number(query.get('skip') ?? '0');
+          if (skip > 0) query.set('skip', String(skip - 1));
+        }
+        reply = await this.dispatch(req, method, path, query, body, requestId, found, entry);
+        if (fault.list && reply.status === 200) alterListBody(reply.body, fault.list);
+      }
     } catch (e) {
       reply = this.failure(e, dialect, requestId);
     }
@@ -313,7 +370,7 @@ export class SandboxServer {
   private send(res: ServerResponse, reply: Reply, requestId: string): void {
     if (res.destroyed) return;
     const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
-    let payload: string | undefined;
+    let payload: string | Buffer | undefined;
     if (reply.raw !== undefined) payload = reply.raw;
     else if (reply.body !== undefined && reply.status !== 204) {
       payload = JSON.stringify(reply.body);
@@ -368,6 +425,8 @@ export class SandboxServer {
             throw new HttpError(404, 'NOT_FOUND', `No user named ${opts.username}`);
           return json(201, { token: this.deps.app.auth.createToken(opts) });
         }
+        case `POST ${CONTROL_ROUTES.seed}`:
+          return json(201, await seedForeign(this.deps.app, body));
         default:
           throw new HttpError(404, 'NOT_FOUND', `No sandbox control route ${method} ${path}`);
       }

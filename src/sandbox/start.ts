@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Auth, RateLimiter } from './auth.js';
 import type { App } from './context.js';
 import { validateFaultConfig } from './faults.js';
+import { addArtifact } from './handlers/artifacts.js';
 import { SandboxServer } from './server.js';
 import { Store } from './store.js';
 import type { FaultConfig, Sandbox, SandboxOptions } from './types.js';
@@ -14,7 +15,9 @@ export const SANDBOX_VERSION = '1.4.0-sandbox';
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const now = opts.now ?? Date.now;
   const store = new Store(opts.dataFile);
-  const auth = new Auth(store, now, opts.sessionTtlSeconds ?? 3600, opts.refreshWindowSeconds ?? 86_400);
+  // like MINT, a strict sandbox never refreshes an expired session
+  const refreshWindow = opts.refreshWindowSeconds ?? (opts.strict ? 0 : 86_400);
+  const auth = new Auth(store, now, opts.sessionTtlSeconds ?? 3600, refreshWindow);
   auth.ensureUsers([
     ...(opts.users?.some((u) => u.username === 'admin')
       ? []
@@ -31,7 +34,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       : (opts.users?.find((u) => u.role === 'admin')?.username ?? 'admin');
   const adminToken = auth.createPat({ username: adminName }, opts.adminToken);
 
-  const app: App = { store, auth, now, bootId: randomUUID(), startedAt: now(), version: SANDBOX_VERSION };
+  const app: App = {
+    store,
+    auth,
+    now,
+    bootId: randomUUID(),
+    startedAt: now(),
+    version: SANDBOX_VERSION,
+    strict: opts.strict ?? false,
+  };
   const limit = opts.authRateLimit === undefined ? { max: 20, windowSeconds: 60 } : opts.authRateLimit;
   const server = new SandboxServer({
     app,
@@ -39,6 +50,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     authLimiter: limit ? new RateLimiter(limit.max, limit.windowSeconds * 1000, now) : null,
     logSize: opts.logSize ?? 1000,
     quiet: opts.quiet ?? false,
+    strict: opts.strict ?? false,
   });
   if (opts.faults) server.faults.set(validateFaultConfig(opts.faults));
 
@@ -78,6 +90,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stats: () => server.stats(),
     resetStats: () => server.resetStats(),
     createToken: (o) => auth.createToken(o),
+    addArtifact: (a) => addArtifact(app, a),
     log: () => server.log(),
   };
 }

@@ -83,6 +83,34 @@ export interface StoredPluginConfig {
   updated_at: string | null;
 }
 
+/** A plugin's own settings (`{api_prefix}/settings`), guarded by If-Match. */
+export interface StoredPluginSettings {
+  settings: JsonObject;
+  revision: number;
+}
+
+/** An analysis artifact a plugin wrote; read, annotated, archived and restored through the API. */
+export interface StoredArtifact {
+  id: number;
+  experiment_id: number;
+  plugin_id: string;
+  artifact_key: string;
+  display_name: string;
+  note: string | null;
+  status: 'active' | 'archived';
+  result: JsonObject;
+  created_at: string;
+  updated_at: string;
+  archived_at: string | null;
+  archived_by: number | null;
+}
+
+/** An object (file) a plugin stored for an experiment; bytes as base64. */
+export interface StoredObject {
+  content_type: string;
+  base64: string;
+}
+
 export interface SandboxState {
   format: 'mint-sandbox/1';
   users: Record<string, StoredUser>;
@@ -95,7 +123,18 @@ export interface SandboxState {
   pluginConfigs: Record<string, StoredPluginConfig>;
   /** Per-admin-call plugin role grants: plugin name → role names. */
   pluginRoles: Record<string, string[]>;
-  seq: { user: number; project: number; experiment: number; codes: Record<string, number> };
+  pluginSettings: Record<string, StoredPluginSettings>;
+  /** Keyed by artifact id. */
+  artifacts: Record<string, StoredArtifact>;
+  /** Keyed by `${experiment id}/${plugin id}/${object key}`. */
+  objects: Record<string, StoredObject>;
+  seq: {
+    user: number;
+    project: number;
+    experiment: number;
+    artifact: number;
+    codes: Record<string, number>;
+  };
 }
 
 export function emptyState(): SandboxState {
@@ -108,7 +147,10 @@ export function emptyState(): SandboxState {
     results: {},
     pluginConfigs: {},
     pluginRoles: {},
-    seq: { user: 0, project: 0, experiment: 0, codes: {} },
+    pluginSettings: {},
+    artifacts: {},
+    objects: {},
+    seq: { user: 0, project: 0, experiment: 0, artifact: 0, codes: {} },
   };
 }
 

@@ -28,6 +28,26 @@ export interface FaultRule {
   commitThenStall?: number;
   /** Default 30 000. */
   stallMs?: number;
+  /**
+   * Late commit: the write is not stored now; the client gets `lateCommitReply` and the write is
+   * stored `commitDelayMs` later — after the client gave up (a proxy timed out, a queue was slow).
+   */
+  lateCommit?: number;
+  /**
+   * How a late commit answers: 'reset' (default: the connection drops), 'stall' (held stallMs, then
+   * dropped), 'proxyError' (502 from a proxy), 'okWithoutId' (201 whose body has no id).
+   */
+  lateCommitReply?: 'reset' | 'stall' | 'proxyError' | 'okWithoutId';
+  /** Default 2000. */
+  commitDelayMs?: number;
+  /** List pages carry at most this many items, whatever `limit` asked (a server-side page cap). */
+  pageCap?: number;
+  /** List pages carry no `total`. */
+  omitTotal?: boolean;
+  /** Inconsistent listing: a page after the first starts one item early, repeating an id. */
+  repeatIds?: number;
+  /** Inconsistent listing: a page reports a total one higher than the truth. */
+  shiftTotal?: number;
 }
 
 export interface FaultConfig {
@@ -61,6 +81,25 @@ export interface SandboxOptions {
   now?: () => number;
   /** Entries kept in the request log ring buffer. Default 1000. */
   logSize?: number;
+  /**
+   * Serve only what the contract confirms: routes graded I answer 404 (except the few with no
+   * alternative, see strictRoutes), I list filters (project_id, mine, created_before, created_by)
+   * are ignored, and an expired session cannot be refreshed (refreshWindowSeconds defaults to 0).
+   */
+  strict?: boolean;
+}
+
+/** An analysis artifact as a plugin would write it (Sandbox.addArtifact). */
+export interface ArtifactInput {
+  experimentId: number;
+  pluginId: string;
+  artifactKey: string;
+  displayName?: string;
+  note?: string | null;
+  /** The artifact's result payload; default {}. */
+  result?: Record<string, unknown>;
+  /** Objects (files) stored with it: object key → bytes. */
+  objects?: Record<string, { content: Buffer | string; contentType?: string }>;
 }
 
 export interface SandboxStats {
@@ -103,6 +142,8 @@ export interface Sandbox {
   stats(): SandboxStats;
   resetStats(): void;
   createToken(opts: CreateTokenOptions): string;
+  /** Stores an analysis artifact (and its objects) the way a plugin would; returns its id. */
+  addArtifact(artifact: ArtifactInput): Promise<number>;
   /** The request log, oldest first. */
   log(): RequestLogEntry[];
 }

@@ -1,6 +1,6 @@
 // Update of each field kind, design and analysis add/change/remove, partial management.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, plan } from '../../src/actions/index.js';
+import { apply, plan, PlanConflictError } from '../../src/actions/index.js';
 import { byKey, startHarness, type Harness } from './helpers.js';
 
 const STACK = 'upd';
@@ -105,17 +105,32 @@ describe('updating each field kind', () => {
     expect(r.x.tags).toMatchObject({ a: 'changed', b: 2, foreign: 'keep-me', 'mint-manifest.key': 'x' });
   });
 
-  it('walks status moves MINT refuses in one step (planned → completed, completed → planned)', async () => {
+  it('removes a tag written as null, and reads it back gone from MINT', async () => {
+    const { x } = await applyShape({ tags: '{ a: "1", owner: ann }' });
+    await h.client.experiments.update(x.id, { tags: { ...x.tags, foreign: 'keep-me' } });
+    const r = await applyShape({ tags: '{ a: "1", owner: null }' });
+    expect(r.plan.actions[0].changes).toEqual([{ field: 'tags.owner', before: 'ann' }]);
+    const live = await h.client.experiments.get(x.id);
+    expect(live.tags).not.toHaveProperty('owner');
+    expect(live.tags).toMatchObject({ a: '1', foreign: 'keep-me', 'mint-manifest.key': 'x' });
+  });
+
+  it('walks status moves MINT makes in several steps, and refuses at plan time a move it cannot make', async () => {
     await applyShape({ status: 'planned' });
-    let r = await applyShape({ status: 'completed' });
+    const r = await applyShape({ status: 'completed' });
     expect(r.x.status).toBe('completed');
     expect(r.plan.warnings.map((w) => w.code)).toContain('status.multi-step');
 
+    // Nothing leaves completed, and no path is invented through cancelled: an error at the status line.
     h.sandbox.resetStats();
-    r = await applyShape({ status: 'planned' }); // admin token: completed → cancelled → planned
-    expect(r.x.status).toBe('planned');
-    expect(r.plan.warnings.map((w) => w.code)).toContain('status.admin-only');
-    expect(h.sandbox.stats().byRoute['PATCH /api/experiments/{id}']).toBe(2);
+    const m = await h.load({ 'mint.yaml': manifest({ status: 'planned' }) });
+    const err = await apply({ manifest: m, client: h.client }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlanConflictError);
+    expect((err as Error).message).toBe(
+      `cannot plan: mint.yaml:13: experiment x: status planned: ${r.x.experiment_code} is completed in MINT, and a completed experiment cannot move to planned: completed is final in MINT; change \`status\` to what MINT allows`,
+    );
+    expect(h.sandbox.stats().writes).toBe(0);
+    expect((await h.client.experiments.get(r.x.id)).status).toBe('completed');
   });
 });
 

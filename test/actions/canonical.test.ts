@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalJson,
-  dateInstant,
-  datesEqual,
-  digest,
-  jsonEqual,
-  textEqual,
-} from '../../src/actions/canonical.js';
-import { statusMoveIssue, statusPath } from '../../src/actions/status.js';
-import { createLimiter, mapLimit } from '../../src/actions/limiter.js';
+import { canonicalJson, datesEqual, digest, jsonEqual, textEqual } from '../../src/actions/canonical.js';
+import { impossibleStatusMove, statusMoveIssue, statusPath } from '../../src/actions/status.js';
+import { createLimiter, mapLimit } from '../../src/concurrency.js';
+import { dateInstant } from '../../src/dates.js';
 
 describe('semantic equality', () => {
   it('ignores key order at every depth and compares numbers by value', () => {
@@ -43,19 +37,24 @@ describe('semantic equality', () => {
 });
 
 describe('status moves', () => {
-  it('walks the moves MINT allows', () => {
+  it('walks only the moves the contract allows, never through cancelled or out of completed', () => {
     expect(statusPath('planned', 'planned')).toEqual([]);
     expect(statusPath('planned', 'ongoing')).toEqual(['ongoing']);
     expect(statusPath('planned', 'completed')).toEqual(['ongoing', 'completed']);
     expect(statusPath('cancelled', 'ongoing')).toEqual(['planned', 'ongoing']);
-    expect(statusPath('ongoing', 'planned')).toEqual(['cancelled', 'planned']);
-    expect(statusPath('completed', 'ongoing')).toEqual(['cancelled', 'planned', 'ongoing']);
+    expect(statusPath('ongoing', 'cancelled')).toEqual(['cancelled']);
+    expect(statusPath('ongoing', 'planned')).toBeUndefined();
+    expect(statusPath('completed', 'ongoing')).toBeUndefined();
+    expect(statusPath('completed', 'cancelled')).toBeUndefined();
+    expect(impossibleStatusMove('completed', 'planned')).toMatch(/completed is final/);
+    expect(impossibleStatusMove('ongoing', 'planned')).toMatch(/from ongoing back to planned/);
+    expect(impossibleStatusMove('planned', 'completed')).toBeUndefined();
   });
 
-  it('warns about admin-only and multi-step moves', () => {
-    expect(statusMoveIssue('k', 'completed', 'planned')?.code).toBe('status.admin-only');
+  it('warns about multi-step moves', () => {
     expect(statusMoveIssue('k', 'planned', 'completed')?.message).toContain('planned → ongoing → completed');
     expect(statusMoveIssue('k', 'planned', 'ongoing')).toBeUndefined();
+    expect(statusMoveIssue('k', 'completed', 'planned')).toBeUndefined();
   });
 });
 

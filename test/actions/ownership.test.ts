@@ -1,6 +1,14 @@
 // Orphans, prune, the max-deletes guard, experiments not owned by the stack, adoption by code.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apply, MaxDeletesError, plan, PlanConflictError, renderPlanText } from '../../src/actions/index.js';
+import {
+  apply,
+  MaxDeletesError,
+  plan,
+  PlanConflictError,
+  planExitCode,
+  renderApplyText,
+  renderPlanText,
+} from '../../src/actions/index.js';
 import { byKey, startHarness, type Harness } from './helpers.js';
 
 const STACK = 'own';
@@ -48,15 +56,21 @@ describe('orphans and prune', () => {
     const m2 = await h.load({ 'mint.yaml': manifest(['a']) });
     const p = await plan({ manifest: m2, client: h.client });
     expect(p.actions).toEqual([]);
-    expect(p.hasChanges).toBe(false);
+    // Orphans are drift: a change that only --prune makes (detailed exit code 2), never "No changes".
+    expect(p.hasChanges).toBe(true);
+    expect(planExitCode(p)).toBe(2);
     expect(p.orphans.map((o) => o.key).sort()).toEqual(['b', 'c']);
     expect(p.summary.orphaned).toBe(2);
-    expect(renderPlanText(p)).toMatch(/2 orphaned experiments not deleted/);
+    expect(renderPlanText(p)).toMatch(/2 orphaned experiments to delete with --prune/);
+    expect(renderPlanText(p)).not.toMatch(/No changes/);
 
     h.sandbox.resetStats();
     const noPrune = await apply({ manifest: m2, client: h.client });
     expect(noPrune.result.results).toEqual([]);
     expect(h.sandbox.stats().writes).toBe(0);
+    expect(renderApplyText(noPrune.result)).toMatch(
+      /nothing applied; 2 orphaned experiments left in place \(apply --prune deletes them\)/,
+    );
 
     const pruned = await apply({ manifest: m2, client: h.client, prune: true });
     expect(pruned.plan.actions.map((a) => a.id).sort()).toEqual([
@@ -81,7 +95,7 @@ describe('orphans and prune', () => {
     expect(err).toBeInstanceOf(MaxDeletesError);
     expect((err as MaxDeletesError).count).toBe(3);
     expect((err as Error).message).toMatch(
-      /refusing to delete 3 experiments: more than max-deletes \(2\); nothing was changed/,
+      /refusing to make 3 deletions \(3 experiments\): more than max-deletes \(2\); nothing was changed/,
     );
     expect(h.sandbox.stats().writes).toBe(0);
     expect(byKey(await h.all(), STACK).size).toBe(4);
@@ -100,9 +114,9 @@ describe('adoption by code', () => {
     const p = await plan({ manifest: m, client: h.client });
     const adopt = p.actions.find((a) => a.id === 'experiment.update:legacy')!;
     expect(adopt.adopt).toBe(true);
+    // defaults.project is not applied to an adopted experiment: it stays where it is.
     expect(adopt.changes.map((c) => c.field).sort()).toEqual([
       'name',
-      'project',
       'tags.mint-manifest.key',
       'tags.mint-manifest.stack',
     ]);
@@ -110,7 +124,11 @@ describe('adoption by code', () => {
     const { result } = await apply({ manifest: m, client: h.client });
     expect(result.success).toBe(true);
     const live = await h.client.experiments.get(existing.id);
-    expect(live).toMatchObject({ name: 'Pilot renamed', experiment_code: existing.experiment_code });
+    expect(live).toMatchObject({
+      name: 'Pilot renamed',
+      experiment_code: existing.experiment_code,
+      project_id: existing.project_id,
+    });
     expect(live.tags).toEqual({ lab: 'x', 'mint-manifest.stack': STACK, 'mint-manifest.key': 'legacy' });
     expect((await plan({ manifest: m, client: h.client })).actions).toEqual([]);
     expect((await h.all()).length).toBe(2);
@@ -155,7 +173,7 @@ experiments:
     const err = await plan({ manifest: m, client: h.client }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlanConflictError);
     expect((err as Error).message).toBe(
-      'cannot plan: project gone: no project with id 4242 in MINT; fix the id or give a name to create it',
+      'cannot plan: mint.yaml:4: project gone: no project with id 4242 in MINT; fix the id or give a name to create it',
     );
   });
 });

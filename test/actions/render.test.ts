@@ -95,13 +95,22 @@ describe('renderPlanText', () => {
     expect(renderPlanText(sample, { color: true })).toContain('\u001b[32m');
   });
 
-  it('says so when nothing changes, and mentions orphans left alone', () => {
-    const none = makePlan([], { orphans: [{ key: 'old', code: 'EXP-9', experimentId: 9, name: 'Old' }] });
-    none.summary.orphaned = 1;
-    const text = renderPlanText(none);
-    expect(text).toContain('No changes. MINT matches the manifest. 1 orphaned experiment not deleted');
-    expect(text).toContain('EXP-9  old  "Old"');
+  it('says "No changes" only when nothing differs: orphans left in place are changes', () => {
+    const none = makePlan([]);
+    expect(renderPlanText(none)).toContain('No changes. MINT matches the manifest.');
     expect(planExitCode(none)).toBe(0);
+    const orphaned = makePlan([], {
+      orphans: [{ key: 'old', code: 'EXP-9', experimentId: 9, name: 'Old' }],
+      hasChanges: true,
+    });
+    orphaned.summary.orphaned = 1;
+    const text = renderPlanText(orphaned);
+    expect(text).not.toContain('No changes');
+    expect(text).toContain('Orphans (to delete with --prune):\n  EXP-9  old  "Old"');
+    expect(text).toContain(
+      'Plan: 0 to create, 0 to update, 0 to delete. 1 orphaned experiment to delete with --prune.',
+    );
+    expect(planExitCode(orphaned)).toBe(2);
     expect(planExitCode(sample)).toBe(2);
   });
 });
@@ -151,7 +160,7 @@ describe('plan JSON', () => {
     expect(() => parsePlanJson('nope')).toThrow(OperationError);
     const broken = JSON.parse(planToJson(sample));
     delete broken.liveState;
-    expect(() => parsePlanJson(JSON.stringify(broken))).toThrow(/no valid "liveState"/);
+    expect(() => parsePlanJson(JSON.stringify(broken))).toThrow(/the top level has no "liveState"/);
   });
 });
 

@@ -26,7 +26,7 @@ describe('schema, help and version', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
-  it('every command has --help with a description and an Examples section', async () => {
+  it('every command has --help with a description, Examples and its exit codes', async () => {
     const commands = [
       [],
       ['validate'],
@@ -49,7 +49,16 @@ describe('schema, help and version', () => {
       expect(r.stdout, name).toMatch(/^Usage: mint-manifest/);
       expect(r.stdout, name).toContain('Examples:');
       expect(r.stdout, name).toMatch(/\$ mint-manifest|\$ npm run demo|\$ MINT_URL=/);
+      expect(r.stdout, name).toMatch(/^Exit codes:\n {2}0 +\S.*\n {2}1 +\S/m);
     });
+    // plan is the command whose exit 2 scripts rely on
+    const plan = runs[commands.findIndex((c) => c.join(' ') === 'plan')];
+    expect(plan.stdout).toMatch(/^ {2}2 +changes pending \(only with --detailed-exitcode\)$/m);
+    // commands with --format json say where a failure goes
+    for (const name of ['validate', 'plan', 'apply', 'upload']) {
+      const r = runs[commands.findIndex((c) => c.join(' ') === name)];
+      expect(r.stdout, name).toContain('docs/cli-json.md');
+    }
   });
 
   it('an unknown option or missing connection is one clear line, exit 1', async () => {

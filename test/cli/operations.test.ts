@@ -31,17 +31,21 @@ describe('readDataFile', () => {
       'nan.yaml': 'x: .nan\n',
       'dup.yaml': 'x: 1\nx: 2\n',
       'empty.json': '  \n',
+      'null.json': 'null\n',
+      'null.yaml': '~\n',
       'big.json': JSON.stringify({ blob: 'x'.repeat(2048) }),
     });
     expect(await readDataFile('a.json', { cwd: dir })).toEqual({ x: [1, 2.5, null] });
     expect(await readDataFile('b.yml', { cwd: dir })).toEqual({ x: 1, y: ['a', 'b'] });
     await expect(readDataFile('nan.yaml', { cwd: dir })).rejects.toThrow(
-      /nan\.yaml: x is NaN, which JSON cannot hold/,
+      /^nan\.yaml:1:4: `\.nan` \(not a number\) cannot be stored/,
     );
-    await expect(readDataFile('dup.yaml', { cwd: dir })).rejects.toThrow(
-      /^dup\.yaml:2:1: not valid YAML or JSON/,
-    );
-    await expect(readDataFile('empty.json', { cwd: dir })).rejects.toThrow(/empty\.json is empty/);
+    await expect(readDataFile('dup.yaml', { cwd: dir })).rejects.toThrow(/^dup\.yaml:2:1: duplicate key `x`/);
+    // a pipeline that wrote null or nothing must not overwrite the stored data with null
+    for (const f of ['empty.json', 'null.json', 'null.yaml'])
+      await expect(readDataFile(f, { cwd: dir })).rejects.toThrow(
+        new RegExp(`^${f.replace('.', '\\.')} holds no data \\(empty or null\\): refusing to upload it`),
+      );
     await expect(readDataFile('big.json', { cwd: dir, maxBytes: 1024 })).rejects.toThrow(
       /^big\.json is 3 KiB, over the 1 KiB upload limit/,
     );

@@ -21,6 +21,17 @@ beforeAll(async () => {
   writeFiles(dir, {
     'mint.yaml':
       'version: 1\nstack: tty\nexperiments:\n  - key: t1\n    name: T one\n    experiment_type: x\n',
+    'bar.yaml': [
+      'version: 1',
+      'stack: tty-bar',
+      'experiments:',
+      ...[1, 2, 3].flatMap((i) => [
+        `  - key: b${i}`,
+        `    name: Bar ${i}`,
+        '    experiment_type: x',
+        '    design: { plugin_id: seq, data: { i: 1 } }',
+      ]),
+    ].join('\n'),
   });
   env = baseEnv(dir, { MINT_URL: sandbox.url, MINT_TOKEN: sandbox.adminToken });
 });
@@ -71,6 +82,20 @@ describe.skipIf(!hasScript)('on a terminal', () => {
     expect(yes.code).toBe(0);
     expect(yes.output).toMatch(/✓ experiment\.create:t1/);
     expect((await client.experiments.list()).some((e) => e.tags['mint-manifest.key'] === 't1')).toBe(true);
+  });
+
+  it('apply --auto-approve shows a progress bar with the total number of actions', async () => {
+    // slow writes, so the bar is drawn between the first and the last action
+    sandbox.setFaults({ rules: [{ method: 'POST', route: '/api/experiments', latencyMs: 150 }] });
+    try {
+      const r = await onTerminal(['apply', 'bar.yaml', '--auto-approve', '--no-color'], /$^/, '');
+      expect(r.code).toBe(0);
+      // 3 experiments + 3 designs: the bar counts towards 6 while it runs
+      expect(r.output).toMatch(/Applying [█░]+ [0-5]\/6/);
+      expect(r.output).toMatch(/Apply for stack tty-bar: 6 ok, 0 failed, 0 skipped\./);
+    } finally {
+      sandbox.setFaults({ rules: [] });
+    }
   });
 
   it('auth login asks for the password without echoing it', async () => {

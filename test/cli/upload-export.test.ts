@@ -123,7 +123,7 @@ describe('upload', () => {
       'x',
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: broken\.json:3:1: not valid JSON/);
+    expect(r.stderr).toMatch(/^error: broken\.json:3:1: invalid JSON/);
     expect(sandbox.stats().total).toBe(0);
   });
 

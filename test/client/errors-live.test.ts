@@ -51,9 +51,10 @@ for (const legacyErrors of [false, true]) {
 
     it('409 → ConflictError', async () => {
       const c = h.client();
-      const cfg = await c.plugins.getConfig('dose-response');
-      await c.plugins.setConfig('dose-response', { a: 1 }, cfg.revision);
-      const err = await fails(c.plugins.setConfig('dose-response', { a: 2 }, cfg.revision));
+      const settings = c.plugins.settings('/api/dose-response');
+      const read = await settings.get();
+      await settings.put({ a: 1 }, read.revision);
+      const err = await fails(settings.put({ a: 2 }, read.revision));
       expect(err).toBeInstanceOf(ConflictError);
       expect(err.status).toBe(409);
     });

@@ -147,16 +147,35 @@ describe('projects', () => {
 });
 
 describe('plugins, admin, updates', () => {
-  it('plugin config round trip with If-Match, stale revision → ConflictError', async () => {
+  it('plugin config is a PATCH merge: changed keys replace, null clears, others stay, no If-Match', async () => {
     const plugins = await client.plugins.list();
     expect(plugins.map((p) => p.name)).toContain('peak-qc');
     const cfg = await client.plugins.getConfig('peak-qc');
-    const next = await client.plugins.setConfig('peak-qc', { threshold: 0.5 }, cfg.revision);
-    expect(next.config).toEqual({ threshold: 0.5 });
-    expect(String(next.revision)).not.toBe(String(cfg.revision));
-    const stale = await caught(client.plugins.setConfig('peak-qc', { threshold: 0.9 }, cfg.revision));
+    expect(typeof cfg.revision).toBe('string');
+    const first = await client.plugins.patchConfig('peak-qc', { threshold: 0.5, mode: 'strict' });
+    expect(first.config).toEqual({ threshold: 0.5, mode: 'strict' });
+    expect(first.revision).not.toBe(cfg.revision);
+    const second = await client.plugins.patchConfig('peak-qc', { mode: null, window: 3 });
+    expect(second.config).toEqual({ threshold: 0.5, window: 3 });
+    expect((await client.plugins.getConfig('peak-qc')).config).toEqual({ threshold: 0.5, window: 3 });
+    const sent = h.sandbox
+      .log()
+      .filter((e) => e.route === '/api/plugins/{name}/config' && e.method === 'PATCH');
+    expect(sent).toHaveLength(2);
+  });
+
+  it("a plugin's own settings: If-Match with the revision read, a stale one → ConflictError", async () => {
+    const peak = (await client.plugins.list()).find((p) => p.name === 'peak-qc');
+    expect(peak?.api_prefix).toBe('/api/peak-qc');
+    const settings = client.plugins.settings(peak!);
+    const read = await settings.get();
+    const next = await settings.put({ threshold: 0.5 }, read.revision);
+    expect(next.settings).toEqual({ threshold: 0.5 });
+    expect(next.revision).not.toBe(read.revision);
+    const stale = await caught(settings.put({ threshold: 0.9 }, read.revision));
     expect(stale).toBeInstanceOf(ConflictError);
-    expect((await client.plugins.getConfig('peak-qc')).config).toEqual({ threshold: 0.5 });
+    expect((await settings.get()).settings).toEqual({ threshold: 0.5 });
+    await expect(client.plugins.settings('https://evil.example/api').get()).rejects.toThrow(/under \/api/);
   });
 
   it('admin calls', async () => {

@@ -29,7 +29,9 @@ describe('apply', () => {
     expect(owned.map((e) => e.tags['mint-manifest.key']).sort()).toEqual(['one', 'two']);
     expect(owned.find((e) => e.tags['mint-manifest.key'] === 'two')?.tags.cell_line).toBe('HeLa');
 
-    expect(run.summary).toContain('MINT apply for stack `gh-apply` applied: 2 ok, 0 failed, 0 skipped');
+    expect(run.summary).toContain(
+      '## ✅ Applied stack `gh-apply`: 2 experiments created, 0 changed, 0 deleted',
+    );
     expect(run.summary).toContain('| Status | Action | Target | Details |');
     expect(run.summary.match(/^\| ✅ ok \| create experiment \| experiment `(one|two)`/gm)).toHaveLength(2);
     const result = JSON.parse(fs.readFileSync(run.outputs['result-json'], 'utf8'));
@@ -48,7 +50,7 @@ describe('apply', () => {
     );
     expect(again.code).toBe(0);
     expect(again.outputs['has-changes']).toBe('false');
-    expect(again.summary).toContain('Nothing to apply');
+    expect(again.summary).toContain('no changes, MINT already matched the manifest');
     expect(fx.sandbox.stats().byRoute['POST /api/experiments']).toBe(2);
   });
 
@@ -69,7 +71,7 @@ describe('apply', () => {
       );
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(
-        /^::error::Apply failed for stack "gh-fail": 1 action\(s\) failed \(analysis\.save:r1:peak-qc: .+\); 1 applied, 0 skipped — see the job summary/m,
+        /^::error::Apply failed for stack "gh-fail": 1 of 2 action\(s\) failed \(analysis\.save:r1:peak-qc: .+\); 1 applied, 0 skipped — see the job summary/m,
       );
       expect(run.summary).toMatch(/^\| ❌ failed \| create analysis \| experiment `r1`/m);
       expect(JSON.parse(fs.readFileSync(run.outputs['result-json'], 'utf8'))).toMatchObject({
@@ -90,7 +92,7 @@ describe('apply', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /^::error::mint-manifest apply failed: the plan changed since it was reviewed/m,
+      /^::error::Apply refused for stack "gh-fp": the plan changed since it was reviewed/m,
     );
     expect(fx.sandbox.stats().writes).toBe(0);
   });
@@ -125,5 +127,35 @@ describe('upload', () => {
     client.close();
     expect(saved.result).toEqual({ passed: true, peaks: 42 });
     expect(fs.existsSync(run.outputs['result-json'])).toBe(true);
+  });
+
+  it('saves design data with the schema-version input', async () => {
+    const workspace = makeWorkspace({
+      'mint.yaml': manifest('gh-design-up', [experiment('d1')]),
+      'designs/plate.json': JSON.stringify({ wells: 384 }),
+    });
+    const applied = await runAction(
+      workspace,
+      fx.mintInputs({ command: 'apply', comment: 'off' }),
+      fx.githubEnv(),
+    );
+    expect(applied.code).toBe(0);
+    const run = await runAction(
+      workspace,
+      fx.mintInputs({
+        command: 'upload',
+        experiment: 'd1',
+        'plugin-id': 'plate-layout',
+        'design-file': 'designs/plate.json',
+        'schema-version': '2.1',
+      }),
+      fx.githubEnv(),
+    );
+    expect(run.code).toBe(0);
+    const [exp] = await fx.readOwned('gh-design-up');
+    const client = new MintClient({ baseUrl: fx.sandbox.url, token: fx.sandbox.adminToken });
+    const saved = await client.experiments.designData.get(exp.id);
+    client.close();
+    expect(saved).toMatchObject({ plugin_id: 'plate-layout', schema_version: '2.1', data: { wells: 384 } });
   });
 });

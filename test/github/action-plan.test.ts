@@ -56,7 +56,9 @@ describe('plan on a pull request', () => {
       stack: 'gh-plan',
       fingerprint: first.outputs.fingerprint,
     });
-    expect(first.summary).toContain('MINT plan for stack `gh-plan`: 3 to create, 0 to update, 0 to delete');
+    expect(first.summary).toContain(
+      '## MINT plan for stack `gh-plan`: 3 experiments to create, 0 to change, 0 to delete',
+    );
     expect(first.summary).toContain(first.outputs.fingerprint);
     // Planning never writes to MINT.
     expect(fx.sandbox.stats().writes).toBe(0);
@@ -88,7 +90,7 @@ describe('plan on a pull request', () => {
     const ours = fx.commentBodies().filter((b) => b.includes('<!-- mint-manifest:plan stack=gh-plan -->'));
     expect(ours).toHaveLength(1);
     expect(ours[0]).toContain(`<!-- mint-manifest:fingerprint=${first.outputs.fingerprint} -->`);
-    expect(ours[0]).toContain('3 to create, 0 to update, 0 to delete');
+    expect(ours[0]).toContain('3 experiments to create, 0 to change, 0 to delete');
     expect(ours[0]).toContain('https://github.com/lab/experiments/actions/runs/4242');
   });
 
@@ -116,14 +118,14 @@ describe('plan on a pull request', () => {
       const run = await runAction(workspace, fx.mintInputs({ command: 'plan' }), fx.githubEnv());
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(
-        /^::warning::Could not write the plan comment on pull request #8: .*pull-requests: write/m,
+        /^::warning::Could not write the comment on pull request #8: .*pull-requests: write/m,
       );
     } finally {
       fx.gh.writeStatus = undefined;
     }
   });
 
-  it('truncates an oversized plan under 65,536 characters with a pointer to the job summary', async () => {
+  it('cuts an oversized plan under 65,536 characters with a pointer to the run log and plan-json', async () => {
     const big = Array.from({ length: 300 }, (_, i) =>
       experiment(`big-${String(i).padStart(3, '0')}`, [
         `notes: "${'long note text '.repeat(40)}"`,
@@ -137,10 +139,13 @@ describe('plan on a pull request', () => {
     const body = fx.commentBodies().find((b) => b.includes('<!-- mint-manifest:plan stack=gh-big -->'));
     expect(body).toBeDefined();
     expect(body!.length).toBeLessThanOrEqual(65_536);
+    expect(body).toMatch(/\*\*The plan is cut here:\*\* \d+ more experiments or projects not shown\./);
     expect(body).toContain(
-      '**Plan truncated** to fit a comment: the full plan is in the [job summary](https://github.com/lab/experiments/actions/runs/4242)',
+      'the log of [this workflow run](https://github.com/lab/experiments/actions/runs/4242)',
     );
-    // The summary holds the whole plan: the last experiment is there, and it stays under 1 MiB.
+    // The log the pointer names holds the whole plan, and so does the plan-json file.
+    expect(run.stdout).toContain('big-299');
+    expect(fs.readFileSync(run.outputs['plan-json'], 'utf8')).toContain('big-299');
     expect(run.summary).toContain('big-299');
     expect(body).not.toContain('big-299');
     expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024);
@@ -176,7 +181,7 @@ describe('plan on a pull request', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      '::error::Drift detected for stack "gh-drift": 2 to create, 0 to update, 0 to delete — run apply or update the manifest',
+      '::error::Drift detected for stack "gh-drift": 2 experiments to create, 0 to change, 0 to delete — run apply or update the manifest',
     );
     expect(run.outputs['has-changes']).toBe('true');
   });
@@ -209,9 +214,9 @@ describe('failures', () => {
     for (const a of annotations) expect(a).toMatch(/^::error file=infra\/mint\.yaml,line=\d+,col=\d+::\S/);
     expect(annotations.some((a) => a.startsWith('::error file=infra/mint.yaml,line=7,'))).toBe(true);
     expect(run.stdout).toMatch(
-      /^::error::Manifest invalid: \d+ errors?: .*— fix the manifest and push again$/m,
+      /^::error::Manifest invalid: \d+ errors?: infra\/mint\.yaml:\d+:\d+ .*— fix the manifest and push again$/m,
     );
-    expect(run.summary).toContain('## Manifest invalid');
+    expect(run.summary).toContain('## ❌ Manifest invalid');
     expect(fx.sandbox.stats().total).toBe(0);
   });
 

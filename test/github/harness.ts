@@ -31,15 +31,28 @@ export class FakeGitHub {
   readonly comments = new Map<number, StoredComment[]>();
   /** Answer comment writes with this status instead (403 = fork PR token). */
   writeStatus?: number;
+  /** Who GET /user says the token is; unset = the workflow token, which gets 403 there. */
+  tokenLogin?: string;
+  /** GET /repos/{owner}/{repo}/commits/{sha}/pulls answers. */
+  readonly commitPulls = new Map<string, { number: number; state: string; merged_at: string | null }[]>();
   private nextId = 5000;
   private server?: http.Server;
   url = '';
 
-  seed(issue: number, bodies: string[]): void {
+  seed(issue: number, bodies: string[], login = 'someone'): number[] {
     const list = this.comments.get(issue) ?? [];
-    for (const body of bodies)
-      list.push({ id: this.nextId++, body, user: { login: 'someone', type: 'User' } });
+    const ids: number[] = [];
+    for (const body of bodies) {
+      ids.push(this.nextId);
+      list.push({ id: this.nextId++, body, user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' } });
+    }
     this.comments.set(issue, list);
+    return ids;
+  }
+
+  /** The login comments written with the token get. */
+  private writer(): string {
+    return this.tokenLogin ?? 'github-actions[bot]';
   }
 
   async start(): Promise<void> {
@@ -69,6 +82,12 @@ export class FakeGitHub {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(data));
     };
+    if (url.pathname === '/user' && req.method === 'GET') {
+      if (!this.tokenLogin) return send(403, { message: 'Resource not accessible by integration' });
+      return send(200, { login: this.tokenLogin, type: 'User' });
+    }
+    const pulls = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)\/pulls$/);
+    if (pulls && req.method === 'GET') return send(200, this.commitPulls.get(pulls[1]) ?? []);
     const list = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/);
     const one = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/);
     if (list && req.method === 'GET') {
@@ -84,7 +103,7 @@ export class FakeGitHub {
         const comment = {
           id: this.nextId++,
           body: body?.body ?? '',
-          user: { login: 'github-actions[bot]', type: 'Bot' },
+          user: { login: this.writer(), type: 'Bot' },
         };
         const all = this.comments.get(Number(list[1])) ?? [];
         all.push(comment);
@@ -163,6 +182,7 @@ export async function runAction(
   ws: Workspace,
   inputs: Record<string, string>,
   env: Record<string, string> = {},
+  dist = DIST,
 ): Promise<RunResult> {
   const outputFile = path.join(ws.temp, `output-${Date.now()}-${Math.random()}`);
   const summaryFile = path.join(ws.temp, `summary-${Date.now()}-${Math.random()}`);
@@ -190,7 +210,7 @@ export async function runAction(
   };
   for (const [name, value] of Object.entries(inputs))
     childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [DIST], {
+  const child = spawn(process.execPath, [dist], {
     cwd: ws.dir,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

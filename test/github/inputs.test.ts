@@ -1,6 +1,6 @@
 // Inputs are read from INPUT_* variables exactly as the runner sets them (upper case, dashes kept).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError, parseInputs, shouldCommentOnPr, splitList } from '../../src/github/inputs.js';
+import { InputError, parseInputs, splitList } from '../../src/github/inputs.js';
 
 function inputVar(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
@@ -75,6 +75,9 @@ describe('parseInputs', () => {
       retries: 0,
       continueOnError: false,
       commentOnPr: false,
+      comment: 'off',
+      label: undefined,
+      schemaVersion: undefined,
       githubToken: 'ghs_x',
       expectFingerprint: 'abcdef0123456789',
       failOnChanges: true,
@@ -164,13 +167,35 @@ describe('splitList', () => {
   });
 });
 
-describe('shouldCommentOnPr', () => {
-  it('defaults to on for pull request events only; an explicit value wins', () => {
-    expect(shouldCommentOnPr({}, 'pull_request')).toBe(true);
-    expect(shouldCommentOnPr({}, 'pull_request_target')).toBe(true);
-    expect(shouldCommentOnPr({}, 'push')).toBe(false);
-    expect(shouldCommentOnPr({ commentOnPr: false }, 'pull_request')).toBe(false);
-    expect(shouldCommentOnPr({ commentOnPr: true }, 'schedule')).toBe(true);
+describe('comment, label and schema-version', () => {
+  it('comment defaults to always; changes-only and off are accepted; comment-on-pr: false still turns it off', () => {
+    setInputs({});
+    expect(parseInputs().comment).toBe('always');
+    setInputs({ comment: 'changes-only' });
+    expect(parseInputs().comment).toBe('changes-only');
+    setInputs({ comment: 'always', 'comment-on-pr': 'false' });
+    expect(parseInputs().comment).toBe('off');
+    delete process.env[inputVar('comment-on-pr')];
+    setInputs({ comment: 'sometimes' });
+    expect(inputErrorOf(() => parseInputs()).message).toMatch(
+      /"comment" must be one of always, changes-only, off/,
+    );
+  });
+
+  it('label is one short plain line (it goes into a hidden HTML comment)', () => {
+    setInputs({ label: 'production' });
+    expect(parseInputs().label).toBe('production');
+    setInputs({ label: 'x --> <script>' });
+    expect(inputErrorOf(() => parseInputs()).input).toBe('label');
+  });
+
+  it('schema-version belongs to design uploads', () => {
+    const upload = { command: 'upload', experiment: 'EXP-1', 'plugin-id': 'p' };
+    setInputs({ ...upload, 'design-file': 'd.json', 'schema-version': '2.1' });
+    expect(parseInputs().schemaVersion).toBe('2.1');
+    delete process.env[inputVar('design-file')];
+    setInputs({ ...upload, 'result-file': 'r.json', 'schema-version': '2.1' });
+    expect(inputErrorOf(() => parseInputs()).input).toBe('schema-version');
   });
 });
 

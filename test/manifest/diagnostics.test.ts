@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatJsonPath, levenshtein, nearest } from '../../src/manifest/diagnostics.js';
-import { checkDate, compareDates } from '../../src/manifest/dates.js';
+import { checkDate, compareDates } from '../../src/dates.js';
 import { formatDiagnostic } from '../../src/manifest/index.js';
 
 describe('formatDiagnostic', () => {

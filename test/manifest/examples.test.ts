@@ -24,7 +24,7 @@ describe('examples/', () => {
     expect(m.experiments.length).toBeGreaterThanOrEqual(4);
 
     const [batch01, batch02, scout] = m.experiments;
-    // `schema_version: 1.0` (a YAML number) keeps its source text.
+    // `schema_version: "1.0"`, quoted as it must be.
     expect(batch01.design?.schema_version).toBe('1.0');
     expect(batch01.design?.data_file).toBe('designs/batch-01.json');
     expect(batch01.design?.data).toEqual(

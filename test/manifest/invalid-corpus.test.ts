@@ -47,7 +47,21 @@ function one(file: string, line: number, column: number, code: string, ...includ
 const STATUSES = ['`planned`', '`ongoing`', '`completed`', '`cancelled`'];
 
 const cases: Case[] = [
-  one('yaml-syntax.yaml', 10, 5, 'yaml.syntax', 'flow sequence', 'end with a ]'),
+  // Unclosed quotes and brackets are reported where they open, not where the parser gave up.
+  one('yaml-syntax.yaml', 9, 11, 'yaml.syntax', 'flow list opened here is never closed', 'matching `]`'),
+  one('unterminated-quote.yaml', 7, 12, 'yaml.syntax', 'quoted string opened here is never closed'),
+  one('unterminated-brace.yaml', 7, 11, 'yaml.syntax', 'flow mapping opened here', 'matching `}`'),
+  // A byte-order mark does not shift line-1 columns.
+  one('bom-wrong-version.yaml', 1, 10, 'schema.const', 'unsupported manifest version', 'found 2'),
+  one(
+    'version-string.yaml',
+    1,
+    10,
+    'schema.const',
+    '`version` is a string',
+    'found "1"',
+    'write `version: 1` without quotes',
+  ),
   one('duplicate-yaml-key.yaml', 11, 5, 'yaml.duplicate-key', 'duplicate key `name`'),
   one('tabs.yaml', 5, 1, 'yaml.tab', 'tabs', 'indent with spaces'),
   one('wrong-version.yaml', 1, 10, 'schema.const', 'unsupported manifest version', 'expected 1', 'found 2'),
@@ -169,15 +183,22 @@ const cases: Case[] = [
     inputs: ['data-file-invalid-json.yaml'],
     // Located inside the data file, with a pointer back to the manifest line naming it.
     expect: [
-      e('data/broken.json', 4, 19, 'file.invalid-json', 'invalid json', 'data-file-invalid-json.yaml:9:18'),
+      e(
+        'data/broken.json',
+        4,
+        19,
+        'file.invalid-json',
+        'invalid json: expected a property name in double quotes, found `}`',
+        'data-file-invalid-json.yaml:9:18',
+      ),
     ],
   },
   {
     name: 'result-file-invalid-yaml.yaml',
     inputs: ['result-file-invalid-yaml.yaml'],
     expect: [
-      e('data/broken.yaml', 3, 1, 'file.yaml-syntax', 'flow sequence', 'result-file-invalid-yaml.yaml:9:22'),
-      e('data/broken.yaml', 4, 1, 'file.yaml-syntax', 'flow map'),
+      e('data/broken.yaml', 2, 8, 'file.yaml-syntax', 'flow list', 'result-file-invalid-yaml.yaml:9:22'),
+      e('data/broken.yaml', 3, 10, 'file.yaml-syntax', 'flow mapping'),
     ],
   },
   {
@@ -238,11 +259,22 @@ const cases: Case[] = [
       e('interp-several.yaml', 5, 52, 'interp.syntax', '`${1BAD}`'),
     ],
   },
-  one('billion-laughs.yaml', 11, 18, 'yaml.alias-limit', 'too many alias expansions', 'billion laughs'),
+  // Refused at the alias where the expansion passes the limit (a6's first `*a5`, ~600,000 values each).
+  one(
+    'billion-laughs.yaml',
+    16,
+    18,
+    'yaml.alias-limit',
+    'aliases expand to more than 1,000,000 values',
+    'billion laughs',
+  ),
   one('custom-tag.yaml', 5, 11, 'yaml.custom-tag', 'unsupported yaml tag `!env`'),
   one('known-tag-binary.yaml', 7, 12, 'yaml.custom-tag', '`!!binary`'),
   one('multi-doc.yaml', 3, 1, 'yaml.multi-document', 'more than one yaml document', 'separate files'),
   one('unknown-alias.yaml', 5, 11, 'yaml.unknown-alias', '`*title`'),
+  // At the unknown alias itself, not at the first (valid) alias in the file.
+  one('unknown-alias-later.yaml', 12, 12, 'yaml.unknown-alias', '`*nope`', 'experiments[1].notes'),
+  one('merge-not-mapping.yaml', 7, 9, 'yaml.merge-source', '`<<` merges mappings only'),
   one('complex-key.yaml', 4, 5, 'yaml.complex-key', 'plain value', 'found a list'),
   {
     name: 'design-schema-violation.yaml',
@@ -290,6 +322,7 @@ const cases: Case[] = [
     'file.not-found',
     'design schema `data/missing.schema.json` not found',
   ),
+  one('schemas-file-empty.yaml', 4, 15, 'schemas.empty', 'design schema `data/empty.schema.json` is empty'),
   one(
     'analysis-without-plugin-id.yaml',
     8,
@@ -333,9 +366,170 @@ const cases: Case[] = [
     23,
     'schema.type',
     'schema_version',
-    'a string or a number',
+    'expected a string',
     'found a list',
   ),
+  one(
+    'schema-version-number.yaml',
+    9,
+    23,
+    'schema.type',
+    'schema_version',
+    'expected a string, found `1.0`',
+    'quote it: `schema_version: "1.0"`',
+  ),
+  one(
+    'duplicate-project-name.yaml',
+    7,
+    11,
+    'project.duplicate-name',
+    '`TCA flux` is declared twice',
+    'key `tca` at duplicate-project-name.yaml:5:11',
+  ),
+  // Nothing is deleted unless the manifest says `null` in so many words.
+  one(
+    'result-file-null.yaml',
+    9,
+    9,
+    'file.null-content',
+    'result_file `data/null.json`',
+    'to delete the result, write `result: null`',
+  ),
+  one(
+    'data-file-tilde.yaml',
+    9,
+    7,
+    'file.null-content',
+    'data_file `data/tilde.yaml`',
+    'to delete the design data, write `design: null`',
+  ),
+  one(
+    'result-file-comments-only.yaml',
+    9,
+    9,
+    'file.null-content',
+    '`data/comments-only.yaml`',
+    'write `result: null`',
+  ),
+  {
+    name: 'design-empty.yaml',
+    inputs: ['design-empty.yaml'],
+    // e2's `design: ~` is an explicit deletion: no error there.
+    expect: [
+      e(
+        'design-empty.yaml',
+        7,
+        5,
+        'value.empty',
+        '`design` is empty',
+        'write `design: null` to delete the design data',
+      ),
+    ],
+  },
+  {
+    name: 'result-empty.yaml',
+    inputs: ['result-empty.yaml'],
+    expect: [
+      e('result-empty.yaml', 7, 5, 'value.empty', '`notes` is empty', 'write `notes: null`'),
+      e(
+        'result-empty.yaml',
+        10,
+        9,
+        'value.empty',
+        '`result` is empty',
+        'write `result: null` to delete the result',
+      ),
+    ],
+  },
+  {
+    name: 'empty-tag-value.yaml',
+    inputs: ['empty-tag-value.yaml'],
+    expect: [
+      e('empty-tag-value.yaml', 7, 5, 'value.empty', '`start_date` is empty', 'write `start_date: null`'),
+      e(
+        'empty-tag-value.yaml',
+        9,
+        7,
+        'value.empty',
+        '`owner` is empty',
+        'write `owner: null` to remove the tag',
+      ),
+    ],
+  },
+  // Values JSON cannot carry are errors at their line, never silently changed.
+  {
+    name: 'not-json-numbers.yaml',
+    inputs: ['not-json-numbers.yaml'],
+    expect: [
+      e('not-json-numbers.yaml', 8, 14, 'yaml.number', '`.nan`', 'no nan', 'quote the value'),
+      e('not-json-numbers.yaml', 9, 14, 'yaml.number', '`-.inf`', 'infinite'),
+      e(
+        'not-json-numbers.yaml',
+        10,
+        12,
+        'yaml.number',
+        '`9007199254740993`',
+        'beyond ±2^53',
+        '9007199254740992',
+      ),
+    ],
+  },
+  {
+    name: 'data-file-big-int.yaml',
+    inputs: ['data-file-big-int.yaml'],
+    expect: [
+      e('data/big-int.json', 3, 20, 'file.number', '`9007199254740993`', 'data-file-big-int.yaml:9:18'),
+    ],
+  },
+  {
+    name: 'result-file-nan.yaml',
+    inputs: ['result-file-nan.yaml'],
+    expect: [e('data/nan.yaml', 2, 8, 'file.yaml-number', 'score', '`.nan`', 'result-file-nan.yaml:9:22')],
+  },
+  // Data files: located inside the file, never quoting its content; BOM columns not shifted.
+  {
+    name: 'data-file-bom-broken.yaml',
+    inputs: ['data-file-bom-broken.yaml'],
+    expect: [e('data/bom-broken.json', 1, 9, 'file.invalid-json', 'expected a property name', 'found `,`')],
+  },
+  {
+    name: 'data-file-unclosed-string.yaml',
+    inputs: ['data-file-unclosed-string.yaml'],
+    expect: [e('data/unclosed-string.json', 3, 12, 'file.invalid-json', 'string is not closed on its line')],
+  },
+  {
+    name: 'data-file-unclosed-bracket.yaml',
+    inputs: ['data-file-unclosed-bracket.yaml'],
+    expect: [e('data/unclosed-bracket.json', 3, 14, 'file.invalid-json', '`[` is never closed')],
+  },
+  {
+    name: 'data-file-deep-json.yaml',
+    inputs: ['data-file-deep-json.yaml'],
+    expect: [
+      e(
+        'data/deep.json',
+        2,
+        66,
+        'file.too-deep',
+        'nested more than 64 levels deep',
+        'data-file-deep-json.yaml:9:18',
+      ),
+    ],
+  },
+  {
+    name: 'data-file-deep-yaml.yaml',
+    inputs: ['data-file-deep-yaml.yaml'],
+    expect: [e('data/deep.yaml', 1, 73, 'file.yaml-too-deep', 'nested more than 64 levels deep')],
+  },
+  one(
+    'deep-inline-data.yaml',
+    74,
+    137,
+    'value.too-deep',
+    'design.data.l0',
+    'nested more than 64 levels deep',
+  ),
+  one('deep-manifest.yaml', 75, 139, 'yaml.too-deep', 'nested more than 69 levels deep'),
   one(
     'experiments-not-list.yaml',
     4,
@@ -429,6 +623,85 @@ describe('invalid manifest corpus', () => {
     // A value that came from the environment is never echoed back.
     const shown = result.errors.map(formatDiagnostic).join('\n');
     for (const value of Object.values(c.env ?? {})) if (value) expect(shown).not.toContain(value);
+  });
+});
+
+describe('data file errors never quote the file', () => {
+  it.each(['data-file-unclosed-string.yaml', 'data-file-invalid-json.yaml', 'data-file-bom-broken.yaml'])(
+    '%s',
+    async (input) => {
+      const result = await loadManifests([input], { cwd: DIR, env: {} });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      const shown = result.errors.map(formatDiagnostic).join('\n');
+      for (const content of ['secret-ish', 'QE', 'S1', '"b"']) expect(shown).not.toContain(content);
+    },
+  );
+});
+
+const VALID = path.resolve(__dirname, '../fixtures/valid');
+
+describe('valid manifest corpus', () => {
+  const load = async (file: string) => {
+    const result = await loadManifests([file], { cwd: VALID, env: {} });
+    if (!result.ok) throw new Error(result.errors.map(formatDiagnostic).join('\n'));
+    return result.manifest;
+  };
+
+  it('every file in test/fixtures/valid loads without errors', async () => {
+    const files = fs.readdirSync(VALID).filter((n) => n.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const f of files) await load(f);
+  });
+
+  it('merge keys `<<: *base` (single, list, nested) fill and are overridden', async () => {
+    const [e1, e2, e3] = (await load('merge-keys.yaml')).experiments;
+    expect(e1).toMatchObject({ experiment_type: 'lcms_batch', status: 'planned' });
+    expect(e1.tags).toEqual({ lab: 'morscher', tracer: '13C-glucose' });
+    expect(e2.status).toBe('ongoing');
+    expect(e2.design).toMatchObject({
+      plugin_id: 'lcms-sequence',
+      schema_version: '1.0',
+      data: { samples: 2 },
+    });
+    expect(e3).toMatchObject({ experiment_type: 'lcms_batch', notes: 'from the second source' });
+    expect(e3.tags).toEqual({ lab: 'morscher', tracer: '13C-glucose', cell_line: 'HeLa' });
+  });
+
+  it('top-level `x-` keys are ignored, even values JSON cannot carry', async () => {
+    const m = await load('x-keys.yaml');
+    expect(m.experiments.map((x) => x.key)).toEqual(['e1']);
+  });
+
+  it('data nested exactly 64 levels deep is accepted (65 is refused: see the invalid corpus)', async () => {
+    const [e1] = (await load('deep-64.yaml')).experiments;
+    const depth = (v: unknown): number =>
+      v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0;
+    expect(depth(e1.design?.data)).toBe(64); // JSON file
+    expect(depth(e1.analysis?.[0].result)).toBe(64); // YAML file
+  });
+
+  it('150 uses of a small anchor are fine (the guard measures size, not uses)', async () => {
+    const m = await load('aliases-150.yaml');
+    expect(m.experiments).toHaveLength(75);
+    expect(m.experiments[74]).toMatchObject({ experiment_type: 'lcms_batch', tags: { lab: 'morscher' } });
+  });
+
+  it('a byte-order mark is accepted in manifests and in JSON and YAML data files', async () => {
+    const [e1] = (await load('bom.yaml')).experiments;
+    expect(e1.design?.data).toEqual({ samples: [{ id: 'S1' }] });
+    expect(e1.analysis?.[0].result).toEqual({ passed: true });
+  });
+
+  it('only written `null` / `~` delete; integers up to ±2^53 and quoted text stay exact', async () => {
+    const m = await load('explicit-nulls.yaml');
+    expect(m.projects[0].description).toBeNull();
+    const [e1, e2, e3] = m.experiments;
+    expect(e1).toMatchObject({ notes: null, start_date: null, tags: { owner: null }, design: null });
+    expect(e2.design).toBeNull();
+    expect(e2.analysis?.map((a) => a.result)).toEqual([null, null]);
+    expect(e3.tags).toEqual({ max: 2 ** 53, min: -(2 ** 53), quoted: '.nan' });
+    expect(e3.design).toMatchObject({ schema_version: '2.0', data: { ok: 1e300 } });
   });
 });
 

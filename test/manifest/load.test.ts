@@ -224,11 +224,12 @@ describe('resolution', () => {
     }
   });
 
+  // Quoted, as it must be (a bare number is an error: see the invalid corpus).
   it.each([
-    ['1.0', '1.0'],
-    ['1.10', '1.10'],
-    ['2', '2'],
-    ['"2.0"', '2.0'],
+    ['"1.0"', '1.0'],
+    ["'1.10'", '1.10'],
+    ['"2"', '2'],
+    ['2.0-beta', '2.0-beta'],
   ])('schema_version %s resolves to "%s"', async (written, expected) => {
     write(
       'sv/mint.yaml',
@@ -239,16 +240,15 @@ describe('resolution', () => {
     expect(e.design?.schema_version).toBe(expected);
   });
 
-  it('schema_version defaults to "1.0"', async () => {
+  it('a left-out schema_version stays unset (not managed)', async () => {
     write(
       'sv2/mint.yaml',
       HEAD +
         'experiments:\n  - key: a\n    name: A\n    experiment_type: t\n    design:\n      plugin_id: p\n      data: [1, 2]\n',
     );
-    expect(ok(await loadManifests(['sv2/mint.yaml'], { cwd: tmp })).experiments[0].design).toMatchObject({
-      schema_version: '1.0',
-      data: [1, 2],
-    });
+    const design = ok(await loadManifests(['sv2/mint.yaml'], { cwd: tmp })).experiments[0].design;
+    expect(design).toMatchObject({ data: [1, 2] });
+    expect(design).not.toHaveProperty('schema_version');
   });
 
   it('data files resolve against the manifest folder, not cwd; YAML data files work', async () => {

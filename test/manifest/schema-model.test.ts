@@ -21,7 +21,7 @@ import {
 } from '../../src/manifest/index.js';
 
 type Keys<T> = Record<keyof T, true>;
-type SpecKeys<T> = Record<Exclude<keyof T, 'source'>, true>;
+type SpecKeys<T> = Record<Exclude<keyof T, 'source' | 'statusSource'>, true>;
 
 const documentKeys = {
   version: true,

@@ -1,5 +1,6 @@
-// Apply under seeded faults (5xx, 429 + Retry-After, resets, commit-then-stall on writes): whatever the
-// faults do, the run reports every failure, never duplicates an experiment, and a second apply converges.
+// Apply under seeded faults (5xx, 429 + Retry-After, resets, commit-then-stall on writes, late commits of
+// creates, capped list pages with or without a total): whatever the faults do, the run reports every
+// failure, never duplicates an experiment, and a second apply converges.
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import { apply, plan } from '../../src/actions/index.js';
@@ -20,6 +21,8 @@ const EXPERIMENTS = scaled(500, 60);
 const SEEDS = scaled([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [11, 12, 13]);
 const CLIENT_TIMEOUT_MS = 1500;
 const STALL_MS = 2500;
+/** Under the grace period of an ambiguous create (3 × CLIENT_TIMEOUT_MS). */
+const LATE_COMMIT_MS = 1000;
 const STACK = 'faults';
 
 /**
@@ -49,7 +52,17 @@ function faults(seed: number): FaultConfig {
     retryAfterSeconds: 1,
     reset: 0.03,
   }));
-  return { seed, rules: [...stallOnWrites, ...errors] };
+  // MINT (or its proxy) stores some creates only after the client gave up; lists are capped, and on
+  // some seeds carry no total. The engine must neither resend such a create nor miss a page.
+  const replies = ['reset', 'proxyError', 'okWithoutId'] as const;
+  const late = {
+    route: 'POST /api/experiments',
+    lateCommit: 0.03,
+    lateCommitReply: replies[seed % 3],
+    commitDelayMs: LATE_COMMIT_MS,
+  };
+  const lists = { route: 'GET /api/experiments', pageCap: 37, omitTotal: seed % 3 === 0 };
+  return { seed, rules: [late, lists, ...stallOnWrites, ...errors] };
 }
 
 function targetId(t: ActionTarget): string {
@@ -82,6 +95,7 @@ describe(`apply of ${EXPERIMENTS} experiments under seeded faults`, () => {
       sandbox.setFaults({ rules: [] });
       const injected = sandbox.log().filter((e) => e.fault).length;
       expect(injected, 'faults actually fired').toBeGreaterThan(0);
+      const lateCommits = sandbox.log().filter((e) => e.fault?.startsWith('lateCommit')).length;
 
       // Every planned action is accounted for, and every failure carries a message.
       const { result } = first;
@@ -110,7 +124,7 @@ describe(`apply of ${EXPERIMENTS} experiments under seeded faults`, () => {
       const final = await plan({ manifest, client: clean });
       expect(final.hasChanges, JSON.stringify(final.summary)).toBe(false);
       const counts = await countOwned(clean, STACK);
-      expect(duplicatesOf(counts)).toEqual([]);
+      expect(duplicatesOf(counts), `${lateCommits} late commits`).toEqual([]);
       expect(counts.size).toBe(EXPERIMENTS);
     });
   }

@@ -30,7 +30,7 @@ describe('experiments', () => {
       status: 'planned',
       tags: {},
       has_design_data: false,
-      created_by: 'admin',
+      created_by: 1,
       project_id: null,
     });
     expect(typeof a.id).toBe('number');
@@ -255,6 +255,7 @@ describe('experiment list filters', () => {
     expect((await names('?search=DR-00')).names).toEqual(['Gamma']);
     expect((await names('?mine=true&sort_order=asc', bob)).names).toEqual(['Gamma', 'Delta']);
     expect((await names('?created_by=admin&sort_order=asc')).names).toEqual(['Alpha run', 'Beta run']);
+    expect((await names('?created_by=1&sort_order=asc')).names).toEqual(['Alpha run', 'Beta run']);
     expect((await names('?created_after=2026-01-03T12:00:00Z&sort_order=asc')).names).toEqual([
       'Gamma',
       'Delta',

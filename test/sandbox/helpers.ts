@@ -48,7 +48,16 @@ export async function login(sb: Sandbox, username: string, password: string): Pr
 
 export function expectStructuredError(r: WireResponse, status: number, code: string): void {
   expect({ status: r.status, code: r.body?.code }, r.text).toEqual({ status, code });
-  expect(Object.keys(r.body).sort()).toEqual(['code', 'details', 'message', 'request_id', 'status']);
+  expect(Object.keys(r.body).sort()).toEqual([
+    'code',
+    'detail',
+    'details',
+    'message',
+    'request_id',
+    'status',
+  ]);
+  // the string MINT's SDK shows users
+  expect(r.body.detail).toBe(r.body.message);
   expect(r.body.status).toBe(status);
   expect(r.body.request_id).toBe(r.headers.get('x-request-id'));
   expect(r.body.message).toMatch(/\S/);

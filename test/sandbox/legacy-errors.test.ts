@@ -51,18 +51,21 @@ describe('legacy error bodies', () => {
     expect(r.body).toEqual({
       error: 'NOT_FOUND',
       message: expect.stringContaining('peak-qc'),
+      detail: r.body.message,
       details: null,
     });
-    await call(sb, 'PUT', '/api/plugins/peak-qc/config', { body: { config: { a: 1 } } });
-    const stale = await call(sb, 'PUT', '/api/plugins/peak-qc/config', {
-      body: { config: {} },
-      headers: { 'if-match': '"1"' },
+    const read = (await call(sb, 'GET', '/api/peak-qc/settings')).body;
+    await call(sb, 'PUT', '/api/peak-qc/settings', { body: { a: 1 } });
+    const stale = await call(sb, 'PUT', '/api/peak-qc/settings', {
+      body: {},
+      headers: { 'if-match': `"${read.revision}"` },
     });
     expect(stale.status).toBe(409);
     expect(stale.body).toEqual({
       error: 'CONFLICT',
       message: expect.any(String),
-      details: { expected_revision: '1', current_revision: 2 },
+      detail: expect.any(String),
+      details: { expected_revision: read.revision, current_revision: expect.any(String) },
     });
   });
 });

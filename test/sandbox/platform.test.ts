@@ -16,8 +16,9 @@ afterAll(() => sb.close());
 describe('route table', () => {
   it('serves every route of the client table, same method and template', () => {
     const served = new Set(SANDBOX_ROUTES.map((r) => `${r.method} ${r.path}`));
+    // a plugin's own routes: the client takes the api_prefix, the sandbox serves /api/{plugin}
     const missing = Object.values(ROUTES)
-      .map((r) => `${r.method} ${r.path}`)
+      .map((r) => `${r.method} ${r.path.replace('{api_prefix}', '/api/{plugin}')}`)
       .filter((k) => !served.has(k));
     expect(missing).toEqual([]);
   });
@@ -149,32 +150,61 @@ describe('projects', () => {
 });
 
 describe('plugins', () => {
-  it('lists plugins and guards config writes with If-Match revisions (409 when stale)', async () => {
+  it('lists plugins with their api_prefix; config is a PATCH merge with an opaque revision', async () => {
     const list = await call(sb, 'GET', '/api/plugins');
     expect(list.body.plugins).toContainEqual(
-      expect.objectContaining({ id: 'peak-qc', name: 'peak-qc', version: expect.any(String) }),
+      expect.objectContaining({
+        id: 'peak-qc',
+        name: 'peak-qc',
+        version: expect.any(String),
+        api_prefix: '/api/peak-qc',
+      }),
     );
     const cfg = await call(sb, 'GET', '/api/plugins/peak-qc/config');
-    expect(cfg.body).toMatchObject({ plugin_name: 'peak-qc', config: {}, revision: 1 });
-    const ok = await call(sb, 'PUT', '/api/plugins/peak-qc/config', {
-      body: { config: { threshold: 0.8 } },
-      headers: { 'if-match': '"1"' },
+    expect(cfg.body).toMatchObject({ plugin_name: 'peak-qc', config: {}, revision: expect.any(String) });
+    const first = await call(sb, 'PATCH', '/api/plugins/peak-qc/config', {
+      body: { config: { threshold: 0.8, mode: 'fast' } },
     });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ plugin_name: 'peak-qc', config: { threshold: 0.8 }, revision: 2 });
-    const stale = await call(sb, 'PUT', '/api/plugins/peak-qc/config', {
-      body: { config: { threshold: 0.1 } },
-      headers: { 'if-match': '"1"' },
+    expect(first.status).toBe(200);
+    expect(first.body.config).toEqual({ threshold: 0.8, mode: 'fast' });
+    expect(first.body.revision).not.toBe(cfg.body.revision);
+    // an If-Match is not part of this route: a stale one changes nothing
+    const second = await call(sb, 'PATCH', '/api/plugins/peak-qc/config', {
+      body: { config: { mode: null, window: 5 } },
+      headers: { 'if-match': `"${cfg.body.revision}"` },
     });
-    expectStructuredError(stale, 409, 'CONFLICT');
-    expect(stale.body.details).toMatchObject({ current_revision: 2 });
-    expect((await call(sb, 'GET', '/api/plugins/peak-qc/config')).body.config).toEqual({ threshold: 0.8 });
+    expect(second.status).toBe(200);
+    expect((await call(sb, 'GET', '/api/plugins/peak-qc/config')).body.config).toEqual({
+      threshold: 0.8,
+      window: 5,
+    });
     expectStructuredError(await call(sb, 'GET', '/api/plugins/nope/config'), 404, 'PLUGIN_NOT_FOUND');
     expectStructuredError(
-      await call(sb, 'PUT', '/api/plugins/peak-qc/config', { body: { config: [1] } }),
+      await call(sb, 'PATCH', '/api/plugins/peak-qc/config', { body: { config: [1] } }),
       422,
       'validation.request',
     );
+    const put = await call(sb, 'PUT', '/api/plugins/peak-qc/config', { body: { config: {} } });
+    expectStructuredError(put, 405, 'METHOD_NOT_ALLOWED');
+  });
+
+  it("guards a plugin's own settings with If-Match revisions (409 when stale)", async () => {
+    const read = await call(sb, 'GET', '/api/plate-layout/settings');
+    expect(read.body).toMatchObject({ settings: {}, revision: expect.any(String) });
+    const ok = await call(sb, 'PUT', '/api/plate-layout/settings', {
+      body: { rows: 8 },
+      headers: { 'if-match': `"${read.body.revision}"` },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.settings).toEqual({ rows: 8 });
+    const stale = await call(sb, 'PUT', '/api/plate-layout/settings', {
+      body: { rows: 16 },
+      headers: { 'if-match': `"${read.body.revision}"` },
+    });
+    expectStructuredError(stale, 409, 'CONFLICT');
+    expect(stale.body.details).toMatchObject({ current_revision: ok.body.revision });
+    expect((await call(sb, 'GET', '/api/plate-layout/settings')).body.settings).toEqual({ rows: 8 });
+    expectStructuredError(await call(sb, 'GET', '/api/nope/settings'), 404, 'PLUGIN_NOT_FOUND');
   });
 });
 

@@ -12,7 +12,7 @@ import {
 } from '../../client/index.js';
 import { createContext, describeSource, parseSeconds, type CliContext } from '../context.js';
 import { CliExitError, usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, examples } from '../help.js';
 import { ask, askHidden, isInteractive, readStdin } from '../prompt.js';
 
 interface LoginOptions {
@@ -26,7 +26,10 @@ export function registerAuth(program: Command): void {
     .description('store, check and forget MINT credentials (the credentials file, mode 0600)')
     .addHelpText(
       'after',
-      examples(['mint-manifest auth login --url https://mint.example.org', 'mint-manifest auth status']),
+      examples(
+        ['mint-manifest auth login --url https://mint.example.org', 'mint-manifest auth status'],
+        [EXIT_CODES.ok('done'), EXIT_CODES.error('not logged in, credentials rejected, or MINT unreachable')],
+      ),
     );
 
   auth
@@ -36,10 +39,17 @@ export function registerAuth(program: Command): void {
     .option('--password-stdin', 'read the password from stdin (for scripts; otherwise asked on the terminal)')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest auth login --url https://mint.example.org --username alice',
-        'printf %s "$MINT_PASSWORD" | mint-manifest auth login --url https://mint.example.org --username ci --password-stdin',
-      ]) +
+      examples(
+        [
+          'mint-manifest auth login --url https://mint.example.org --username alice',
+          'printf %s "$MINT_PASSWORD" | mint-manifest auth login --url https://mint.example.org --username ci --password-stdin',
+        ],
+        [
+          EXIT_CODES.ok('logged in; the token is stored'),
+          EXIT_CODES.error('wrong password, MINT unreachable'),
+          EXIT_CODES.interrupted,
+        ],
+      ) +
         '\nThe URL comes from --url, MINT_URL or the stored default; the token is written to ' +
         credentialsPath() +
         '\n',
@@ -51,7 +61,13 @@ export function registerAuth(program: Command): void {
     .description('show which MINT server and user the CLI would use (never the token itself)')
     .addHelpText(
       'after',
-      examples(['mint-manifest auth status', 'MINT_URL=http://127.0.0.1:8000 mint-manifest auth status']),
+      examples(
+        ['mint-manifest auth status', 'MINT_URL=http://127.0.0.1:8000 mint-manifest auth status'],
+        [
+          EXIT_CODES.ok('a token is configured and MINT accepts it'),
+          EXIT_CODES.error('not logged in, token rejected, or MINT unreachable'),
+        ],
+      ),
     )
     .action(async (_opts: unknown, cmd: Command) => status(createContext(cmd)));
 
@@ -60,13 +76,19 @@ export function registerAuth(program: Command): void {
     .description('forget the stored token for the MINT server')
     .addHelpText(
       'after',
-      examples(['mint-manifest auth logout', 'mint-manifest auth logout --url https://mint.example.org']),
+      examples(
+        ['mint-manifest auth logout', 'mint-manifest auth logout --url https://mint.example.org'],
+        [
+          EXIT_CODES.ok('logged out (or there was nothing to forget)'),
+          EXIT_CODES.error('the credentials file could not be changed'),
+        ],
+      ),
     )
     .action((_opts: unknown, cmd: Command) => logout(createContext(cmd)));
 }
 
 function targetUrl(ctx: CliContext): string | undefined {
-  return ctx.opts.url ?? ctx.env.MINT_URL ?? readCredentials(ctx.env)?.url;
+  return ctx.opts.url ?? ctx.env.MINT_URL ?? readCredentials(ctx.env, undefined, (m) => ctx.out.warn(m))?.url;
 }
 
 async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
@@ -104,6 +126,8 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
   const client = new MintClient({
     baseUrl: url,
     env,
+    // whatever the file's mode, a successful login rewrites it 0600
+    onCredentialsWarning: () => undefined,
     timeoutMs: parseSeconds(ctx.opts.timeout, '--timeout'),
     allowInsecureHttp: ctx.opts.allowInsecureHttp || undefined,
     onWarning: (message) => ctx.out.warn(message),
@@ -129,7 +153,10 @@ async function login(ctx: CliContext, opts: LoginOptions): Promise<void> {
 }
 
 async function status(ctx: CliContext): Promise<void> {
-  const conn = resolveConnection({ baseUrl: ctx.opts.url, token: ctx.opts.token }, ctx.env);
+  const conn = resolveConnection(
+    { baseUrl: ctx.opts.url, token: ctx.opts.token, onWarning: (m) => ctx.out.warn(m) },
+    ctx.env,
+  );
   ctx.out.addSecret(conn.token);
   ctx.out.out(`MINT:    ${conn.baseUrl} (from ${describeSource(conn.source)})`);
   if (!conn.token) {

@@ -1,15 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { apply, plan, renderApplyText, renderPlanText } from '../../actions/index.js';
+import { apply, plan, renderPlanText } from '../../actions/index.js';
 import { MintClient } from '../../client/index.js';
 import { formatDiagnostic, loadManifests } from '../../manifest/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { createContext, type CliContext } from '../context.js';
 import { CliExitError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, examples } from '../help.js';
 import { packageRoot } from '../paths.js';
 import { createProgress } from '../progress.js';
+import { renderApplyReport } from '../apply-report.js';
+import { createdExperiments } from '../created.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -17,7 +19,13 @@ export function registerDemo(program: Command): void {
     .description(
       'validate → plan → apply → plan again on examples/mint.yaml, against a throw-away local MINT',
     )
-    .addHelpText('after', examples(['mint-manifest demo', 'npm run demo']))
+    .addHelpText(
+      'after',
+      examples(
+        ['mint-manifest demo', 'npm run demo'],
+        [EXIT_CODES.ok('the demo ran through'), EXIT_CODES.error()],
+      ),
+    )
     .action(async (_opts: unknown, cmd: Command) => runDemo(createContext(cmd)));
 }
 
@@ -62,7 +70,8 @@ async function runDemo(ctx: CliContext): Promise<void> {
     progress.expectActions(first.actions.length);
     const { result } = await apply({ manifest, client, savedPlan: first, onEvent: progress.sink });
     progress.stop();
-    out.out(renderApplyText(result, { color: out.color }));
+    const created = createdExperiments(result);
+    out.out(renderApplyReport(out, result, created, 'every'));
     if (!result.success) throw new CliExitError(1, 'the demo apply failed (see above)');
 
     step(4, 'plan again (MINT now matches the manifest)');

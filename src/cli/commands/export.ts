@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { exportManifest } from '../../actions/index.js';
 import { createContext } from '../context.js';
 import { usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, examples } from '../help.js';
 import { createProgress } from '../progress.js';
 import * as path from 'node:path';
 
@@ -33,11 +33,17 @@ export function registerExport(program: Command): void {
     .option('--no-claim', 'do not tag the experiments for the stack now (plan will then show the adoptions)')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest export --project "TCA flux paper 2026" --stack tca-flux --out mint.yaml',
-        'mint-manifest export --project 12 --type lcms_batch --stack lcms --out lab/mint.yaml',
-        'mint-manifest export --stack lab --out mint.yaml && mint-manifest plan mint.yaml   # no changes',
-      ]),
+      examples(
+        [
+          'mint-manifest export --project "TCA flux paper 2026" --stack tca-flux --out mint.yaml',
+          'mint-manifest export --project 12 --type lcms_batch --stack lcms --out lab/mint.yaml',
+          'mint-manifest export --stack lab --out mint.yaml && mint-manifest plan mint.yaml   # no changes',
+        ],
+        [
+          EXIT_CODES.ok('the manifest and its data files were written'),
+          EXIT_CODES.error('MINT unreachable, the file exists (use --force), usage error'),
+        ],
+      ),
     )
     .action(async (opts: ExportOptions, cmd: Command) => {
       const ctx = createContext(cmd);

@@ -1,11 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { plan, planExitCode, planToJson, renderPlanMarkdown, renderPlanText } from '../../actions/index.js';
+import {
+  plan,
+  planExitCode,
+  planToJson,
+  renderPlanMarkdown,
+  renderPlanText,
+  unresolvedDuplicates,
+} from '../../actions/index.js';
 import type { Plan } from '../../actions/types.js';
 import { createContext, parseCount, type CliContext } from '../context.js';
 import { CliExitError, usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, JSON_ERROR_NOTE, examples } from '../help.js';
 import { loadManifestOrExit, manifestInputs } from '../manifests.js';
 import { createProgress } from '../progress.js';
 
@@ -14,6 +21,7 @@ interface PlanOptions {
   format: string;
   detailedExitcode?: boolean;
   prune?: boolean;
+  dedupe?: boolean;
   concurrency?: string;
 }
 
@@ -28,14 +36,22 @@ export function registerPlan(program: Command): void {
     .option('--format <format>', 'text, markdown or json', 'text')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--prune', 'plan to delete experiments of this stack that the manifest no longer lists')
+    .option('--dedupe', 'plan to delete the empty extra copies of a key held by several experiments')
     .option('--concurrency <n>', 'parallel requests to MINT (default 8)')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest plan mint.yaml',
-        'mint-manifest plan mint.yaml --out plan.json --detailed-exitcode',
-        'mint-manifest plan manifests/ --format markdown > plan.md',
-      ]),
+      examples(
+        [
+          'mint-manifest plan mint.yaml',
+          'mint-manifest plan mint.yaml --out plan.json --detailed-exitcode',
+          'mint-manifest plan manifests/ --format markdown > plan.md',
+        ],
+        [
+          EXIT_CODES.ok('planned (with --detailed-exitcode: planned, and MINT already matches)'),
+          EXIT_CODES.error('invalid manifest, MINT unreachable or refusing, usage error'),
+          EXIT_CODES.changes,
+        ],
+      ) + JSON_ERROR_NOTE,
     )
     .action(async (paths: string[], opts: PlanOptions, cmd: Command) => {
       const ctx = createContext(cmd);
@@ -48,13 +64,28 @@ export function registerPlan(program: Command): void {
       const progress = createProgress(ctx.out);
       let result: Plan;
       try {
-        result = await plan({ manifest, client, concurrency, prune: opts.prune, onEvent: progress.sink });
+        result = await plan({
+          manifest,
+          client,
+          concurrency,
+          prune: opts.prune,
+          dedupe: opts.dedupe,
+          onEvent: progress.sink,
+        });
       } finally {
         progress.stop();
       }
       if (opts.out) savePlan(ctx, result, opts.out);
       printPlan(ctx, result, opts.format);
-      if (opts.detailedExitcode && planExitCode(result) === 2) throw new CliExitError(2);
+      const code = planExitCode(result);
+      if (code === 1) {
+        const n = unresolvedDuplicates(result).length;
+        throw new CliExitError(
+          1,
+          `${n} key${n === 1 ? ' is' : 's are'} carried by several experiments (see "Duplicates" above): apply leaves ${n === 1 ? 'it' : 'them'} alone until fixed`,
+        );
+      }
+      if (opts.detailedExitcode && code === 2) throw new CliExitError(2);
     });
 }
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { startSandbox, type FaultConfig, type SandboxUser } from '../../sandbox/index.js';
 import { createContext, parseCount } from '../context.js';
 import { usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, examples } from '../help.js';
 
 interface SandboxCommandOptions {
   port: string;
@@ -14,6 +14,8 @@ interface SandboxCommandOptions {
   adminToken?: string;
   faults?: string;
   legacyErrors?: boolean;
+  strict?: boolean;
+  sessionTtl?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -77,13 +79,24 @@ export function registerSandbox(program: Command): void {
     )
     .option('--faults <json|file>', 'inject faults, e.g. \'{"rules":[{"error503":0.2}]}\'')
     .option('--legacy-errors', 'answer errors in the older FastAPI/plugin body shapes')
+    .option(
+      '--strict',
+      'serve only what the MINT contract confirms: inferred (I) routes answer 404, inferred filters are ignored, expired sessions cannot be refreshed',
+    )
+    .option('--session-ttl <seconds>', 'lifetime of session tokens from login/refresh', '3600')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest sandbox --port 8000',
-        'mint-manifest sandbox --data sandbox.json --user alice:secret --token mint_pat_local',
-        'mint-manifest sandbox --port 8000 > sandbox.env &  sleep 1; source <(grep ^export sandbox.env)',
-      ]),
+      examples(
+        [
+          'mint-manifest sandbox --port 8000',
+          'mint-manifest sandbox --data sandbox.json --user alice:secret --token mint_pat_local',
+          'mint-manifest sandbox --port 8000 > sandbox.env &  sleep 1; source <(grep ^export sandbox.env)',
+        ],
+        [
+          EXIT_CODES.ok('stopped with Ctrl+C or SIGTERM'),
+          EXIT_CODES.error('could not start (port in use, bad --faults, …)'),
+        ],
+      ),
     )
     .action(async (opts: SandboxCommandOptions, cmd: Command) => {
       const ctx = createContext(cmd);
@@ -99,6 +112,8 @@ export function registerSandbox(program: Command): void {
         adminToken: chosenToken,
         faults: opts.faults ? readFaults(opts.faults) : undefined,
         legacyErrors: opts.legacyErrors,
+        strict: opts.strict,
+        sessionTtlSeconds: parseCount(opts.sessionTtl ?? '3600', '--session-ttl', 1) as number,
         quiet: true,
       });
       const users = ['admin', ...opts.user.map((u) => u.split(':')[0]).filter((u) => u !== 'admin')];

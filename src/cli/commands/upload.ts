@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { upload, type UploadKind } from '../../actions/index.js';
 import { createContext } from '../context.js';
 import { usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, JSON_ERROR_NOTE, examples } from '../help.js';
 
 interface UploadOptions {
   experiment?: string;
@@ -27,10 +27,16 @@ export function registerUpload(program: Command): void {
     .option('--format <format>', 'text or json', 'text')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest upload --experiment EXP-042 --result out/qc.json --plugin peak-qc',
-        'mint-manifest upload --experiment batch-01 --stack tca-flux --design design.yaml --plugin lcms-sequence',
-      ]),
+      examples(
+        [
+          'mint-manifest upload --experiment EXP-042 --result out/qc.json --plugin peak-qc',
+          'mint-manifest upload --experiment batch-01 --stack tca-flux --design design.yaml --plugin lcms-sequence',
+        ],
+        [
+          EXIT_CODES.ok('uploaded'),
+          EXIT_CODES.error('no such experiment, unreadable file, MINT refused, usage error'),
+        ],
+      ) + JSON_ERROR_NOTE,
     )
     .action(async (opts: UploadOptions, cmd: Command) => {
       const ctx = createContext(cmd);

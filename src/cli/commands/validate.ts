@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { formatDiagnostic } from '../../manifest/index.js';
 import { createContext } from '../context.js';
 import { CliExitError, usageError } from '../errors.js';
-import { examples } from '../help.js';
+import { EXIT_CODES, JSON_ERROR_NOTE, examples } from '../help.js';
 import { countLabel, loadInputs, manifestInputs, printWarnings } from '../manifests.js';
 
 interface ValidateOptions {
@@ -17,10 +17,13 @@ export function registerValidate(program: Command): void {
     .option('--format <format>', 'text or json', 'text')
     .addHelpText(
       'after',
-      examples([
-        'mint-manifest validate mint.yaml',
-        "mint-manifest validate 'manifests/**/*.yaml' --format json",
-      ]),
+      examples(
+        ['mint-manifest validate mint.yaml', "mint-manifest validate 'manifests/**/*.yaml' --format json"],
+        [
+          EXIT_CODES.ok('every manifest is valid'),
+          EXIT_CODES.error('a manifest is invalid, or a usage error'),
+        ],
+      ) + JSON_ERROR_NOTE,
     )
     .action(async (paths: string[], opts: ValidateOptions, cmd: Command) => {
       const ctx = createContext(cmd);
@@ -30,19 +33,24 @@ export function registerValidate(program: Command): void {
       const result = await loadInputs(ctx, manifestInputs(paths, ctx.cwd));
       const errors = result.ok ? [] : result.errors;
       if (opts.format === 'json') {
-        const body = result.ok
-          ? {
-              valid: true,
-              stack: result.manifest.stack,
-              files: result.manifest.files,
-              experiments: result.manifest.experiments.length,
-              projects: result.manifest.projects.length,
-              errors,
-              warnings: result.warnings,
-            }
-          : { valid: false, errors, warnings: result.warnings };
+        if (!result.ok) {
+          // the same keys as a valid answer, plus the `error` object every failed --format json has
+          throw new CliExitError(1, `invalid: ${countLabel(errors.length, 'error')}`, {
+            code: 'manifest.invalid',
+            diagnostics: errors,
+            json: { valid: false, errors, warnings: result.warnings },
+          });
+        }
+        const body = {
+          valid: true,
+          stack: result.manifest.stack,
+          files: result.manifest.files,
+          experiments: result.manifest.experiments.length,
+          projects: result.manifest.projects.length,
+          errors,
+          warnings: result.warnings,
+        };
         ctx.out.out(JSON.stringify(body, null, 2));
-        if (!result.ok) throw new CliExitError(1);
         return;
       }
       // diagnostics on stderr, like plan and apply; stdout carries only the verdict

@@ -3,7 +3,10 @@
 import type { ApiCore } from '../core.js';
 import { NotFoundError } from '../errors.js';
 import type {
+  AnalysisArtifact,
+  AnalysisArtifactDetail,
   AnalysisResult,
+  ArtifactAnnotation,
   DesignData,
   DesignDataSave,
   Experiment,
@@ -14,7 +17,16 @@ import type {
   JsonValue,
   NextSeq,
 } from '../models.js';
-import { DEFAULT_PAGE_SIZE, collect, flatten, paginate, unwrapList } from '../pagination.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  LIST_CONCURRENCY,
+  assertCreated,
+  collect,
+  flatten,
+  paginate,
+  unwrapList,
+  type ListOptions,
+} from '../pagination.js';
 import { ROUTES } from '../routes.js';
 
 export interface ExperimentPage {
@@ -89,13 +101,64 @@ export class AnalysisApi {
   }
 }
 
+/** Analysis artifacts: written by plugins, read and annotated through the API. */
+export class ArtifactsApi {
+  constructor(private readonly core: ApiCore) {}
+
+  /** Active artifacts; archived ones too with `includeArchived`. */
+  async list(id: number, opts: { includeArchived?: boolean } = {}): Promise<AnalysisArtifact[]> {
+    const body = await this.core.call<unknown>(ROUTES.artifactsList, {
+      params: { id },
+      query: { include_archived: opts.includeArchived ?? false },
+    });
+    return unwrapList<AnalysisArtifact>(body, 'artifacts').items;
+  }
+
+  /** One artifact with its result payload; NotFoundError when it is not in this experiment. */
+  get(id: number, artifactId: number): Promise<AnalysisArtifactDetail> {
+    return this.core.call<AnalysisArtifactDetail>(ROUTES.artifactGet, { params: { id, aid: artifactId } });
+  }
+
+  /** Sets the display name and/or note (`note: null` clears it). */
+  annotate(id: number, artifactId: number, changes: ArtifactAnnotation): Promise<AnalysisArtifact> {
+    return this.core.call<AnalysisArtifact>(ROUTES.artifactAnnotate, {
+      params: { id, aid: artifactId },
+      body: changes,
+    });
+  }
+
+  archive(id: number, artifactId: number): Promise<AnalysisArtifact> {
+    return this.core.call<AnalysisArtifact>(ROUTES.artifactArchive, { params: { id, aid: artifactId } });
+  }
+
+  restore(id: number, artifactId: number): Promise<AnalysisArtifact> {
+    return this.core.call<AnalysisArtifact>(ROUTES.artifactRestore, { params: { id, aid: artifactId } });
+  }
+}
+
+/** Objects (files) plugins stored for an experiment. */
+export class ObjectsApi {
+  constructor(private readonly core: ApiCore) {}
+
+  /** The object's bytes; `key` may contain `/` (each segment is encoded on its own). */
+  get(id: number, key: string, opts: { pluginId: string }): Promise<Buffer> {
+    return this.core.call<Buffer>(ROUTES.objectGet, {
+      params: { id, key },
+      query: { plugin_id: opts.pluginId, format: 'raw' },
+      responseType: 'bytes',
+    });
+  }
+}
+
 export class ExperimentsApi {
   readonly designData: DesignDataApi;
   readonly analysis: AnalysisApi;
+  readonly artifacts: ArtifactsApi;
 
   constructor(private readonly core: ApiCore) {
     this.designData = new DesignDataApi(core);
     this.analysis = new AnalysisApi(core);
+    this.artifacts = new ArtifactsApi(core);
   }
 
   /** Exactly one GET with the given skip/limit (limit default 100). */
@@ -106,35 +169,44 @@ export class ExperimentsApi {
     return { experiments: page.items, total: page.total };
   }
 
-  /** Every page, one page in memory at a time; `skip`/`limit` set the start and page size. */
-  pages(filters: ExperimentListFilters = {}): AsyncIterableIterator<Experiment[]> {
-    const { skip = 0, limit = DEFAULT_PAGE_SIZE, ...rest } = filters;
+  /**
+   * Every page, in order, one page in memory at a time, verified by the one pager (a short page is
+   * not the end; repeated ids or a changing total throw ListingInconsistentError). `skip` sets the
+   * start; without `limit` pages are as large as the server accepts. `concurrency` > 1 fetches pages
+   * ahead once the server reports a total.
+   */
+  pages(filters: ExperimentListFilters = {}, opts: ListOptions = {}): AsyncIterableIterator<Experiment[]> {
+    const { skip = 0, limit, ...rest } = filters;
     return paginate<Experiment>(
       async (s, l) => {
         const p = await this.page({ ...rest, skip: s, limit: l });
         return { items: p.experiments, total: p.total };
       },
-      skip,
-      limit,
+      { start: skip, limit, concurrency: opts.concurrency, what: 'experiments' },
     );
   }
 
-  iterate(filters: ExperimentListFilters = {}): AsyncIterableIterator<Experiment> {
-    return flatten(this.pages(filters));
+  iterate(filters: ExperimentListFilters = {}, opts: ListOptions = {}): AsyncIterableIterator<Experiment> {
+    return flatten(this.pages(filters, opts));
   }
 
-  /** All matching experiments (all pages), as a plain array. */
-  list(filters: ExperimentListFilters = {}): Promise<Experiment[]> {
-    return collect(this.pages(filters));
+  /** All matching experiments (all pages, fetched a few at a time), as a plain array. */
+  list(filters: ExperimentListFilters = {}, opts: ListOptions = {}): Promise<Experiment[]> {
+    return collect(this.pages(filters, { concurrency: LIST_CONCURRENCY, ...opts }));
   }
 
   get(id: number): Promise<Experiment> {
     return this.core.call<Experiment>(ROUTES.experimentGet, { params: { id } });
   }
 
-  /** Not retried once sent: on failure check `error.mayHaveCommitted` and look the experiment up. */
-  create(body: ExperimentCreate): Promise<Experiment> {
-    return this.core.call<Experiment>(ROUTES.experimentsCreate, { body });
+  /**
+   * Not retried once sent: on failure check `error.mayHaveCommitted` and look the experiment up. A 2xx
+   * without a numeric id and an experiment_code is such a failure too (UnexpectedResponseError).
+   */
+  async create(body: ExperimentCreate): Promise<Experiment> {
+    return assertCreated(await this.core.call<Experiment>(ROUTES.experimentsCreate, { body }), 'experiment', [
+      'experiment_code',
+    ]);
   }
 
   update(id: number, patch: ExperimentUpdate): Promise<Experiment> {

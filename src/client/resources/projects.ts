@@ -10,14 +10,23 @@ import type {
   ProjectMember,
   ProjectUpdate,
 } from '../models.js';
-import { DEFAULT_PAGE_SIZE, collect, flatten, paginate, unwrapList } from '../pagination.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  LIST_CONCURRENCY,
+  assertCreated,
+  collect,
+  flatten,
+  paginate,
+  unwrapList,
+  type ListOptions,
+} from '../pagination.js';
 import { ROUTES } from '../routes.js';
 
 export class ProjectsApi {
   constructor(private readonly core: ApiCore) {}
 
-  pages(filters: ProjectListFilters = {}): AsyncIterableIterator<Project[]> {
-    const { skip = 0, limit = DEFAULT_PAGE_SIZE, ...rest } = filters;
+  pages(filters: ProjectListFilters = {}, opts: ListOptions = {}): AsyncIterableIterator<Project[]> {
+    const { skip = 0, limit, ...rest } = filters;
     return paginate<Project>(
       async (s, l) => {
         const body = await this.core.call<unknown>(ROUTES.projectsList, {
@@ -25,8 +34,7 @@ export class ProjectsApi {
         });
         return unwrapList<Project>(body, 'projects');
       },
-      skip,
-      limit,
+      { start: skip, limit, concurrency: opts.concurrency, what: 'projects' },
     );
   }
 
@@ -36,15 +44,16 @@ export class ProjectsApi {
 
   /** All matching projects (all pages). */
   list(filters: ProjectListFilters = {}): Promise<Project[]> {
-    return collect(this.pages(filters));
+    return collect(this.pages(filters, { concurrency: LIST_CONCURRENCY }));
   }
 
   get(id: number): Promise<Project> {
     return this.core.call<Project>(ROUTES.projectGet, { params: { id } });
   }
 
-  create(body: ProjectCreate): Promise<Project> {
-    return this.core.call<Project>(ROUTES.projectsCreate, { body });
+  /** Not retried once sent; a 2xx without a numeric id is an unknown outcome (UnexpectedResponseError). */
+  async create(body: ProjectCreate): Promise<Project> {
+    return assertCreated(await this.core.call<Project>(ROUTES.projectsCreate, { body }), 'project');
   }
 
   update(id: number, patch: ProjectUpdate): Promise<Project> {
@@ -66,7 +75,7 @@ export class ProjectsApi {
       return unwrapList<Experiment>(body, 'experiments');
     };
     if (page) return (await fetchPage(page.skip ?? 0, page.limit ?? DEFAULT_PAGE_SIZE)).items;
-    return collect(paginate(fetchPage));
+    return collect(paginate(fetchPage, { what: 'experiments', concurrency: LIST_CONCURRENCY }));
   }
 
   async members(id: number): Promise<ProjectMember[]> {

@@ -5,6 +5,7 @@ import type { App, Ctx, Handler } from '../context.js';
 import { BodyReader, QueryReader, currentUser, isAdmin, iso, pathInt } from '../context.js';
 import { badRequest, forbidden, json, noContent, notFound } from '../http.js';
 import type { StoredExperiment } from '../store.js';
+import { createdBy, withoutInferredFilters } from './strict.js';
 
 interface TypeDef extends ExperimentTypeInfo {
   prefix: string;
@@ -23,7 +24,7 @@ const codePrefix = (type: string): string => EXPERIMENT_TYPES.find((t) => t.valu
 const formatCode = (prefix: string, n: number): string => `${prefix}${String(n).padStart(3, '0')}`;
 
 /** The next code for a type; codes are never reused, even after deletes. */
-function allocateCode(app: App, type: string): string {
+export function allocateCode(app: App, type: string): string {
   const prefix = codePrefix(type);
   const codes = app.store.state.seq.codes;
   codes[prefix] = (codes[prefix] ?? 0) + 1;
@@ -41,6 +42,8 @@ export function experimentView(app: App, e: StoredExperiment): Experiment {
   const project = e.project_id !== null ? app.store.state.projects[e.project_id] : undefined;
   return {
     ...e,
+    // MINT sends the creator's user id; the store keeps the username (stable across user edits)
+    created_by: app.store.state.users[e.created_by]?.id ?? null,
     project: project?.name ?? null,
     tags: e.tags,
     has_design_data: app.store.state.design[e.id] !== undefined,
@@ -107,33 +110,78 @@ export function readPaging(q: QueryReader): { skip: number; limit: number } {
   };
 }
 
+/** Oldest first: created_at, then id (the order of the default scan). */
+function createdOrder(a: StoredExperiment, b: StoredExperiment): number {
+  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id;
+}
+
+/**
+ * Every experiment, oldest first, built once and kept until an experiment is deleted; creates append.
+ * List pages read from it instead of copying and sorting the whole store per request.
+ */
+const byCreated = new WeakMap<object, StoredExperiment[]>();
+
+function createdIndex(app: App): StoredExperiment[] {
+  const all = app.store.state.experiments;
+  let order = byCreated.get(all);
+  if (!order) {
+    order = Object.values(all).sort(createdOrder);
+    byCreated.set(all, order);
+  }
+  return order;
+}
+
+/** After a bulk change of the store (seeding). */
+export function forgetCreatedIndex(app: App): void {
+  byCreated.delete(app.store.state.experiments);
+}
+
+function indexCreated(app: App, e: StoredExperiment): void {
+  const order = byCreated.get(app.store.state.experiments);
+  if (!order) return;
+  const last = order[order.length - 1];
+  if (!last || createdOrder(last, e) <= 0) order.push(e);
+  else byCreated.delete(app.store.state.experiments);
+}
+
+type Row = StoredExperiment;
+
+function experimentFilter(app: App, ctx: Ctx, f: ExperimentQuery): ((e: Row) => boolean) | undefined {
+  const projectIds =
+    f.project !== undefined
+      ? new Set(
+          Object.values(app.store.state.projects)
+            .filter((p) => p.name === f.project)
+            .map((p) => p.id),
+        )
+      : undefined;
+  const needle = f.search?.toLowerCase();
+  const me = ctx.auth?.user.username;
+  const filters: ((e: Row) => boolean)[] = [];
+  if (f.status) filters.push((e) => e.status === f.status);
+  if (f.experiment_type) filters.push((e) => e.experiment_type === f.experiment_type);
+  if (f.project_id !== undefined) filters.push((e) => e.project_id === f.project_id);
+  if (projectIds) filters.push((e) => e.project_id !== null && projectIds.has(e.project_id));
+  if (f.mine) filters.push((e) => e.created_by === me);
+  if (f.created_by !== undefined) filters.push((e) => createdBy(app, e, f.created_by as string));
+  const after = f.created_after;
+  if (after !== undefined) filters.push((e) => Date.parse(e.created_at) >= after);
+  const before = f.created_before;
+  if (before !== undefined) filters.push((e) => Date.parse(e.created_at) <= before);
+  if (needle)
+    filters.push((e) => `${e.name}\n${e.experiment_code}\n${e.notes ?? ''}`.toLowerCase().includes(needle));
+  if (filters.length === 0) return undefined;
+  return (e) => filters.every((fn) => fn(e));
+}
+
 export function queryExperiments(
   app: App,
   ctx: Ctx,
   f: ExperimentQuery,
 ): { experiments: Experiment[]; total: number } {
-  const projectsByName =
-    f.project !== undefined
-      ? Object.values(app.store.state.projects).filter((p) => p.name === f.project)
-      : [];
-  const projectIds = new Set(projectsByName.map((p) => p.id));
-  const needle = f.search?.toLowerCase();
-  const me = ctx.auth?.user.username;
-  const rows = Object.values(app.store.state.experiments).filter((e) => {
-    if (f.status && e.status !== f.status) return false;
-    if (f.experiment_type && e.experiment_type !== f.experiment_type) return false;
-    if (f.project_id !== undefined && e.project_id !== f.project_id) return false;
-    if (f.project !== undefined && (e.project_id === null || !projectIds.has(e.project_id))) return false;
-    if (f.mine && e.created_by !== me) return false;
-    if (f.created_by !== undefined && e.created_by !== f.created_by) return false;
-    if (f.created_after !== undefined && Date.parse(e.created_at) < f.created_after) return false;
-    if (f.created_before !== undefined && Date.parse(e.created_at) > f.created_before) return false;
-    if (needle) {
-      const hay = `${e.name}\n${e.experiment_code}\n${e.notes ?? ''}`.toLowerCase();
-      if (!hay.includes(needle)) return false;
-    }
-    return true;
-  });
+  const keep = experimentFilter(app, ctx, f);
+  if (f.sort_by === 'created_at') return pageOfIndex(app, createdIndex(app), keep, f);
+  const rows = Object.values(app.store.state.experiments).filter((e) => !keep || keep(e));
   const dir = f.sort_order === 'asc' ? 1 : -1;
   const key = f.sort_by;
   rows.sort((a, b) => {
@@ -146,6 +194,31 @@ export function queryExperiments(
     experiments: rows.slice(f.skip, f.skip + f.limit).map((e) => experimentView(app, e)),
     total: rows.length,
   };
+}
+
+/** One page of the created-at index, walked in either direction without copying it. */
+function pageOfIndex(
+  app: App,
+  order: StoredExperiment[],
+  keep: ((e: Row) => boolean) | undefined,
+  f: ExperimentQuery,
+): { experiments: Experiment[]; total: number } {
+  const asc = f.sort_order === 'asc';
+  const at = (i: number) => order[asc ? i : order.length - 1 - i];
+  const page: Experiment[] = [];
+  if (!keep) {
+    for (let i = f.skip; i < Math.min(order.length, f.skip + f.limit); i++)
+      page.push(experimentView(app, at(i)));
+    return { experiments: page, total: order.length };
+  }
+  let total = 0;
+  for (let i = 0; i < order.length; i++) {
+    const e = at(i);
+    if (!keep(e)) continue;
+    if (total >= f.skip && page.length < f.limit) page.push(experimentView(app, e));
+    total++;
+  }
+  return { experiments: page, total };
 }
 
 const list: Handler = (ctx, app) => {
@@ -165,7 +238,7 @@ const list: Handler = (ctx, app) => {
     ...readPaging(q),
   };
   q.done();
-  return json(200, queryExperiments(app, ctx, filters));
+  return json(200, queryExperiments(app, ctx, app.strict ? withoutInferredFilters(filters) : filters));
 };
 
 const get: Handler = (ctx, app) => json(200, experimentView(app, findExperiment(app, ctx)));
@@ -205,6 +278,7 @@ const create: Handler = async (ctx, app) => {
     updated_at: now,
   };
   state.experiments[e.id] = e;
+  indexCreated(app, e);
   await app.store.commit();
   return json(201, experimentView(app, e));
 };
@@ -253,6 +327,7 @@ const update: Handler = async (ctx, app) => {
 /** Removes an experiment with its design data and results (no commit). */
 export function removeExperiment(app: App, id: number): void {
   const state = app.store.state;
+  byCreated.delete(state.experiments);
   delete state.experiments[id];
   delete state.design[id];
   delete state.results[id];

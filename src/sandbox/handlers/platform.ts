@@ -1,4 +1,5 @@
 // Health, auth, users, plugins, admin and updates.
+import { createHash } from 'node:crypto';
 import { cpus, freemem, totalmem } from 'node:os';
 import type { JsonObject } from '../../client/models.js';
 import type { App, Handler } from '../context.js';
@@ -96,12 +97,17 @@ const verify: Handler = (ctx) => {
 
 const me: Handler = (ctx) => json(200, userView(currentUser(ctx).user));
 
+/** An opaque revision string, as MINT sends: clients compare it, never parse it. */
+function revisionTag(kind: string, name: string, n: number): string {
+  return `${kind}-${createHash('sha256').update(`${name}:${n}`).digest('hex').slice(0, 12)}-${n}`;
+}
+
 function pluginConfig(app: App, name: string) {
   const stored = app.store.state.pluginConfigs[name] ?? { config: {}, revision: 1, updated_at: null };
   return {
     plugin_name: name,
     config: stored.config,
-    revision: stored.revision,
+    revision: revisionTag('cfg', name, stored.revision),
     updated_at: stored.updated_at,
   };
 }
@@ -111,42 +117,77 @@ const plugins: Handler = (_ctx, app) =>
     plugins: PLUGINS.map((p) => ({
       ...p,
       enabled: true,
+      api_prefix: `/api/${p.name}`,
       config_revision: pluginConfig(app, p.name).revision,
     })),
   });
 
 const getConfig: Handler = (ctx, app) => json(200, pluginConfig(app, findPlugin(ctx.params.name).name));
 
-const setConfig: Handler = async (ctx, app) => {
+/** A merge of the changed top-level keys, as MINT's SDK sends it: null clears a key, no If-Match. */
+const patchConfig: Handler = async (ctx, app) => {
   const name = findPlugin(ctx.params.name).name;
   const b = new BodyReader(ctx.body);
-  const config = b.jsonObject('config');
-  if (!b.issues.length && config === undefined)
+  const changes = b.jsonObject('config');
+  if (!b.issues.length && changes === undefined)
     b.issues.push({ loc: ['body', 'config'], msg: 'Field required', type: 'missing' });
   b.done();
-  const current = pluginConfig(app, name);
-  const ifMatch = ctx.headers['if-match'];
-  const given = ifMatch ?? (b.has('revision') ? String(b.obj.revision) : undefined);
-  if (given !== undefined) {
-    const wanted = given.replace(/^W\//, '').replace(/"/g, '').trim();
-    if (wanted !== '*' && wanted !== String(current.revision)) {
-      throw conflict(
-        `Plugin ${name} config changed since revision ${wanted} (now ${current.revision}); re-read it and retry`,
-        {
-          expected_revision: wanted,
-          current_revision: current.revision,
-        },
-      );
-    }
+  const stored = app.store.state.pluginConfigs[name] ?? { config: {}, revision: 1, updated_at: null };
+  const merged: JsonObject = { ...stored.config };
+  for (const [key, value] of Object.entries(changes as JsonObject)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
   }
   app.store.state.pluginConfigs[name] = {
-    config: config as JsonObject,
-    revision: current.revision + 1,
+    config: merged,
+    revision: stored.revision + 1,
     updated_at: iso(app),
   };
   await app.store.commit();
-  return { status: 200, body: pluginConfig(app, name), headers: { etag: `"${current.revision + 1}"` } };
+  return json(200, pluginConfig(app, name));
 };
+
+function pluginSettings(app: App, name: string) {
+  const stored = app.store.state.pluginSettings[name] ?? { settings: {}, revision: 1 };
+  return { settings: stored.settings, mode: 'plugin', revision: revisionTag('set', name, stored.revision) };
+}
+
+/** A plugin's own settings under its api_prefix: the route for plugins whose settings_api is "plugin". */
+const getSettings: Handler = (ctx, app) => json(200, pluginSettings(app, findPlugin(ctx.params.plugin).name));
+
+/** Replaces the settings; If-Match with the revision read guards against lost updates (409 when stale). */
+const putSettings: Handler = async (ctx, app) => {
+  const name = findPlugin(ctx.params.plugin).name;
+  if (ctx.body === null || typeof ctx.body !== 'object' || Array.isArray(ctx.body)) {
+    throw badRequest('Body must be the settings object, e.g. {"threshold": 0.5}', { field: 'body' });
+  }
+  const current = pluginSettings(app, name);
+  const ifMatch = ctx.headers['if-match'];
+  if (ifMatch !== undefined) {
+    const wanted = ifMatch.replace(/^W\//, '').replace(/"/g, '').trim();
+    if (wanted !== '*' && wanted !== current.revision) {
+      throw conflict(`Settings of plugin ${name} changed since revision ${wanted}; re-read them and retry`, {
+        expected_revision: wanted,
+        current_revision: current.revision,
+      });
+    }
+  }
+  const n = (app.store.state.pluginSettings[name]?.revision ?? 1) + 1;
+  app.store.state.pluginSettings[name] = { settings: ctx.body as JsonObject, revision: n };
+  await app.store.commit();
+  const next = pluginSettings(app, name);
+  return { status: 200, body: next, headers: { etag: `"${next.revision}"` } };
+};
+
+/** What MINT's SDK asks first, before any login. */
+const publicConfig: Handler = () =>
+  json(200, {
+    auth_required: true,
+    passkey_enabled: false,
+    registration_enabled: false,
+    database_mode: 'sandbox',
+    access: { experiment_visibility_mode: 'open' },
+  });
 
 const adminStatus: Handler = (_ctx, app) => {
   const s = app.store.state;
@@ -267,7 +308,10 @@ export const platformHandlers: Record<string, Handler> = {
   'users.me': me,
   'plugins.list': plugins,
   'plugins.getConfig': getConfig,
-  'plugins.setConfig': setConfig,
+  'plugins.patchConfig': patchConfig,
+  'plugins.getSettings': getSettings,
+  'plugins.putSettings': putSettings,
+  'setup.publicConfig': publicConfig,
   'admin.status': adminStatus,
   'admin.system': adminSystem,
   'admin.users': adminUsers,

@@ -13,7 +13,9 @@ function projectView(app: App, p: StoredProject) {
   const experiment_count = Object.values(app.store.state.experiments).filter(
     (e) => e.project_id === p.id,
   ).length;
-  return { ...rest, member_count: p.members.length, experiment_count };
+  // like experiments: the creator's user id, as MINT sends it
+  const created_by = app.store.state.users[p.created_by]?.id ?? null;
+  return { ...rest, created_by, member_count: p.members.length, experiment_count };
 }
 
 function findProject(app: App, ctx: Ctx): StoredProject {

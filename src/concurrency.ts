@@ -1,4 +1,5 @@
-// One small concurrency limiter shared by reading and applying.
+// The one concurrency helper: a limiter for ad-hoc tasks and worker pools over lists (manifest
+// files, reads, applies, exports).
 
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
@@ -28,14 +29,26 @@ export function createLimiter(concurrency: number): Limiter {
     });
 }
 
-/** Map with at most `concurrency` calls in flight; results keep input order. */
+/**
+ * Map with at most `concurrency` calls in flight; results keep input order. Workers pull the next
+ * item as they finish, so no pending promise is created per item (thousands of files or reads).
+ */
 export async function mapLimit<T, R>(
   items: readonly T[],
   concurrency: number,
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const limit = createLimiter(concurrency);
-  return Promise.all(items.map((item, i) => limit(() => fn(item, i))));
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  const max = Math.max(1, Math.floor(concurrency) || 1);
+  await Promise.all(Array.from({ length: Math.min(max, items.length) }, worker));
+  return out;
 }
 
 /**
