@@ -43,3 +43,20 @@ export class Redactor {
     return redactTokenShapes(out);
   }
 }
+
+/** Control characters, line separators and bidi overrides: text quoted from a manifest or a server. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Shows control characters as `\xNN` / `\uNNNN`, so quoted text stays on its line and cannot drive
+ * the terminal (escape sequences) or forge lines of output.
+ */
+export function escapeControlChars(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

@@ -1,6 +1,7 @@
 // The plan as a list of marked lines, grouped by experiment; text and Markdown render from this.
 import diff from 'microdiff';
 import type { ExperimentStatus, JsonValue } from '../client/models.js';
+import { escapeControlChars } from '../redact.js';
 import { canonicalJson } from './canonical.js';
 import { statusPath } from './status.js';
 import type { ActionOp, FieldChange, Plan, PlanAction, PlanDuplicate } from './types.js';
@@ -170,7 +171,8 @@ export function planLines(plan: Plan): PlanLine[] {
     blank();
     lines.push(...actionLines(a, 0));
   }
-  return lines;
+  // tag names and data keys are the manifest's (or MINT's): shown escaped, never driving the terminal
+  return lines.map((l) => ({ ...l, text: escapeControlChars(l.text) }));
 }
 
 export function summaryLine(plan: Plan): string {

@@ -11,6 +11,7 @@ import axios, {
   getAdapter,
   type AxiosAdapter,
   type AxiosInstance,
+  type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { MintConfigError } from './errors.js';
@@ -99,6 +100,35 @@ export function withDeadline(adapter: AxiosAdapter, timeoutMs: number): AxiosAda
   };
 }
 
+/**
+ * For an https MINT URL, only an answer that came over TLS is MINT's. A proxy that answers the
+ * CONNECT itself (407, 502, or a forged "201 Created") hands back a plain-text response the HTTP
+ * machinery would otherwise take as MINT's reply; the request itself was never written to it.
+ */
+export function withTlsAnswersOnly(adapter: AxiosAdapter): AxiosAdapter {
+  const check = (res: AxiosResponse, config: InternalAxiosRequestConfig): void => {
+    const socket = (res.request as { socket?: { encrypted?: boolean } | null } | undefined)?.socket;
+    if (!socket || socket.encrypted === true) return;
+    throw new AxiosError(
+      `the proxy answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''} instead of opening a ` +
+        'tunnel to MINT, so nothing was sent: check HTTPS_PROXY / NO_PROXY and the credentials the proxy wants',
+      'MINT_PROXY_REFUSED',
+      config,
+    );
+  };
+  return async (config: InternalAxiosRequestConfig) => {
+    let res: AxiosResponse;
+    try {
+      res = await adapter(config);
+    } catch (err) {
+      if (err instanceof AxiosError && err.response) check(err.response, config);
+      throw err;
+    }
+    check(res, config);
+    return res;
+  };
+}
+
 export interface TransportOptions {
   /** The MINT origin: plain http is never sent through a proxy. */
   baseUrl: string;
@@ -128,7 +158,10 @@ export function createTransport(opts: TransportOptions): Transport {
     opts.connectTimeoutMs,
   );
   const instance = axios.create({
-    adapter: withDeadline(getAdapter('http'), opts.timeoutMs),
+    adapter: withDeadline(
+      isPlainHttp(opts.baseUrl) ? getAdapter('http') : withTlsAnswersOnly(getAdapter('http')),
+      opts.timeoutMs,
+    ),
     httpAgent,
     httpsAgent,
     headers: { 'User-Agent': opts.userAgent, Accept: 'application/json' },
@@ -201,16 +234,18 @@ export function insecureHttpWarning(baseUrl: string): string {
  */
 export function normalizeBaseUrl(raw: string): string {
   const text = raw.trim();
+  // what error messages quote: a password in the user-info never reaches the output
+  const shown = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*)[^/?#]*@/, '$1***@');
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new MintConfigError(
-      `MINT URL "${text}" is not a valid URL: give the server origin, e.g. https://mint.example.org`,
+      `MINT URL "${shown}" is not a valid URL: give the server origin, e.g. https://mint.example.org`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MintConfigError(`MINT URL "${text}" must start with https:// (or http:// for a local server)`);
+    throw new MintConfigError(`MINT URL "${shown}" must start with https:// (or http:// for a local server)`);
   }
   if (url.username || url.password) {
     throw new MintConfigError('MINT URL must not contain a user name or password: pass a token instead');

@@ -50,6 +50,8 @@ const NEVER_SENT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'MINT_CONNECT_TIMEOUT',
+  // the proxy answered the CONNECT itself: the request never went out
+  'MINT_PROXY_REFUSED',
 ]);
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'MINT_CONNECT_TIMEOUT']);

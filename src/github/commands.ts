@@ -1,4 +1,5 @@
 // The four commands: inputs → the same operations the CLI uses → outputs, summary, comment, annotations.
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as core from '@actions/core';
@@ -74,8 +75,25 @@ export interface Runtime {
   cleanups: (() => void)[];
 }
 
+/** A line the runner would run as a workflow command: it trims each line and looks for `::`. */
+const COMMAND_LINE = /^\s*::/m;
+
+/**
+ * Logs text that may quote the manifest or the server (a PR controls both keys and values). When a
+ * line of it would run as a workflow command (`::set-output`, `::add-mask`…), the runner is told to
+ * run none until an unguessable token: the text is shown as written, and nothing in it runs.
+ */
+function logInfo(rt: Runtime, text: string): void {
+  const clean = rt.redactor.redact(text);
+  if (!COMMAND_LINE.test(clean)) return core.info(clean);
+  const token = randomUUID();
+  core.info(`::stop-commands::${token}`);
+  core.info(clean);
+  core.info(`::${token}::`);
+}
+
 const logSink = (rt: Runtime) => ({
-  info: (m: string) => core.info(rt.redactor.redact(m)),
+  info: (m: string) => logInfo(rt, m),
   debug: (m: string) => core.debug(rt.redactor.redact(m)),
   warning: (m: string) => core.warning(rt.redactor.redact(m)),
 });
@@ -148,7 +166,7 @@ function repoLocation(rt: Runtime): (d: Diagnostic) => string {
 function reportDiagnostics(rt: Runtime, errors: Diagnostic[], warnings: Diagnostic[]): void {
   if (errors.length === 0 && warnings.length === 0) return;
   core.startGroup(`Manifest: ${errors.length} error(s), ${warnings.length} warning(s)`);
-  for (const d of [...errors, ...warnings]) core.info(rt.redactor.redact(formatDiagnostic(d)));
+  for (const d of [...errors, ...warnings]) logInfo(rt, formatDiagnostic(d));
   core.endGroup();
   annotateDiagnostics(
     errors,
@@ -258,7 +276,7 @@ function setPlanOutputs(rt: Runtime, plan: Plan, planFile: string): void {
 /** The whole plan goes to the log: comments and summaries that cut it point here. */
 function logPlan(rt: Runtime, plan: Plan): void {
   core.startGroup(`Plan: ${plan.hasChanges ? countsText(experimentCounts(plan)) : 'no changes'}`);
-  core.info(rt.redactor.redact(renderPlanText(plan, { color: false })));
+  logInfo(rt, renderPlanText(plan, { color: false }));
   core.endGroup();
   core.info(`Fingerprint: ${plan.fingerprint}`);
 }
@@ -486,9 +504,9 @@ export async function runApply(rt: Runtime): Promise<void> {
   recordPlan(rt, plan);
   const resultFile = writeJson(rt, `apply-${fileSafe(result.stack)}.json`, JSON.stringify(result, null, 2));
   setOutput(rt, 'result-json', resultFile);
-  for (const c of result.created ?? []) core.info(rt.redactor.redact(`Created ${c.code} (${c.key})`));
+  for (const c of result.created ?? []) logInfo(rt, `Created ${c.code} (${c.key})`);
   const ctx = renderContext(rt);
-  core.info(rt.redactor.redact(applyHeadline(result, plan, ctx.label).replace(/`/g, '"')));
+  logInfo(rt, applyHeadline(result, plan, ctx.label).replace(/`/g, '"'));
   await writeSummary(rt, buildApplySummary(result, plan, ctx));
   const wanted = rt.inputs.comment === 'always' || result.results.length > 0;
   await comment(rt, pr, result.stack, (marker) => buildApplyComment(result, plan, marker, ctx), wanted);

@@ -1,6 +1,6 @@
 // Building, formatting and ordering diagnostics; small helpers shared by the manifest modules.
 import * as path from 'node:path';
-import { redactTokenShapes } from '../redact.js';
+import { escapeControlChars, redactTokenShapes } from '../redact.js';
 import type { Diagnostic, Severity, SourceLocation } from './model.js';
 
 export type PathSegment = string | number;
@@ -14,7 +14,8 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (d.found !== undefined) detail.push(`found ${d.found}`);
   const paren = detail.length > 0 ? ` (${detail.join(', ')})` : '';
   const hint = d.hint ? ` — ${d.hint}` : '';
-  return `${where}: ${d.severity}: ${subject}${d.message}${paren}${hint}`;
+  // keys and values quoted from a manifest stay on this one line, inert
+  return escapeControlChars(`${where}: ${d.severity}: ${subject}${d.message}${paren}${hint}`);
 }
 
 // Values can come from `${VAR}`, and a variable may hold a token: never echo one back.

@@ -3,7 +3,7 @@ import { promises as fsp, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { mapLimit } from '../concurrency.js';
-import { displayPath, makeDiagnostic, sortAndDedupe } from './diagnostics.js';
+import { displayPath, isInside, makeDiagnostic, sortAndDedupe } from './diagnostics.js';
 import { validateDesigns } from './design-schemas.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
@@ -102,13 +102,34 @@ async function expandInputs(inputs: readonly string[], cwd: string, out: Diagnos
   return files;
 }
 
+/**
+ * A manifest inside the workspace that is a symlink (or in a linked folder) leading out of it: a pull
+ * request could point it at /proc/self/environ or a credentials file, and errors would quote it.
+ */
+function escapesWorkspace(abs: string, root: WorkspaceRoot): boolean {
+  return isInside(root.root, abs) && !isInside(root.real, realpathOr(abs));
+}
+
 async function readManifest(
   abs: string,
-  cwd: string,
+  ctx: FileContext,
   interpolation: InterpolationPolicy,
   out: Diagnostic[],
 ): Promise<ParsedManifestFile | undefined> {
+  const { cwd } = ctx;
   const display = displayPath(abs, cwd);
+  const root = ctx.workspaceRoot(path.dirname(abs));
+  if (escapesWorkspace(abs, root)) {
+    out.push(
+      makeDiagnostic(
+        inputAt(display),
+        'input.symlink-escape',
+        `manifest is a symlink leading outside the workspace root ${root.root}; it was not read`,
+        { hint: 'copy the manifest into the workspace instead of linking to it' },
+      ),
+    );
+    return undefined;
+  }
   let stat;
   let text: string;
   try {
@@ -229,7 +250,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   const parsed = await mapLimit(
     paths.map((p, i) => ({ p, i })),
     FILE_CONCURRENCY,
-    ({ p, i }) => readManifest(p, cwd, interpolation, perFile[i]),
+    ({ p, i }) => readManifest(p, ctx, interpolation, perFile[i]),
   );
   for (const list of perFile) diagnostics.push(...list);
   const files = parsed.filter((f): f is ParsedManifestFile => f !== undefined);

@@ -100,7 +100,9 @@ export interface ProxyLog {
 }
 
 /** A forward proxy: CONNECT tunnels for https, absolute-URL forwarding for http. */
-export async function startProxy(): Promise<Running<http.Server> & { log: ProxyLog }> {
+export async function startProxy(
+  opts: { refuseConnect?: string } = {},
+): Promise<Running<http.Server> & { log: ProxyLog }> {
   const log: ProxyLog = { connects: [], forwarded: [], tunneled: [] };
   const server = http.createServer(
     recording(log.forwarded, (req, res, body) => {
@@ -114,6 +116,12 @@ export async function startProxy(): Promise<Running<http.Server> & { log: ProxyL
   );
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     log.connects.push(req.url ?? '');
+    // a proxy that answers the CONNECT itself (407, or a forged reply) instead of opening the tunnel
+    if (opts.refuseConnect !== undefined) {
+      client.on('data', (d: Buffer) => log.tunneled.push(d));
+      client.end(opts.refuseConnect);
+      return;
+    }
     const [host, port] = (req.url ?? '').split(':');
     const upstream = net.connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
