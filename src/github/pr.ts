@@ -13,6 +13,22 @@ import type { RunContext } from './context.js';
 import type { Inputs } from './inputs.js';
 import type { Redactor } from './logging.js';
 
+/** Each GitHub API call gets a deadline: a hung API must not hold the job until the runner's limit. */
+export const GITHUB_CALL_TIMEOUT_MS = 30_000;
+
+/** An Octokit whose every request is aborted after `timeoutMs`. */
+export function octokitWithDeadline(
+  token: string,
+  timeoutMs = GITHUB_CALL_TIMEOUT_MS,
+  baseUrl?: string,
+): ReturnType<typeof github.getOctokit> {
+  const octokit = github.getOctokit(token, baseUrl ? { baseUrl } : {});
+  octokit.hook.before('request', (options) => {
+    options.request = { ...options.request, signal: AbortSignal.timeout(timeoutMs) };
+  });
+  return octokit;
+}
+
 export interface PullRequestTarget {
   octokit: OctokitIssues;
   owner: string;
@@ -56,7 +72,7 @@ export async function resolvePullRequest(
     core.warning('github-token is empty: no pull request comment written');
     return undefined;
   }
-  const octokit = github.getOctokit(inputs.githubToken) as unknown as OctokitIssues;
+  const octokit = octokitWithDeadline(inputs.githubToken) as unknown as OctokitIssues;
   try {
     let number = ctx.pullRequest;
     if (number === undefined) {
