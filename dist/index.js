@@ -54996,6 +54996,11 @@ async function comment(rt, pr, stack, build, createIfMissing) {
     const marker = (0, comment_js_1.planMarker)(stack ?? '?', rt.inputs.label);
     await (0, pr_js_1.writeStickyComment)(rt, pr, marker, rt.redactor.redact(build(marker)), createIfMissing);
 }
+/** Replaces the comment with what failed, so a stale plan never stays up. */
+async function commentFailure(rt, pr, stack, kind, err) {
+    const failure = failureOf(rt, err);
+    await comment(rt, pr, stack, (marker) => (0, markdown_js_1.buildFailureComment)(kind, stack, failure, marker, renderContext(rt)), true);
+}
 /** What failed, for the comment that replaces the plan: every problem with its place. */
 function failureOf(rt, err) {
     if (err instanceof ManifestFailure) {
@@ -55052,9 +55057,7 @@ async function planOrReport(rt, pr) {
         });
     }
     catch (err) {
-        stack ??= guessStack(rt);
-        const failure = failureOf(rt, err);
-        await comment(rt, pr, stack, (marker) => (0, markdown_js_1.buildFailureComment)('plan', stack, failure, marker, renderContext(rt)), true);
+        await commentFailure(rt, pr, stack ?? guessStack(rt), 'plan', err);
         throw err;
     }
 }
@@ -55146,9 +55149,7 @@ async function applyOrReport(rt, pr) {
     catch (err) {
         if (manifest && isRefusal(err))
             return reportRefusal(rt, pr, await refusedPlan(rt, manifest, err), err);
-        stack ??= guessStack(rt);
-        const failure = failureOf(rt, err);
-        await comment(rt, pr, stack, (marker) => (0, markdown_js_1.buildFailureComment)('apply', stack, failure, marker, renderContext(rt)), true);
+        await commentFailure(rt, pr, stack ?? guessStack(rt), 'apply', err);
         throw err;
     }
 }

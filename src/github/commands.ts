@@ -304,6 +304,24 @@ async function comment(
   await writeStickyComment(rt, pr, marker, rt.redactor.redact(build(marker)), createIfMissing);
 }
 
+/** Replaces the comment with what failed, so a stale plan never stays up. */
+async function commentFailure(
+  rt: Runtime,
+  pr: PullRequestTarget | undefined,
+  stack: string | undefined,
+  kind: 'plan' | 'apply',
+  err: unknown,
+): Promise<void> {
+  const failure = failureOf(rt, err);
+  await comment(
+    rt,
+    pr,
+    stack,
+    (marker) => buildFailureComment(kind, stack, failure, marker, renderContext(rt)),
+    true,
+  );
+}
+
 /** What failed, for the comment that replaces the plan: every problem with its place. */
 function failureOf(rt: Runtime, err: unknown): PlanFailure {
   if (err instanceof ManifestFailure) {
@@ -358,15 +376,7 @@ async function planOrReport(rt: Runtime, pr: PullRequestTarget | undefined): Pro
       onEvent: eventLogger(logSink(rt)),
     });
   } catch (err) {
-    stack ??= guessStack(rt);
-    const failure = failureOf(rt, err);
-    await comment(
-      rt,
-      pr,
-      stack,
-      (marker) => buildFailureComment('plan', stack, failure, marker, renderContext(rt)),
-      true,
-    );
+    await commentFailure(rt, pr, stack ?? guessStack(rt), 'plan', err);
     throw err;
   }
 }
@@ -485,15 +495,7 @@ async function applyOrReport(
     });
   } catch (err) {
     if (manifest && isRefusal(err)) return reportRefusal(rt, pr, await refusedPlan(rt, manifest, err), err);
-    stack ??= guessStack(rt);
-    const failure = failureOf(rt, err);
-    await comment(
-      rt,
-      pr,
-      stack,
-      (marker) => buildFailureComment('apply', stack, failure, marker, renderContext(rt)),
-      true,
-    );
+    await commentFailure(rt, pr, stack ?? guessStack(rt), 'apply', err);
     throw err;
   }
 }
