@@ -53246,9 +53246,10 @@ function isPlainHttp(baseUrl) {
     return new URL(baseUrl).protocol === 'http:';
 }
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** Names and addresses of this machine. `*.localhost` is not one: Node resolves it through DNS. */
 function isLoopbackHost(hostname) {
     const host = hostname.toLowerCase();
-    return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 /** Plain http to a host other than this machine: credentials would cross the network in clear. */
 function isInsecureRemote(baseUrl) {

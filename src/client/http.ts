@@ -198,9 +198,10 @@ function isPlainHttp(baseUrl: string): boolean {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
+/** Names and addresses of this machine. `*.localhost` is not one: Node resolves it through DNS. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
-  return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Plain http to a host other than this machine: credentials would cross the network in clear. */

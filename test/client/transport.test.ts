@@ -68,6 +68,9 @@ describe('insecure transport guard', () => {
     );
     expect(() => assertSecureTransport('http://mint.example.org', true)).not.toThrow();
   });
+  it('does not take *.localhost for this machine: Node resolves such names through DNS', () => {
+    expect(() => assertSecureTransport('http://mint.localhost:8000', false)).toThrow(/--allow-insecure-http/);
+  });
   it('refuses before any request leaves', async () => {
     const client = new MintClient({
       baseUrl: 'http://mint.invalid',
