@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apply, plan } from '../../src/actions/index.js';
 import type { FaultRule } from '../../src/sandbox/types.js';
-import { collect, owned, startHarness, type Harness } from './helpers.js';
+import { collect, keyCounts, startHarness, type Harness } from './helpers.js';
 
 const STACK = 'late';
 
@@ -19,15 +19,6 @@ projects:
   - key: p
     name: Late commits
 experiments:${exps ? `\n${exps}` : ' []\n'}`;
-}
-
-async function ownedCounts(h: Harness): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const e of owned(await h.all(), STACK)) {
-    const k = String(e.tags['mint-manifest.key']);
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
-  return counts;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,7 +53,7 @@ describe('a create whose outcome is unknown', () => {
       expect(posts(h), 'each create sent once').toBe(3);
       expect(events.some((e) => e.type === 'log' && /looking it up by its tags/.test(e.message))).toBe(true);
       await sleep(300);
-      expect(await ownedCounts(h)).toEqual({ a: 1, b: 1, c: 1 });
+      expect(await keyCounts(h, STACK)).toEqual({ a: 1, b: 1, c: 1 });
       expect((await plan({ manifest: m, client: h.client })).hasChanges).toBe(false);
     });
   }
@@ -90,7 +81,7 @@ describe('a create whose outcome is unknown', () => {
     expect(again.plan.actions.map((a) => a.id)).toEqual(['experiment.update:b']);
     expect(again.result.success).toBe(true);
     expect(posts(h)).toBe(1);
-    expect(await ownedCounts(h)).toEqual({ a: 1, b: 1 });
+    expect(await keyCounts(h, STACK)).toEqual({ a: 1, b: 1 });
     expect((await plan({ manifest: m, client: h.client })).hasChanges).toBe(false);
   });
 

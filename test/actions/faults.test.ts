@@ -3,8 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apply, plan, retryEventSink } from '../../src/actions/index.js';
 import type { EngineEvent } from '../../src/actions/types.js';
-import { KEY_TAG } from '../../src/manifest/model.js';
-import { collect, owned, startHarness, type Harness } from './helpers.js';
+import { collect, keyCounts, startHarness, type Harness } from './helpers.js';
 
 const STACK = 'faulty';
 
@@ -28,15 +27,6 @@ projects:
     name: Faults
 experiments:
 ${exps}`;
-}
-
-async function keyCounts(h: Harness): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const e of owned(await h.all(), STACK)) {
-    const k = String(e.tags[KEY_TAG]);
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
-  return counts;
 }
 
 let h: Harness;
@@ -69,7 +59,7 @@ describe('apply under faults', () => {
     expect(
       events.some((e: EngineEvent) => e.type === 'log' && /looking it up by its tags/.test(e.message)),
     ).toBe(true);
-    expect(await keyCounts(h)).toEqual({ e0: 1, e1: 1, e2: 1, e3: 1 });
+    expect(await keyCounts(h, STACK)).toEqual({ e0: 1, e1: 1, e2: 1, e3: 1 });
     expect((await plan({ manifest: m, client: h.client })).hasChanges).toBe(false);
   });
 
@@ -104,7 +94,7 @@ describe('apply under faults', () => {
       fresh.actions.map((a) => a.id),
       'live state equals the manifest',
     ).toEqual([]);
-    const counts = await keyCounts(h);
+    const counts = await keyCounts(h, STACK);
     expect(Object.keys(counts)).toHaveLength(n);
     expect(
       Object.values(counts).every((c) => c === 1),

@@ -57,6 +57,16 @@ export function owned(list: Experiment[], stack: string): Experiment[] {
   return list.filter((e) => e.tags?.[STACK_TAG] === stack);
 }
 
+/** How many live experiments of `stack` carry each key (1 everywhere = no duplicates). */
+export async function keyCounts(h: Harness, stack: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const e of owned(await h.all(), stack)) {
+    const k = String(e.tags['mint-manifest.key']);
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  return counts;
+}
+
 export function byKey(list: Experiment[], stack: string): Map<string, Experiment> {
   return new Map(owned(list, stack).map((e) => [String(e.tags[KEY_TAG]), e]));
 }

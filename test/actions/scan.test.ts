@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apply, plan, readLiveState, scanOwnership } from '../../src/actions/index.js';
 import { ListingInconsistentError } from '../../src/client/index.js';
 import type { FaultRule } from '../../src/sandbox/types.js';
-import { byKey, owned, startHarness, type Harness } from './helpers.js';
+import { byKey, keyCounts, owned, startHarness, type Harness } from './helpers.js';
 
 const STACK = 'scan';
 const TAGS = (key?: string) => ({
@@ -28,15 +28,6 @@ ${exps}`;
 }
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `e${i}`);
-
-async function ownedCounts(h: Harness): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const e of owned(await h.all(), STACK)) {
-    const k = String(e.tags['mint-manifest.key']);
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
-  return counts;
-}
 
 let h: Harness;
 beforeEach(async () => {
@@ -61,7 +52,7 @@ describe('owned experiments are found wherever they are', () => {
     const { result } = await apply({ manifest: m, client: h.client });
     expect(result.success).toBe(true);
     expect(byKey(await h.all(), STACK).get('a')!.project_id).toBe(home);
-    expect(await ownedCounts(h)).toEqual({ a: 1, b: 1 });
+    expect(await keyCounts(h, STACK)).toEqual({ a: 1, b: 1 });
   });
 
   it('renaming the project in the manifest moves the experiments to it; none is created again', async () => {
@@ -77,7 +68,7 @@ describe('owned experiments are found wherever they are', () => {
       'project.create:p',
     ]);
     expect((await apply({ manifest: m, client: h.client })).result.success).toBe(true);
-    expect(await ownedCounts(h)).toEqual({ a: 1, b: 1 });
+    expect(await keyCounts(h, STACK)).toEqual({ a: 1, b: 1 });
     const names = owned(await h.all(), STACK).map((e) => e.project);
     expect(names).toEqual(['New name', 'New name']);
     expect((await plan({ manifest: m, client: h.client })).hasChanges).toBe(false);
@@ -101,7 +92,7 @@ describe('listings are verified, never trusted', () => {
       const { result } = await apply({ manifest: m, client: h.client });
       expect(result.results).toEqual([]);
       expect(h.sandbox.stats().writes).toBe(0);
-      expect(Object.values(await ownedCounts(h)).every((n) => n === 1)).toBe(true);
+      expect(Object.values(await keyCounts(h, STACK)).every((n) => n === 1)).toBe(true);
     });
   }
 

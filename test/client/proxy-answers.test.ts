@@ -4,23 +4,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/client/index.js';
 import { allText, caught, harness, type Harness } from './helpers.js';
-import { startProxy, type Running } from './servers.js';
+import { clearProxyEnv, startProxy, type Running } from './servers.js';
 
-const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-let saved: Record<string, string | undefined>;
+let restoreProxyEnv: () => void;
 let h: Harness;
 const running: Running[] = [];
 
 beforeEach(async () => {
-  saved = Object.fromEntries(PROXY_VARS.map((k) => [k, process.env[k]]));
-  for (const k of PROXY_VARS) delete process.env[k];
+  restoreProxyEnv = clearProxyEnv();
   h = await harness();
 });
 afterEach(async () => {
-  for (const k of PROXY_VARS) {
-    if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  }
+  restoreProxyEnv();
   for (const r of running.splice(0)) await r.close();
   await h.close();
 });

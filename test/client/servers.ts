@@ -140,3 +140,20 @@ export async function startProxy(
   const running = await listen(server, 'http', log.forwarded);
   return { ...running, log };
 }
+
+const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+/**
+ * Clears the proxy variables for a test and returns how to put them back: axios reads them from
+ * process.env at request time, as every Node tool does.
+ */
+export function clearProxyEnv(): () => void {
+  const saved = Object.fromEntries(PROXY_VARS.map((k) => [k, process.env[k]]));
+  for (const k of PROXY_VARS) delete process.env[k];
+  return () => {
+    for (const k of PROXY_VARS) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  };
+}
