@@ -10,7 +10,7 @@ import type {
   ResolvedManifest,
   SourceLocation,
 } from '../manifest/model.js';
-import { canonicalJson, digest, sha256, textEqual } from './canonical.js';
+import { canonicalDigest, digest, textEqual } from './canonical.js';
 import {
   createChanges,
   deletedDesign,
@@ -586,20 +586,35 @@ export function planFingerprint(
   actions: PlanAction[],
   dedupe = false,
 ): string {
-  const canonical = actions.map((a) => ({
-    id: a.id,
-    type: a.type,
-    op: a.op,
-    target: {
-      experimentId: a.target.experimentId ?? null,
-      code: a.target.code ?? null,
-      projectId: a.target.projectId ?? null,
-    },
-    changes: a.changes,
-    dependsOn: a.dependsOn,
-    adopt: a.adopt ?? false,
-  }));
-  return sha256(canonicalJson({ stack, prune, ...(dedupe ? { dedupe } : {}), actions: canonical }));
+  // Streamed into the hash one action at a time: no copy of the plan, no text of it.
+  return canonicalDigest((w) => {
+    w.raw('{"actions":[');
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i];
+      if (i) w.raw(',');
+      w.value(
+        {
+          id: a.id,
+          type: a.type,
+          op: a.op,
+          target: {
+            experimentId: a.target.experimentId ?? null,
+            code: a.target.code ?? null,
+            projectId: a.target.projectId ?? null,
+          },
+          changes: a.changes,
+          dependsOn: a.dependsOn,
+          adopt: a.adopt ?? false,
+        },
+        false,
+      );
+    }
+    w.raw(']');
+    if (dedupe) w.raw(',"dedupe":true');
+    w.field(false, 'prune', prune);
+    w.field(false, 'stack', stack);
+    w.raw('}');
+  });
 }
 
 /** Per-object digests of what the plan was computed from; 'absent' where nothing was found. */

@@ -1,6 +1,6 @@
 // Locating paths in text read by the fast reader (fast-yaml.ts), with the same answers as YamlSource.
 import { formatJsonPath, type PathSegment } from './diagnostics.js';
-import type { PosNode } from './fast-yaml.js';
+import { keyIs, type PosTree } from './fast-yaml.js';
 import type { SourceLocation } from './model.js';
 import type { LocateTarget, ManifestSource } from './yaml-source.js';
 
@@ -8,10 +8,13 @@ import type { LocateTarget, ManifestSource } from './yaml-source.js';
 export class FastSource implements ManifestSource {
   private lineStarts: number[] | undefined;
 
+  /** Child lists of long sequences, built on first use (the experiments list is walked per experiment). */
+  private readonly items = new Map<number, Int32Array>();
+
   constructor(
     readonly file: string,
     readonly text: string,
-    private readonly root: PosNode,
+    private readonly tree: PosTree,
   ) {}
 
   private position(offset: number): { line: number; column: number } {
@@ -31,36 +34,55 @@ export class FastSource implements ManifestSource {
     return { line: lo + 1, column: offset - s[lo] + 1 };
   }
 
-  private find(segments: readonly PathSegment[]): PosNode {
-    let node = this.root;
-    for (const seg of segments) {
-      const children = node.children;
-      if (!children) break;
-      let next: PosNode | undefined;
-      if (node.keys) {
-        const idx = node.keys.indexOf(String(seg));
-        next = idx >= 0 ? children[idx] : undefined;
-      } else {
-        next = children[Number(seg)];
+  private child(node: number, seg: PathSegment): number {
+    const t = this.tree;
+    if (t.isMapping(node)) {
+      const key = String(seg);
+      for (let k = t.first[node]; k >= 0; k = t.next[t.next[k]]) {
+        if (keyIs(this.text, t.start[k], t.end[k], key)) return t.next[k];
       }
-      if (!next) break;
+      return -1;
+    }
+    const i = Number(seg);
+    if (!Number.isInteger(i) || i < 0) return -1;
+    let list = this.items.get(node);
+    if (!list) {
+      let n = 0;
+      for (let c = t.first[node]; c >= 0; c = t.next[c]) n++;
+      list = new Int32Array(n);
+      n = 0;
+      for (let c = t.first[node]; c >= 0; c = t.next[c]) list[n++] = c;
+      this.items.set(node, list);
+    }
+    return i < list.length ? list[i] : -1;
+  }
+
+  private find(segments: readonly PathSegment[]): number {
+    const t = this.tree;
+    let node = t.root;
+    for (const seg of segments) {
+      if (!t.isCollection(node)) break;
+      const next = this.child(node, seg);
+      if (next < 0) break;
       node = next;
     }
     return node;
   }
 
   locate(segments: readonly PathSegment[], target: LocateTarget = 'value'): SourceLocation {
+    const t = this.tree;
     const node = this.find(segments);
-    const keyOffset = node.keyStart >= 0 ? node.keyStart : undefined;
+    const keyOffset = t.keyStart[node] >= 0 ? t.keyStart[node] : undefined;
     let offset: number;
     if (target === 'key' && keyOffset !== undefined) offset = keyOffset;
-    else if (node.end > node.start || keyOffset === undefined) offset = node.start;
+    else if (t.end[node] > t.start[node] || keyOffset === undefined) offset = t.start[node];
     else offset = keyOffset;
     return { file: this.file, ...this.position(offset), path: formatJsonPath(segments) };
   }
 
   sourceText(segments: readonly PathSegment[]): string | undefined {
+    const t = this.tree;
     const node = this.find(segments);
-    return node.children ? undefined : this.text.slice(node.start, node.end);
+    return t.isCollection(node) ? undefined : this.text.slice(t.start[node], t.end[node]);
   }
 }

@@ -9,18 +9,75 @@ import { ownString } from './diagnostics.js';
 import { interpolate, type InterpolationPolicy } from './interpolate.js';
 import { MAX_DATA_DEPTH } from './yaml-guard.js';
 
-/** Where one value was written: [start, end) offsets, the key's offset in a mapping, children. */
-export interface PosNode {
-  start: number;
-  end: number;
-  keyStart: number;
-  keys?: string[];
-  children?: PosNode[];
-}
-
 export interface FastParsed {
   value: unknown;
-  root: PosNode;
+  root: PosTree;
+}
+
+const LEAF = 0;
+const MAPPING = 1;
+const SEQUENCE = 2;
+
+/**
+ * Where every node was written, in typed arrays: at 10,000 experiments a manifest has about a
+ * million nodes, and an object per node (plus the lists that held them while parsing) was the
+ * largest single cost of loading it. Node n spans [start[n], end[n]); keyStart[n] is where its key
+ * was written in a mapping (-1 elsewhere). Children are a linked list: first[n], then next[...]; a
+ * mapping's children alternate key, value.
+ */
+export class PosTree {
+  start: Int32Array;
+  end: Int32Array;
+  keyStart: Int32Array;
+  first: Int32Array;
+  next: Int32Array;
+  kind: Uint8Array;
+  count = 0;
+  root = -1;
+
+  constructor(capacity: number) {
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.keyStart = new Int32Array(capacity);
+    this.first = new Int32Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.kind = new Uint8Array(capacity);
+  }
+
+  add(kind: number, start: number, end: number, first: number): number {
+    if (this.count === this.start.length) this.grow();
+    const n = this.count++;
+    this.kind[n] = kind;
+    this.start[n] = start;
+    this.end[n] = end;
+    this.keyStart[n] = -1;
+    this.first[n] = first;
+    this.next[n] = -1;
+    return n;
+  }
+
+  isMapping(n: number): boolean {
+    return this.kind[n] === MAPPING;
+  }
+
+  isCollection(n: number): boolean {
+    return this.kind[n] !== LEAF;
+  }
+
+  private grow(): void {
+    const size = this.start.length * 2;
+    const widen = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.start = widen(this.start, (k) => new Int32Array(k));
+    this.end = widen(this.end, (k) => new Int32Array(k));
+    this.keyStart = widen(this.keyStart, (k) => new Int32Array(k));
+    this.first = widen(this.first, (k) => new Int32Array(k));
+    this.next = widen(this.next, (k) => new Int32Array(k));
+    this.kind = widen(this.kind, (k) => new Uint8Array(k));
+  }
 }
 
 // Core-schema scalar resolution, as in yaml/dist/schema/core: every plain scalar js-yaml reads is
@@ -37,12 +94,7 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 function resolvePlain(s: string): unknown {
   const c = s.charCodeAt(0);
   // Most values start with a letter that cannot begin a null/bool/number.
-  if (
-    s.length > 0 &&
-    !(c <= 57 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)
-  ) {
-    return s;
-  }
+  if (s.length > 0 && plainSelf(c)) return s;
   if (NULL_RE.test(s)) return null;
   if (BOOL_RE.test(s)) return s[0] === 't' || s[0] === 'T';
   if (INT_OCT.test(s)) return parseInt(s.slice(2), 8);
@@ -83,113 +135,140 @@ function trimBack(t: string, to: number, floor: number): number {
   return p;
 }
 
-interface Built {
-  node: PosNode;
-  kind: string | null;
-  leaf: boolean;
-  result: unknown;
-}
-
-/** Turns js-yaml's open/close events into a PosNode tree. */
+/** Turns js-yaml's open/close events into a PosTree; frames live in fixed stacks, not objects. */
 function positionRecorder(text: string, maxDepth: number) {
-  const frames: { open: number; children: Built[] }[] = [{ open: 0, children: [] }];
+  const tree = new PosTree(Math.max(1024, text.length >> 3));
+  const size = maxDepth + 2;
+  // frame f: where it opened, its child count, first and last child, the first child's value (a
+  // frame whose only child carries its value is that child), and whether a would-be key is not a leaf
+  const open = new Int32Array(size);
+  const count = new Int32Array(size);
+  const first = new Int32Array(size);
+  const last = new Int32Array(size);
+  const keyNotLeaf = new Uint8Array(size);
+  const firstResult: unknown[] = new Array(size);
+  let top = 0;
+  first[0] = -1;
   const listener = (event: 'open' | 'close', state: State): void => {
     if (event === 'open') {
       // Deep nesting is an error `yaml` locates (js-yaml may open more frames than levels: bail early).
-      if (frames.length > maxDepth) throw new Bail();
-      frames.push({ open: state.position, children: [] });
+      if (top + 1 > maxDepth) throw new Bail();
+      top++;
+      open[top] = state.position;
+      count[top] = 0;
+      first[top] = -1;
+      last[top] = -1;
+      keyNotLeaf[top] = 0;
+      firstResult[top] = undefined;
       return;
     }
-    const frame = frames.pop();
-    const parent = frames[frames.length - 1];
-    if (!frame || !parent) throw new Bail();
+    const f = top--;
+    if (top < 0) throw new Bail();
+    const result = state.result;
     const kind = state.kind;
-    const only = frame.children.length === 1 ? frame.children[0] : undefined;
-    let built: Built;
-    if (only && only.result === state.result) {
+    const n = count[f];
+    let node: number;
+    if (n === 1 && firstResult[f] === result) {
       // js-yaml composed this node through a nested call (a would-be implicit key, or a flow
       // collection as a list item) and kept that node's value as its own.
-      built = only;
+      node = first[f];
     } else if (kind === 'mapping') {
       // Implicit flow pairs (`[a: 1]`) and the like produce no events of their own: counts then disagree.
-      if (frame.children.length % 2 !== 0) throw new Bail();
-      if (frame.children.length / 2 !== Object.keys(state.result as object).length) throw new Bail();
-      const keys: string[] = [];
-      const children: PosNode[] = [];
-      for (let i = 0; i < frame.children.length; i += 2) {
-        const key = frame.children[i];
-        const value = frame.children[i + 1];
-        if (!key.leaf) throw new Bail();
-        keys.push(keyText(text, key));
-        value.node.keyStart = key.node.start;
-        children.push(value.node);
-      }
-      const start = skipGap(text, frame.open);
-      built = {
-        node: { start, end: trimBack(text, state.position, start), keyStart: -1, keys, children },
-        kind,
-        leaf: false,
-        result: state.result,
-      };
+      if (n % 2 !== 0 || keyNotLeaf[f]) throw new Bail();
+      if (n / 2 !== Object.keys(result as object).length) throw new Bail();
+      const start = skipGap(text, open[f]);
+      node = tree.add(MAPPING, start, trimBack(text, state.position, start), first[f]);
+      for (let k = first[f]; k >= 0; k = tree.next[tree.next[k]]) tree.keyStart[tree.next[k]] = tree.start[k];
     } else if (kind === 'sequence') {
       // An empty item (`-` alone) produces no events: counts then disagree.
-      if (frame.children.length !== (state.result as unknown[]).length) throw new Bail();
-      const start = skipGap(text, frame.open);
-      built = {
-        node: {
-          start,
-          end: trimBack(text, state.position, start),
-          keyStart: -1,
-          children: frame.children.map((c) => c.node),
-        },
-        kind,
-        leaf: false,
-        result: state.result,
-      };
-    } else if (frame.children.length === 0) {
+      if (n !== (result as unknown[]).length) throw new Bail();
+      const start = skipGap(text, open[f]);
+      node = tree.add(SEQUENCE, start, trimBack(text, state.position, start), first[f]);
+    } else if (n === 0) {
       if (kind === null) {
         // An empty value: located at its key, like `yaml` does.
-        built = {
-          node: { start: frame.open, end: frame.open, keyStart: -1 },
-          kind,
-          leaf: true,
-          result: state.result,
-        };
+        node = tree.add(LEAF, open[f], open[f], -1);
       } else {
-        const start = skipGap(text, frame.open);
+        const start = skipGap(text, open[f]);
         const end = trimBack(text, state.position, start);
-        checkScalar(text.slice(start, end), state.result);
-        built = { node: { start, end, keyStart: -1 }, kind, leaf: true, result: state.result };
+        checkScalar(text, start, end, result);
+        node = tree.add(LEAF, start, end, -1);
       }
     } else throw new Bail();
-    parent.children.push(built);
+    firstResult[f] = undefined;
+    // append to the parent frame
+    const i = count[top]++;
+    if (i === 0) {
+      first[top] = node;
+      firstResult[top] = result;
+    } else tree.next[last[top]] = node;
+    last[top] = node;
+    if (i % 2 === 0 && tree.isCollection(node)) keyNotLeaf[top] = 1;
   };
   // A manifest is a mapping; anything else (an empty file, a list, a scalar) is an error `yaml` locates.
-  const root = (): PosNode => {
-    if (frames.length !== 1 || frames[0].children.length !== 1) throw new Bail();
-    if (frames[0].children[0].kind !== 'mapping') throw new Bail();
-    return frames[0].children[0].node;
+  const root = (): PosTree => {
+    if (top !== 0 || count[0] !== 1 || !tree.isMapping(first[0])) throw new Bail();
+    firstResult[0] = undefined;
+    tree.root = first[0];
+    return tree;
   };
   return { listener, root };
 }
 
-function keyText(text: string, key: Built): string {
-  const raw = text.slice(key.node.start, key.node.end);
+/** A plain scalar starting with this character resolves to itself (it cannot begin a null, bool or number). */
+function plainSelf(c: number): boolean {
+  return !(c <= 57 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70);
+}
+
+/** The key node `k`'s text as a lookup key (the value `yaml` gives it). */
+export function keyText(text: string, start: number, end: number): string {
+  const raw = text.slice(start, end);
   const c = raw.charCodeAt(0);
   // Quoted keys unescape the same way in both parsers; plain ones resolve through the core schema.
   if (c === 34 || c === 39) {
-    if (typeof key.result !== 'string') throw new Bail();
-    return key.result;
+    const inner = raw.slice(1, -1);
+    if (!inner.includes('\n') && !inner.includes(c === 34 ? '\\' : "'")) return inner;
+    const v = load(raw, { schema: CORE_SCHEMA });
+    return typeof v === 'string' ? v : inner;
   }
   return String(resolvePlain(raw));
 }
 
+/** keyText(...) === seg, without building the key's text for the usual keys. */
+export function keyIs(text: string, start: number, end: number, seg: string): boolean {
+  const c = text.charCodeAt(start);
+  const len = end - start;
+  if (len > 0 && plainSelf(c)) return len === seg.length && text.startsWith(seg, start);
+  if ((c === 34 || c === 39) && len >= 2 && text.charCodeAt(end - 1) === c) {
+    let plain = true;
+    for (let i = start + 1; i < end - 1; i++) {
+      const x = text.charCodeAt(i);
+      if (x === 10 || x === (c === 34 ? 92 : 39)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return len - 2 === seg.length && text.startsWith(seg, start + 1);
+  }
+  return keyText(text, start, end) === seg;
+}
+
 /** A plain scalar must resolve exactly as `yaml`'s core schema resolves it. */
-function checkScalar(raw: string, value: unknown): void {
-  const c = raw.charCodeAt(0);
+function checkScalar(text: string, start: number, end: number, value: unknown): void {
+  const c = text.charCodeAt(start);
   if (c === 34 || c === 39 || c === 124 || c === 62) return; // quoted or block scalar: same in both
   // NaN, infinities and integers near ±2^53: errors (or close calls) the slow path decides and locates.
   if (typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) >= 2 ** 53)) throw new Bail();
+  // the usual word: resolves to itself, checked without copying it out of the text
+  if (
+    typeof value === 'string' &&
+    end > start &&
+    plainSelf(c) &&
+    value.length === end - start &&
+    text.startsWith(value, start)
+  )
+    return;
+  const raw = text.slice(start, end);
   const expected = resolvePlain(raw);
   if (!(Object.is(expected, value) || (typeof value === 'string' && expected === value))) throw new Bail();
 }

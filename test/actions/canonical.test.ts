@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import {
   canonicalJson,
   datesEqual,
@@ -104,5 +105,59 @@ describe('limiter', () => {
     const limit = createLimiter(1);
     await expect(limit(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(limit(() => Promise.resolve(7))).resolves.toBe(7);
+  });
+});
+
+/** The canonical JSON before it was streamed: the oracle the streaming writer must match byte for byte. */
+function sortedCopyJson(value: unknown): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : sortKeys(x)));
+    if (v !== null && typeof v === 'object') {
+      if (v instanceof Date) return v.toISOString();
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = sortKeys(x);
+      }
+      return out;
+    }
+    if (typeof v === 'number' && Object.is(v, -0)) return 0;
+    return v;
+  };
+  return JSON.stringify(sortKeys(value)) ?? 'null';
+}
+
+describe('canonical JSON written as a stream', () => {
+  it('matches the sorted-copy text byte for byte, index-like keys and odd values included', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const keys = ['b', 'a', '10', '9', '0', '01', '-1', '4294967295', '4294967294', 'Z', 'é', '\u{1F600}', 'a b', ''];
+    const leaf = (): unknown =>
+      [null, undefined, -0, 0, 1.5, NaN, Infinity, 'x"\n\u2028', true, false, new Date(0), () => 1][rand(12)];
+    const gen = (depth: number): unknown => {
+      const r = rand(depth > 3 ? 1 : 3);
+      if (r === 0) return leaf();
+      if (r === 1) return Array.from({ length: rand(5) }, () => gen(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = rand(7); i > 0; i--) o[keys[rand(keys.length)]] = gen(depth + 1);
+      return o;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = gen(0);
+      expect(canonicalJson(v)).toBe(sortedCopyJson(v));
+    }
+    const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+    expect(canonicalJson(sparse)).toBe(sortedCopyJson(sparse));
+    expect(canonicalJson(undefined)).toBe('null');
+  });
+
+  it('digests a value larger than one flushed piece the same as its text', () => {
+    const big = { rows: Array.from({ length: 5000 }, (_, i) => ({ z: i, a: `row ${i}` })) };
+    const text = canonicalJson(big);
+    expect(text.length).toBeGreaterThan(1 << 16);
+    expect(digest(big)).toBe(createHash('sha256').update(text).digest('hex'));
   });
 });

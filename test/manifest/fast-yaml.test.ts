@@ -27,6 +27,10 @@ const SNIPPETS: Record<string, string> = {
   quoting:
     'a: "double \\"quoted\\" \\u00e9"\nb: \'it\'\'s\'\nc: "plain"   # c\nd: ""\ne: \'\'\nf: "with: colon"\ng: "\\x41"\n',
   'quoted keys': '"a b": 1\n\'c\': 2\nd.e/f-g_h: 3\n',
+  // keys found without building their text must match exactly the keys built the long way
+  'escaped and odd keys':
+    '"a\\"b": 1\n\'it\'\'s\': 2\n"\\x41": 3\n"": 4\n1.0: 5\n0x1f: 6\ntrue: 7\nnullish: 8\n' +
+    'm: {"k\\tq": 1, \'s\': 2, "x": 3, 10: 4}\n',
   flow: 'a: [1, "x", {b: c, d: [true, null]}]\nb: {"k":"v","n":[1,2.5,-3]}\nc: []\nd: {}\ne: [a, b, ]\nf: { x: 1, y: two words }\n',
   nesting:
     'top:\n  list:\n  - a\n  - key: 1\n    more:\n      - x\n      - y\n  after: 2\nempty:\nnext: [1]\n# trailing comment\n',
