@@ -108,7 +108,8 @@ function execContext(opts: ApplyOptions, live: LiveState, concurrency: number): 
     experimentIds: new Map(),
     experimentCodes: new Map(),
     newestCreatedAt: live.newestCreatedAt,
-    verified: new Map(),
+    verified: new Set(),
+    verifying: new Map(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
   for (const [key, p] of live.projects) if (p) ctx.projectIds.set(key, p.id);

@@ -234,7 +234,11 @@ function planExperiment(d: PlanDraft, spec: ExperimentSpec): void {
   const main = planMainAction(d, hold ? { ...spec, status: undefined } : spec, le);
   // New and adopted experiments must exist and carry our tags before anything is written to them.
   const childDeps = main && (!exp || le?.matchedBy === 'code') ? [main.id] : [];
-  for (const [action, step] of children) add(d, { ...action, dependsOn: childDeps }, step);
+  for (const [action, step] of children) {
+    // built just above for this plan: set in place rather than copied (a copy per action at 10,000)
+    action.dependsOn = childDeps;
+    add(d, action, step);
+  }
   if (hold) planHeldStatus(d, spec, le, main, children, liveStatus, wantStatus);
   warnAboutStatus(d, spec, exp, main, children, liveStatus, wantStatus);
 }
@@ -388,7 +392,7 @@ function designAction(spec: ExperimentSpec, le: LiveExperiment | undefined): Chi
       dependsOn: [],
       source: spec.design.source,
     },
-    { kind: 'design.save', spec, design: spec.design, ...(keepVersion ? { keepVersion } : {}) },
+    { kind: 'design.save', spec, design: spec.design, keepVersion },
   ];
 }
 

@@ -44,9 +44,9 @@ function tagChanges(have: JsonObject, want: JsonObject): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const [k, v] of Object.entries(want)) {
     if (v === null) {
-      if (k in have) changes.push({ field: `tags.${k}`, before: toJson(have[k]) ?? null });
+      if (k in have) changes.push({ field: tagField(k), before: toJson(have[k]) ?? null });
     } else if (!jsonEqual(have[k], v)) {
-      changes.push({ field: `tags.${k}`, before: toJson(have[k]), after: toJson(v) });
+      changes.push({ field: tagField(k), before: toJson(have[k]), after: toJson(v) });
     }
   }
   return changes;
@@ -60,6 +60,18 @@ function liveTags(live: Experiment): JsonObject {
 function projectLabel(live: Experiment): JsonValue {
   if (live.project_id === null || live.project_id === undefined) return null;
   return live.project ? String(live.project) : `#${live.project_id}`;
+}
+
+const tagFields = new Map<string, string>();
+
+/** `tags.<name>`, one string per tag name however many experiments carry it (10,000 in a big plan). */
+function tagField(name: string): string {
+  let field = tagFields.get(name);
+  if (field === undefined) {
+    field = `tags.${name}`;
+    if (tagFields.size < 10_000) tagFields.set(name, field);
+  }
+  return field;
 }
 
 /** Field changes (old → new) that would make `live` match `spec`. */
@@ -101,7 +113,7 @@ export function createChanges(spec: ExperimentSpec, stack: string, project: Proj
     if (v !== undefined && v !== null) changes.push({ field, after: v });
   }
   for (const [k, v] of Object.entries(storedTags(desiredTags(spec, stack))))
-    changes.push({ field: `tags.${k}`, after: v });
+    changes.push({ field: tagField(k), after: v });
   return changes;
 }
 

@@ -27,7 +27,10 @@ export interface ExecContext {
   /** Experiment key → code of the experiments this apply created (reported to the user). */
   experimentCodes: Map<string, string>;
   /** Experiment key → its ownership check in this apply (design/result writes re-check it once). */
-  verified: Map<string, Promise<void>>;
+  /** Experiments known to be ours in this apply: created, updated, adopted or read back. */
+  verified: Set<string>;
+  /** Ownership reads in flight, so concurrent writes to one experiment read it once. */
+  verifying: Map<string, Promise<void>>;
   sleep: (ms: number) => Promise<void>;
   /** The newest created_at of the plan's ownership scan: lookups after an ambiguous create read only newer. */
   newestCreatedAt?: string;
@@ -120,7 +123,7 @@ async function saveDesign(
 
 /** This apply created, updated or adopted the experiment: it is ours, no need to read it again. */
 function markVerified(spec: ExperimentSpec, ctx: ExecContext): void {
-  ctx.verified.set(spec.key, Promise.resolve());
+  ctx.verified.add(spec.key);
 }
 
 /**
@@ -129,12 +132,21 @@ function markVerified(spec: ExperimentSpec, ctx: ExecContext): void {
  */
 async function ownedExperimentId(spec: ExperimentSpec, ctx: ExecContext): Promise<number> {
   const id = experimentId(spec, ctx);
-  let check = ctx.verified.get(spec.key);
+  if (ctx.verified.has(spec.key)) return id;
+  let check = ctx.verifying.get(spec.key);
   if (!check) {
     check = ctx.client.experiments
       .get(id)
       .then((fresh) => assertStillOurs(fresh, spec, ctx.manifest.stack, false));
-    ctx.verified.set(spec.key, check);
+    ctx.verifying.set(spec.key, check);
+    // a settled check is remembered as a key (ours) or stays a rejected promise (not ours)
+    check.then(
+      () => {
+        ctx.verified.add(spec.key);
+        ctx.verifying.delete(spec.key);
+      },
+      () => undefined,
+    );
   }
   await check;
   return id;
