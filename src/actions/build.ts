@@ -92,11 +92,18 @@ interface PlanDraft {
   projectSpecs: Map<string, ProjectSpec>;
   actions: PlanAction[];
   steps: Map<string, ActionStep>;
+  projectCreateIds: Map<string, string>;
   warnings: PlanWarning[];
   problems: string[];
 }
 
+/** No dependencies: one shared, frozen list rather than an empty array per action. */
+const NO_DEPS: string[] = Object.freeze([]) as unknown as string[];
+
 function add(d: PlanDraft, action: PlanAction, step: ActionStep): void {
+  // lists grown by push keep spare slots (17 for a handful of changes): keep them at their size
+  if (action.changes.length > 0) action.changes = action.changes.slice();
+  if (action.dependsOn.length === 0) action.dependsOn = NO_DEPS;
   d.actions.push(action);
   d.steps.set(action.id, step);
 }
@@ -109,6 +116,7 @@ export function buildPlan(manifest: ResolvedManifest, live: LiveState, opts: Bui
     projectSpecs: new Map(manifest.projects.map((p) => [p.key, p])),
     actions: [],
     steps: new Map(),
+    projectCreateIds: new Map(),
     warnings: [...live.warnings],
     problems: [],
   };
@@ -243,6 +251,13 @@ function planExperiment(d: PlanDraft, spec: ExperimentSpec): void {
   warnAboutStatus(d, spec, exp, main, children, liveStatus, wantStatus);
 }
 
+/** `project.create:<key>`, one string per project however many experiments wait for it. */
+function projectCreateId(d: PlanDraft, key: string): string {
+  let id = d.projectCreateIds.get(key);
+  if (id === undefined) d.projectCreateIds.set(key, (id = `project.create:${key}`));
+  return id;
+}
+
 function experimentTarget(key: string, exp: Experiment | undefined): PlanAction['target'] {
   return { type: 'experiment', key, code: exp?.experiment_code, experimentId: exp?.id };
 }
@@ -257,7 +272,7 @@ function planMainAction(
   const exp = le?.experiment;
   const project = projectTargetFor(spec, d.projectSpecs, d.live);
   const dependsOn =
-    project && project.id === undefined && spec.project ? [`project.create:${spec.project}`] : [];
+    project && project.id === undefined && spec.project ? [projectCreateId(d, spec.project)] : [];
   const target = experimentTarget(key, exp);
   const stack = d.manifest.stack;
   if (!exp) {
@@ -353,14 +368,25 @@ function childActions(spec: ExperimentSpec, le: LiveExperiment | undefined): Chi
   return out;
 }
 
-function childTarget(spec: ExperimentSpec, le: LiveExperiment | undefined) {
-  return { key: spec.key, code: le?.experiment.experiment_code, experimentId: le?.experiment.id };
+/** A design or analysis target, written out as one literal (a spread adds a second property store). */
+function childTarget<T extends 'design' | 'analysis'>(
+  type: T,
+  spec: ExperimentSpec,
+  le: LiveExperiment | undefined,
+  pluginId: string,
+) {
+  return {
+    type,
+    key: spec.key,
+    code: le?.experiment.experiment_code,
+    experimentId: le?.experiment.id,
+    pluginId,
+  };
 }
 
 function designAction(spec: ExperimentSpec, le: LiveExperiment | undefined): Child | undefined {
   if (spec.design === undefined) return undefined;
   const liveDesign: DesignData | null = le ? (le.design ?? null) : null;
-  const base = childTarget(spec, le);
   if (spec.design === null) {
     if (!liveDesign) return undefined;
     return [
@@ -368,7 +394,7 @@ function designAction(spec: ExperimentSpec, le: LiveExperiment | undefined): Chi
         id: `design.delete:${spec.key}`,
         type: 'design',
         op: 'delete',
-        target: { type: 'design', ...base, pluginId: liveDesign.plugin_id },
+        target: childTarget('design', spec, le, liveDesign.plugin_id),
         changes: deletedDesign(liveDesign),
         dependsOn: [],
         source: spec.source,
@@ -387,7 +413,7 @@ function designAction(spec: ExperimentSpec, le: LiveExperiment | undefined): Chi
       id: `design.save:${spec.key}`,
       type: 'design',
       op: liveDesign ? 'update' : 'create',
-      target: { type: 'design', ...base, pluginId: spec.design.plugin_id },
+      target: childTarget('design', spec, le, spec.design.plugin_id),
       changes,
       dependsOn: [],
       source: spec.design.source,
@@ -404,7 +430,7 @@ function analysisAction(
   const liveResult = le?.analysis?.get(a.plugin_id) ?? null;
   const changes = diffAnalysis(a, liveResult);
   if (changes.length === 0) return undefined;
-  const target = { type: 'analysis' as const, ...childTarget(spec, le), pluginId: a.plugin_id };
+  const target = childTarget('analysis', spec, le, a.plugin_id);
   if (a.result === null) {
     return [
       {

@@ -77,7 +77,9 @@ export class FastSource implements ManifestSource {
     if (target === 'key' && keyOffset !== undefined) offset = keyOffset;
     else if (t.end[node] > t.start[node] || keyOffset === undefined) offset = t.start[node];
     else offset = keyOffset;
-    return { file: this.file, ...this.position(offset), path: formatJsonPath(segments) };
+    const { line, column } = this.position(offset);
+    // one literal: a spread would give every location a second property store (30,000 at 10,000 experiments)
+    return { file: this.file, line, column, path: formatJsonPath(segments) };
   }
 
   sourceText(segments: readonly PathSegment[]): string | undefined {

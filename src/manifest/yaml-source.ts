@@ -77,7 +77,9 @@ export class YamlSource implements ManifestSource {
   }
 
   at(offset: number, segments: readonly PathSegment[]): SourceLocation {
-    return { file: this.file, ...this.position(offset), path: formatJsonPath(segments) };
+    const { line, column } = this.position(offset);
+    // one literal: a spread would give every location a second property store (30,000 at 10,000 experiments)
+    return { file: this.file, line, column, path: formatJsonPath(segments) };
   }
 
   private aliasTargets: Map<YamlNode, YamlNode> | undefined;
