@@ -108,26 +108,33 @@ export function withDeadline(adapter: AxiosAdapter, timeoutMs: number): AxiosAda
 export class DeadlineSignal {
   aborted = false;
   reason: unknown = undefined;
-  private listeners: ((event: { type: string }) => void)[] = [];
+  // axios adds one listener; a second is rare and kept in `more`
+  private listener: ((event: { type: string }) => void) | undefined = undefined;
+  private more: ((event: { type: string }) => void)[] | undefined = undefined;
 
   addEventListener(type: string, listener: (event: { type: string }) => void): void {
     if (type !== 'abort') return;
     if (this.aborted) listener({ type: 'abort' });
-    else this.listeners.push(listener);
+    else if (!this.listener) this.listener = listener;
+    else (this.more ??= []).push(listener);
   }
 
   removeEventListener(type: string, listener: (event: { type: string }) => void): void {
     if (type !== 'abort') return;
-    const i = this.listeners.indexOf(listener);
-    if (i >= 0) this.listeners.splice(i, 1);
+    if (this.listener === listener) this.listener = undefined;
+    else if (this.more) {
+      const i = this.more.indexOf(listener);
+      if (i >= 0) this.more.splice(i, 1);
+    }
   }
 
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    const listeners = this.listeners;
-    this.listeners = [];
-    for (const l of listeners) l({ type: 'abort' });
+    const listeners = [this.listener, ...(this.more ?? [])];
+    this.listener = undefined;
+    this.more = undefined;
+    for (const l of listeners) l?.({ type: 'abort' });
   }
 }
 
@@ -206,6 +213,12 @@ export function createTransport(opts: TransportOptions): Transport {
     // Plain http through a proxy would hand it the bearer token in clear, so http never uses one.
     ...(isPlainHttp(opts.baseUrl) ? { proxy: false as const } : {}),
   });
+  // axios merges its defaults into every request: its per-method header groups (get, post, … and a
+  // `common` Accept we replace anyway) are a dozen objects to copy each time. Ours are flat.
+  instance.defaults.headers = {
+    'User-Agent': opts.userAgent,
+    Accept: 'application/json',
+  } as unknown as typeof instance.defaults.headers;
   installRetry(instance, opts.policy, opts.onRetry);
   return {
     axios: instance,
