@@ -16,6 +16,11 @@ const CONCURRENCY = 16;
 const LATENCY_MS = 20;
 const LATENCY_FAULTS = { rules: [{ route: '*', latencyMs: LATENCY_MS }] };
 const RSS_TARGET_MB = 300;
+/**
+ * Fresh 10,000 applies measured, each against a new sandbox: peak RSS varies from run to run with
+ * when V8 happens to collect, so the row reports the largest of these.
+ */
+const APPLY_10K_RUNS = 3;
 /** Wall time of the 10,000 apply at most this many times the request-count limit. */
 const APPLY_LIMIT_RATIO = 1.2;
 const REFERENCE_SLICE = 1000;
@@ -143,12 +148,27 @@ async function benchEngine(n, manifestFile, rows, figures) {
         if (out.hasChanges) notes.push(`plan still has changes: ${JSON.stringify(out.planSummary)}`);
       } else if (step.kind === 'apply' && n === 10000) {
         // issue 17: the time promise, within 1.2× of the request-count limit, in bounded memory
+        const runs = [{ out, ratio }, ...(await moreFreshApplies(base, APPLY_10K_RUNS - 1))];
+        const worst = Math.max(...runs.map((r) => r.out.peakRssMb));
+        const slowest = Math.max(...runs.map((r) => r.ratio));
+        row.peakRssMb = worst;
+        row.runs = runs.map((r) => ({
+          wallS: round1(r.out.wallMs / 1000),
+          ratioToLimit: r.ratio,
+          peakRssMb: r.out.peakRssMb,
+        }));
+        notes.push(
+          `${runs.length} fresh runs, each against a new sandbox: ${runs
+            .map(
+              (r) => `${fmtSeconds(r.out.wallMs)} (${r.ratio.toFixed(2)}×) ${Math.round(r.out.peakRssMb)} MB`,
+            )
+            .join('; ')}; the row shows the first wall time and the largest peak RSS`,
+        );
         row.target = `< 60 s, ≤ ${APPLY_LIMIT_RATIO}× limit, < ${RSS_TARGET_MB} MB`;
         row.met =
-          out.wallMs < 60_000 &&
-          ratio <= APPLY_LIMIT_RATIO &&
-          out.peakRssMb < RSS_TARGET_MB &&
-          !(out.applySummary && out.applySummary.failed);
+          runs.every((r) => r.out.wallMs < 60_000 && !(r.out.applySummary && r.out.applySummary.failed)) &&
+          slowest <= APPLY_LIMIT_RATIO &&
+          worst < RSS_TARGET_MB;
       }
       if (notes.length) row.note = notes.join('; ');
       rows.push(row);
@@ -156,6 +176,33 @@ async function benchEngine(n, manifestFile, rows, figures) {
   } finally {
     await sb.stop();
   }
+}
+
+/** More fresh applies of the same manifest, each against its own new sandbox (for the RSS spread). */
+async function moreFreshApplies(base, count) {
+  const runs = [];
+  for (let i = 0; i < count; i++) {
+    const sb = await startSandboxChild({ faults: LATENCY_FAULTS });
+    try {
+      log(`  fresh apply again (${i + 2} of ${count + 1}), new sandbox`);
+      const out = await runWorker({
+        ...base,
+        url: sb.url,
+        token: sb.token,
+        kind: 'apply',
+        concurrency: CONCURRENCY,
+      });
+      const stats = await sb.stats();
+      const ratio = out.wallMs / limitMs(requestsOf(stats));
+      log(
+        `  ${fmtSeconds(out.wallMs)} (${ratio.toFixed(2)}× the request-count limit), ${Math.round(out.peakRssMb)} MB`,
+      );
+      runs.push({ out, ratio });
+    } finally {
+      await sb.stop();
+    }
+  }
+  return runs;
 }
 
 async function benchReference(n, rows, figures) {

@@ -77,25 +77,35 @@ export function withDeadline(adapter: AxiosAdapter, timeoutMs: number): AxiosAda
     if (outer?.aborted) signal.abort();
     const forwardAbort = (): void => signal.abort();
     outer?.addEventListener?.('abort', forwardAbort);
-    const attempt = { ...config, signal: signal as unknown as AbortSignal };
+    // The attempt runs on the request's own config (axios builds a fresh one for every try) with our
+    // signal in it; the caller's signal is put back before anyone sees the outcome, so a retry never
+    // starts with this attempt's spent signal. (A copy of the config per attempt was a large object.)
+    config.signal = signal as unknown as AbortSignal;
+    let restored = false;
+    const restore = (): void => {
+      if (restored) return;
+      restored = true;
+      config.signal = outer;
+      outer?.removeEventListener?.('abort', forwardAbort);
+    };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
+        restore();
         reject(new AxiosError(`no complete response within ${timeoutMs} ms`, AxiosError.ETIMEDOUT, config));
         signal.abort();
       }, timeoutMs);
-      adapter(attempt)
-        .then(
-          (res) => resolve({ ...res, config }),
-          (err: unknown) => {
-            // retries re-send the caller's config, not this attempt's copy with its spent signal
-            if (err instanceof AxiosError && err.config === attempt) err.config = config;
-            reject(err);
-          },
-        )
-        .finally(() => {
+      adapter(config).then(
+        (res) => {
           clearTimeout(timer);
-          outer?.removeEventListener?.('abort', forwardAbort);
-        });
+          restore();
+          resolve(res);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          restore();
+          reject(err);
+        },
+      );
     });
   };
 }
