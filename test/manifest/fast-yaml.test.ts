@@ -193,6 +193,25 @@ describe('fast YAML reader memory', () => {
     expect(distinct - repeated).toBeGreaterThan(4);
   });
 
+  it('keeps the positions of a big manifest off the JS heap (typed arrays, not an object per node)', async () => {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    // 300,000 nodes: an object (and a list of children) per node was about 100 bytes a node
+    const text = `items:\n${Array.from({ length: 50_000 }, (_, i) => `  - {a: ${i}, b: x}\n`).join('')}`;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const parsed = fastParseYaml(text);
+    gc();
+    const heldMb = (process.memoryUsage().heapUsed - before) / 1e6;
+    expect(parsed).toBeDefined();
+    expect(new FastSource('f.yaml', text, parsed!.root).locate(['items', 49_999, 'b']).line).toBe(50_001);
+    expect((parsed!.value as { items: unknown[] }).items).toHaveLength(50_000);
+    // values and positions: about 4 MB with typed arrays; an object per node held about 30 MB
+    expect(heldMb).toBeLessThan(10);
+  });
+
   it('keeps lists at their size (js-yaml reserves 17 slots for a one-item list)', async () => {
     const v8 = await import('node:v8');
     const vm = await import('node:vm');
