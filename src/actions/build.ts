@@ -11,6 +11,7 @@ import type {
   SourceLocation,
 } from '../manifest/model.js';
 import { canonicalDigest, digest, textEqual } from './canonical.js';
+import { ownString } from '../manifest/diagnostics.js';
 import {
   createChanges,
   deletedDesign,
@@ -101,6 +102,8 @@ interface PlanDraft {
 const NO_DEPS: string[] = Object.freeze([]) as unknown as string[];
 
 function add(d: PlanDraft, action: PlanAction, step: ActionStep): void {
+  // `design.save:` + key is a two-piece string until first hashed, then a piece and a copy: one flat copy
+  action.id = ownString(action.id);
   // lists grown by push keep spare slots (17 for a handful of changes): keep them at their size
   if (action.changes.length > 0) action.changes = action.changes.slice();
   if (action.dependsOn.length === 0) action.dependsOn = NO_DEPS;
@@ -254,7 +257,7 @@ function planExperiment(d: PlanDraft, spec: ExperimentSpec): void {
 /** `project.create:<key>`, one string per project however many experiments wait for it. */
 function projectCreateId(d: PlanDraft, key: string): string {
   let id = d.projectCreateIds.get(key);
-  if (id === undefined) d.projectCreateIds.set(key, (id = `project.create:${key}`));
+  if (id === undefined) d.projectCreateIds.set(key, (id = ownString(`project.create:${key}`)));
   return id;
 }
 

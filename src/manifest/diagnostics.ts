@@ -83,7 +83,9 @@ export function formatJsonPath(segments: readonly PathSegment[]): string {
  * both cost several times the characters when 10,000 experiments keep them for a whole apply.
  */
 export function ownString(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
+  // A JSON round trip gives one flat string of its own (`(' ' + s).slice(1)` was itself a slice of
+  // a private copy: a second header per string), and keeps lone surrogates exactly.
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
 export function joinPath(base: string, more: string): string {

@@ -278,6 +278,8 @@ export function resolveExperiment(
       }
       analysis.push(item);
     });
+    // a list grown by push keeps 17 slots; most experiments list one or two analyses
+    spec.analysis = analysis.slice();
   }
   return spec;
 }
