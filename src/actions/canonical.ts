@@ -55,7 +55,7 @@ export class CanonicalWriter {
 
   /** One value; `inArray`: undefined (and what JSON drops) is written as null there. */
   value(v: unknown, inArray: boolean): boolean {
-    if (v === null) return this.raw('null'), true;
+    if (v === null) return (this.raw('null'), true);
     switch (typeof v) {
       case 'string':
         this.raw(JSON.stringify(v));

@@ -134,7 +134,22 @@ describe('canonical JSON written as a stream', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
-    const keys = ['b', 'a', '10', '9', '0', '01', '-1', '4294967295', '4294967294', 'Z', 'é', '\u{1F600}', 'a b', ''];
+    const keys = [
+      'b',
+      'a',
+      '10',
+      '9',
+      '0',
+      '01',
+      '-1',
+      '4294967295',
+      '4294967294',
+      'Z',
+      'é',
+      '\u{1F600}',
+      'a b',
+      '',
+    ];
     const leaf = (): unknown =>
       [null, undefined, -0, 0, 1.5, NaN, Infinity, 'x"\n\u2028', true, false, new Date(0), () => 1][rand(12)];
     const gen = (depth: number): unknown => {
