@@ -26,8 +26,7 @@ export interface ExecContext {
   experimentIds: Map<string, number>;
   /** Experiment key → code of the experiments this apply created (reported to the user). */
   experimentCodes: Map<string, string>;
-  /** Experiment key → its ownership check in this apply (design/result writes re-check it once). */
-  /** Experiments known to be ours in this apply: created, updated, adopted or read back. */
+  /** Experiments known to be ours in this apply (created, updated, adopted or read back once). */
   verified: Set<string>;
   /** Ownership reads in flight, so concurrent writes to one experiment read it once. */
   verifying: Map<string, Promise<void>>;
