@@ -64,6 +64,13 @@ function log(msg) {
   process.stderr.write(`▸ ${msg}\n`);
 }
 
+/** One measured run: wall time, its ratio to the request-count limit, requests and peak RSS. */
+function logRun(out, ratio, stats) {
+  log(
+    `  ${fmtSeconds(out.wallMs)} (${ratio.toFixed(2)}× the request-count limit), ${stats.reads} reads / ${stats.writes} writes, ${Math.round(out.peakRssMb)} MB`,
+  );
+}
+
 function fmtN(n) {
   return n.toLocaleString('en-US');
 }
@@ -118,9 +125,7 @@ async function benchEngine(n, manifestFile, rows, figures) {
       }
       const stats = await sb.stats();
       const ratio = out.wallMs / limitMs(requestsOf(stats));
-      log(
-        `  ${fmtSeconds(out.wallMs)} (${ratio.toFixed(2)}× the request-count limit), ${stats.reads} reads / ${stats.writes} writes, ${Math.round(out.peakRssMb)} MB`,
-      );
+      logRun(out, ratio, stats);
       if (step.unreported) continue;
       figures[step.id] = { ...out, requests: requestsOf(stats) };
       const wall = `${fmtSeconds(out.wallMs)} (${ratio.toFixed(2)}× limit)`;
@@ -194,9 +199,7 @@ async function moreFreshApplies(base, count) {
       });
       const stats = await sb.stats();
       const ratio = out.wallMs / limitMs(requestsOf(stats));
-      log(
-        `  ${fmtSeconds(out.wallMs)} (${ratio.toFixed(2)}× the request-count limit), ${Math.round(out.peakRssMb)} MB`,
-      );
+      logRun(out, ratio, stats);
       runs.push({ out, ratio });
     } finally {
       await sb.stop();
@@ -528,9 +531,7 @@ async function benchForeign(manifestFile, rows) {
     const stats = await sb.stats();
     const requests = requestsOf(stats);
     const ratio = out.wallMs / limitMs(requests);
-    log(
-      `  ${fmtSeconds(out.wallMs)} (${ratio.toFixed(2)}× the request-count limit), ${stats.reads} reads / ${stats.writes} writes, ${Math.round(out.peakRssMb)} MB`,
-    );
+    logRun(out, ratio, stats);
 
     // Move one of ours into a foreign project; the next plan must move it back, not create it.
     const newest = await sb.call('GET', '/api/experiments?sort_by=created_at&sort_order=desc&limit=1');

@@ -57180,7 +57180,6 @@ exports.FastSource = FastSource;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PosTree = void 0;
-exports.keyText = keyText;
 exports.keyIs = keyIs;
 exports.fastParseYaml = fastParseYaml;
 // The fast path for reading manifests: js-yaml (about 12× faster than the `yaml` package here) with a

@@ -226,7 +226,7 @@ function plainSelf(c: number): boolean {
 }
 
 /** The key node `k`'s text as a lookup key (the value `yaml` gives it). */
-export function keyText(text: string, start: number, end: number): string {
+function keyText(text: string, start: number, end: number): string {
   const raw = text.slice(start, end);
   const c = raw.charCodeAt(0);
   // Quoted keys unescape the same way in both parsers; plain ones resolve through the core schema.

@@ -1,24 +1,13 @@
 // A proxy can answer the CONNECT itself instead of opening the tunnel. For an https MINT URL only
 // an answer that came over TLS is MINT's: anything else is the proxy's, and is reported as such —
 // never taken as MINT's reply (a forged "201 Created"), never as a redirect MINT asked for.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/client/index.js';
-import { allText, caught, harness, type Harness } from './helpers.js';
-import { clearProxyEnv, startProxy, type Running } from './servers.js';
+import { allText, caught } from './helpers.js';
+import { proxyTestbed, startProxy } from './servers.js';
 
-let restoreProxyEnv: () => void;
-let h: Harness;
-const running: Running[] = [];
-
-beforeEach(async () => {
-  restoreProxyEnv = clearProxyEnv();
-  h = await harness();
-});
-afterEach(async () => {
-  restoreProxyEnv();
-  for (const r of running.splice(0)) await r.close();
-  await h.close();
-});
+const bed = proxyTestbed();
+const running = bed.running;
 
 function raw(status: string, headers: Record<string, string>, body = ''): string {
   const lines = Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)) }).map(
@@ -39,7 +28,11 @@ describe('answers from the proxy, not MINT', () => {
     const p = await refusingProxy(
       raw('201 Created', { 'content-type': 'application/json' }, '{"id":9999,"code":"EXP-FAKE"}'),
     );
-    const c = h.client({ baseUrl: 'https://mint.example.org', token: 'mint_pat_proxyForge01', retries: 0 });
+    const c = bed.h.client({
+      baseUrl: 'https://mint.example.org',
+      token: 'mint_pat_proxyForge01',
+      retries: 0,
+    });
     const err = await caught(c.experiments.create({ name: 'x', experiment_type: 'general' }));
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toContain('the proxy answered 201');
@@ -51,7 +44,11 @@ describe('answers from the proxy, not MINT', () => {
 
   it('a 407 names the proxy and its credentials, not MINT', async () => {
     await refusingProxy(raw('407 Proxy Authentication Required', { 'proxy-authenticate': 'Basic' }));
-    const c = h.client({ baseUrl: 'https://mint.example.org', token: 'mint_pat_proxyForge01', retries: 0 });
+    const c = bed.h.client({
+      baseUrl: 'https://mint.example.org',
+      token: 'mint_pat_proxyForge01',
+      retries: 0,
+    });
     const err = await caught(c.experiments.list());
     expect(err.message).toContain('the proxy answered 407');
     expect(err.message).not.toMatch(/MINT answered/);
@@ -60,7 +57,11 @@ describe('answers from the proxy, not MINT', () => {
 
   it('a redirect from the proxy is not presented as MINT asking to change MINT_URL', async () => {
     await refusingProxy(raw('302 Found', { location: 'http://evil.example/login' }));
-    const c = h.client({ baseUrl: 'https://mint.example.org', token: 'mint_pat_proxyForge01', retries: 0 });
+    const c = bed.h.client({
+      baseUrl: 'https://mint.example.org',
+      token: 'mint_pat_proxyForge01',
+      retries: 0,
+    });
     const err = await caught(c.experiments.list());
     expect(err.message).toContain('the proxy answered 302');
     expect(err.message).not.toContain('set MINT_URL');

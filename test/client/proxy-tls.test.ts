@@ -1,28 +1,17 @@
 // Proxies and certificates: https goes through HTTPS_PROXY as a CONNECT tunnel (the proxy never sees
 // the token), NO_PROXY is honoured, plain http never uses a proxy, and a refused certificate is one
 // final line naming the problem and NODE_EXTRA_CA_CERTS.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/client/index.js';
-import { caught, harness, type Harness } from './helpers.js';
-import { clearProxyEnv, forwardTo, startHttps, startProxy, tlsFile, type Running } from './servers.js';
+import { caught } from './helpers.js';
+import { forwardTo, proxyTestbed, startHttps, startProxy, tlsFile } from './servers.js';
 
-let restoreProxyEnv: () => void;
-let h: Harness;
-const running: Running[] = [];
-
-beforeEach(async () => {
-  restoreProxyEnv = clearProxyEnv();
-  h = await harness();
-});
-afterEach(async () => {
-  restoreProxyEnv();
-  for (const r of running.splice(0)) await r.close();
-  await h.close();
-});
+const bed = proxyTestbed();
+const running = bed.running;
 
 /** The real sandbox behind a TLS front end with the given fixture certificate. */
 async function httpsMint(cert = 'server.pem') {
-  const front = await startHttps(cert, forwardTo(h.sandbox.url));
+  const front = await startHttps(cert, forwardTo(bed.h.sandbox.url));
   running.push(front);
   return front;
 }
@@ -33,14 +22,14 @@ async function proxy() {
   return p;
 }
 
-const TOKEN = () => h.sandbox.adminToken;
+const TOKEN = () => bed.h.sandbox.adminToken;
 
 describe('proxies', () => {
   it('https goes through HTTPS_PROXY as a CONNECT tunnel: the proxy sees the host, never the token', async () => {
     const mint = await httpsMint();
     const p = await proxy();
     process.env.HTTPS_PROXY = p.url;
-    const c = h.client({ baseUrl: mint.url, ca: tlsFile('ca.pem'), retries: 0 });
+    const c = bed.h.client({ baseUrl: mint.url, ca: tlsFile('ca.pem'), retries: 0 });
     expect((await c.whoami()).username).toBe('admin');
     expect(p.log.connects).toEqual([`127.0.0.1:${mint.port}`]);
     expect(p.log.forwarded).toEqual([]);
@@ -53,7 +42,7 @@ describe('proxies', () => {
     const p = await proxy();
     process.env.HTTPS_PROXY = p.url;
     process.env.NO_PROXY = 'example.org,127.0.0.1';
-    const c = h.client({ baseUrl: mint.url, ca: tlsFile('ca.pem'), retries: 0 });
+    const c = bed.h.client({ baseUrl: mint.url, ca: tlsFile('ca.pem'), retries: 0 });
     expect((await c.whoami()).username).toBe('admin');
     expect(p.log.connects).toEqual([]);
     expect(mint.received).toHaveLength(1);
@@ -63,22 +52,22 @@ describe('proxies', () => {
     const p = await proxy();
     process.env.HTTP_PROXY = p.url;
     process.env.http_proxy = p.url;
-    const c = h.client({ retries: 0 });
+    const c = bed.h.client({ retries: 0 });
     expect((await c.whoami()).username).toBe('admin');
     expect(p.log.forwarded).toEqual([]);
     expect(p.log.connects).toEqual([]);
-    expect(h.sandbox.stats().byRoute['GET /api/users/me']).toBe(1);
+    expect(bed.h.sandbox.stats().byRoute['GET /api/users/me']).toBe(1);
   });
 });
 
 describe('certificates', () => {
   async function certFailure(cert: string, ca?: string) {
     const mint = await httpsMint(cert);
-    const c = h.client({ baseUrl: mint.url, ca, retries: 3 });
+    const c = bed.h.client({ baseUrl: mint.url, ca, retries: 3 });
     const err = await caught(c.experiments.create({ name: 'tls', experiment_type: 'general' }));
     // the handshake failed before the request was written: nothing reached MINT, nothing retried
     expect(mint.received).toEqual([]);
-    expect(h.sandbox.stats().byRoute['POST /api/experiments'] ?? 0).toBe(0);
+    expect(bed.h.sandbox.stats().byRoute['POST /api/experiments'] ?? 0).toBe(0);
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as ConnectionError).mayHaveCommitted).toBe(false);
     expect(err.message).not.toMatch(/may have been stored/);
@@ -111,7 +100,7 @@ describe('certificates', () => {
 
   it('the test CA given as `ca` is trusted in addition to the public roots', async () => {
     const mint = await httpsMint();
-    const c = h.client({ baseUrl: mint.url, ca: tlsFile('ca.pem') });
+    const c = bed.h.client({ baseUrl: mint.url, ca: tlsFile('ca.pem') });
     expect((await c.whoami()).username).toBe('admin');
   });
 });

@@ -5,6 +5,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import { harness, type Harness } from './helpers.js';
 
 export interface Received {
   method: string;
@@ -155,5 +157,31 @@ export function clearProxyEnv(): () => void {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
+  };
+}
+
+/**
+ * For each test: proxy variables cleared (and restored after), a fresh sandbox harness, and the
+ * servers the test pushes to `running` closed after it.
+ */
+export function proxyTestbed(): { readonly h: Harness; running: Running[] } {
+  let restoreProxyEnv: () => void;
+  let current: Harness | undefined;
+  const running: Running[] = [];
+  beforeEach(async () => {
+    restoreProxyEnv = clearProxyEnv();
+    current = await harness();
+  });
+  afterEach(async () => {
+    restoreProxyEnv();
+    for (const r of running.splice(0)) await r.close();
+    await current?.close();
+  });
+  return {
+    get h(): Harness {
+      if (!current) throw new Error('proxyTestbed: used outside a test');
+      return current;
+    },
+    running,
   };
 }
