@@ -53261,6 +53261,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DeadlineSignal = exports.DEFAULT_USER_AGENT = exports.CLIENT_VERSION = void 0;
 exports.withConnectTimeout = withConnectTimeout;
 exports.withDeadline = withDeadline;
+exports.withoutProxy = withoutProxy;
+exports.namesHttpProxy = namesHttpProxy;
 exports.withTlsAnswersOnly = withTlsAnswersOnly;
 exports.createTransport = createTransport;
 exports.isLoopbackHost = isLoopbackHost;
@@ -53406,6 +53408,25 @@ class DeadlineSignal {
 }
 exports.DeadlineSignal = DeadlineSignal;
 /**
+ * Plain http never goes through a proxy: the proxy would read the bearer token and the lab data in
+ * clear. axios' `proxy: false` is the switch, but it is set only when the environment names a proxy
+ * that axios would use for http (checked on every attempt, so a variable set later counts too).
+ * With `proxy: false` axios (1.21) hangs a closure over the request's whole state on the request's
+ * options, and V8 then moves every finished request to the old generation: about 8 KB a request,
+ * which was the largest part of a 10,000-experiment apply's peak memory (docs/benchmarks.md).
+ */
+function withoutProxy(adapter) {
+    return (config) => {
+        if (namesHttpProxy(process.env))
+            config.proxy = false;
+        return adapter(config);
+    };
+}
+/** The variables axios reads for an http proxy (its copy of proxy-from-env: either case). */
+function namesHttpProxy(env) {
+    return Boolean(env.http_proxy || env.HTTP_PROXY || env.all_proxy || env.ALL_PROXY);
+}
+/**
  * For an https MINT URL, only an answer that came over TLS is MINT's. A proxy that answers the
  * CONNECT itself (407, 502, or a forged "201 Created") hands back a plain-text response the HTTP
  * machinery would otherwise take as MINT's reply; the request itself was never written to it.
@@ -53436,7 +53457,7 @@ function createTransport(opts) {
     const httpAgent = withConnectTimeout(new http.Agent({ keepAlive: true, maxSockets: 32 }), opts.connectTimeoutMs);
     const httpsAgent = withConnectTimeout(new https.Agent({ keepAlive: true, maxSockets: 32, ...extraCa(opts.ca) }), opts.connectTimeoutMs);
     const instance = axios_1.default.create({
-        adapter: withDeadline(isPlainHttp(opts.baseUrl) ? (0, axios_1.getAdapter)('http') : withTlsAnswersOnly((0, axios_1.getAdapter)('http')), opts.timeoutMs),
+        adapter: withDeadline(isPlainHttp(opts.baseUrl) ? withoutProxy((0, axios_1.getAdapter)('http')) : withTlsAnswersOnly((0, axios_1.getAdapter)('http')), opts.timeoutMs),
         httpAgent,
         httpsAgent,
         headers: { 'User-Agent': opts.userAgent, Accept: 'application/json' },
@@ -53447,8 +53468,7 @@ function createTransport(opts) {
         // A redirect would re-send the login body or lab data to wherever it points: a 3xx is an error.
         maxRedirects: 0,
         // HTTPS_PROXY / NO_PROXY apply to https (a CONNECT tunnel: the proxy sees only the host name).
-        // Plain http through a proxy would hand it the bearer token in clear, so http never uses one.
-        ...(isPlainHttp(opts.baseUrl) ? { proxy: false } : {}),
+        // Plain http never uses one: see withoutProxy.
     });
     // axios merges its defaults into every request: its per-method header groups (get, post, … and a
     // `common` Accept we replace anyway) are a dozen objects to copy each time. Ours are flat.

@@ -149,6 +149,26 @@ export class DeadlineSignal {
 }
 
 /**
+ * Plain http never goes through a proxy: the proxy would read the bearer token and the lab data in
+ * clear. axios' `proxy: false` is the switch, but it is set only when the environment names a proxy
+ * that axios would use for http (checked on every attempt, so a variable set later counts too).
+ * With `proxy: false` axios (1.21) hangs a closure over the request's whole state on the request's
+ * options, and V8 then moves every finished request to the old generation: about 8 KB a request,
+ * which was the largest part of a 10,000-experiment apply's peak memory (docs/benchmarks.md).
+ */
+export function withoutProxy(adapter: AxiosAdapter): AxiosAdapter {
+  return (config: InternalAxiosRequestConfig) => {
+    if (namesHttpProxy(process.env)) config.proxy = false;
+    return adapter(config);
+  };
+}
+
+/** The variables axios reads for an http proxy (its copy of proxy-from-env: either case). */
+export function namesHttpProxy(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.http_proxy || env.HTTP_PROXY || env.all_proxy || env.ALL_PROXY);
+}
+
+/**
  * For an https MINT URL, only an answer that came over TLS is MINT's. A proxy that answers the
  * CONNECT itself (407, 502, or a forged "201 Created") hands back a plain-text response the HTTP
  * machinery would otherwise take as MINT's reply; the request itself was never written to it.
@@ -207,7 +227,7 @@ export function createTransport(opts: TransportOptions): Transport {
   );
   const instance = axios.create({
     adapter: withDeadline(
-      isPlainHttp(opts.baseUrl) ? getAdapter('http') : withTlsAnswersOnly(getAdapter('http')),
+      isPlainHttp(opts.baseUrl) ? withoutProxy(getAdapter('http')) : withTlsAnswersOnly(getAdapter('http')),
       opts.timeoutMs,
     ),
     httpAgent,
@@ -220,8 +240,7 @@ export function createTransport(opts: TransportOptions): Transport {
     // A redirect would re-send the login body or lab data to wherever it points: a 3xx is an error.
     maxRedirects: 0,
     // HTTPS_PROXY / NO_PROXY apply to https (a CONNECT tunnel: the proxy sees only the host name).
-    // Plain http through a proxy would hand it the bearer token in clear, so http never uses one.
-    ...(isPlainHttp(opts.baseUrl) ? { proxy: false as const } : {}),
+    // Plain http never uses one: see withoutProxy.
   });
   // axios merges its defaults into every request: its per-method header groups (get, post, … and a
   // `common` Accept we replace anyway) are a dozen objects to copy each time. Ours are flat.

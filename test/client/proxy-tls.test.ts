@@ -3,6 +3,7 @@
 // final line naming the problem and NODE_EXTRA_CA_CERTS.
 import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/client/index.js';
+import type { Transport } from '../../src/client/http.js';
 import { caught } from './helpers.js';
 import { forwardTo, proxyTestbed, startHttps, startProxy, tlsFile } from './servers.js';
 
@@ -58,6 +59,37 @@ describe('proxies', () => {
     expect(p.log.connects).toEqual([]);
     expect(bed.h.sandbox.stats().byRoute['GET /api/users/me']).toBe(1);
   });
+
+  // axios' `proxy: false` costs memory on every request (src/client/http.ts, withoutProxy), so it is
+  // only in the config a request runs with when a variable names an http proxy.
+  it('proxy: false is set only when a variable names an http proxy', async () => {
+    const c = bed.h.client({ retries: 0 });
+    const seen: unknown[] = [];
+    const transport = (c as unknown as { transport: Transport }).transport;
+    transport.axios.interceptors.response.use((res) => {
+      seen.push('proxy' in res.config ? res.config.proxy : 'unset');
+      return res;
+    });
+    await c.whoami();
+    process.env.HTTP_PROXY = 'http://127.0.0.1:9';
+    await c.whoami();
+    expect(seen).toEqual(['unset', false]);
+  });
+
+  // The switch is thrown per attempt, only when a variable names an http proxy: ALL_PROXY is one
+  // axios reads, and a client made before the variable was set must still go direct.
+  it.each(['ALL_PROXY', 'all_proxy', 'HTTP_PROXY'])(
+    'a plain-http MINT URL ignores %s set after the client was made',
+    async (name) => {
+      const p = await proxy();
+      const c = bed.h.client({ retries: 0 });
+      process.env[name] = p.url;
+      expect((await c.whoami()).username).toBe('admin');
+      expect(p.log.forwarded).toEqual([]);
+      expect(p.log.connects).toEqual([]);
+      expect(bed.h.sandbox.stats().byRoute['GET /api/users/me']).toBe(1);
+    },
+  );
 });
 
 describe('certificates', () => {
