@@ -30,7 +30,16 @@ const port = (): number => Number(new URL(sandbox.url).port);
 const loopback = (): string => `http://127.0.0.1:${port()}`;
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
   const e = baseEnv(home, extra);
-  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'])
+  for (const k of [
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'ALL_PROXY',
+    'all_proxy',
+    'NO_PROXY',
+    'no_proxy',
+  ])
     if (!(k in extra)) delete e[k];
   return e;
 };
