@@ -100,3 +100,61 @@ describe('design schemas', () => {
     expect(formatDiagnostic(r.errors[0])).toContain('not a usable JSON Schema');
   });
 });
+
+// A pull request's author writes the schema: its patterns must not be able to stall a run.
+describe('design-schema patterns', () => {
+  beforeAll(() => {
+    // `^(a+)+$` backtracks exponentially in JavaScript: 40 a's and a `!` take hours there
+    fs.writeFileSync(
+      path.join(ws, 'redos.schema.json'),
+      JSON.stringify({
+        type: 'object',
+        properties: { code: { type: 'string', pattern: '^(a+)+$' } },
+        patternProperties: { '^(x+)+y$': { type: 'number' } },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(ws, 'lookaround.schema.yaml'),
+      [
+        'type: object',
+        'properties:',
+        '  pattern:', // a property named `pattern` is not a regular expression
+        '    type: string',
+        '  code:',
+        '    type: string',
+        "    pattern: '^(?!tmp)[a-z]+$'",
+        '    examples: [{ pattern: "(?=not-a-schema)" }]',
+        'patternProperties:',
+        "  '^(a)\\1$': { type: number }",
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('are matched in linear time: a catastrophic pattern fails the data at once', async () => {
+    const long = 'a'.repeat(40);
+    const r = await load(
+      manifest('  lcms: redos.schema.json', `        code: "${long}!"\n        ${'x'.repeat(40)}z: 1\n`),
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['12:15 design-schema.pattern']);
+    const fits = await load(
+      manifest('  lcms: redos.schema.json', `        code: ${long}\n        ${'x'.repeat(40)}y: 1\n`),
+    );
+    expect(fits.ok || fits.errors.map(formatDiagnostic)).toBe(true);
+  });
+
+  it('names a lookaround or a backreference where the schema file writes it, and compiles nothing', async () => {
+    const r = await load(manifest('  lcms: lookaround.schema.yaml', '        code: abc\n'));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.code}`)).toEqual([
+      'lookaround.schema.yaml:7:14 schemas.pattern-unsupported',
+      'lookaround.schema.yaml:10:3 schemas.pattern-unsupported',
+    ]);
+    const shown = formatDiagnostic(r.errors[0]);
+    expect(shown).toContain('pattern `^(?!tmp)[a-z]+$` cannot be used');
+    expect(shown).toContain('no lookarounds');
+  });
+});
