@@ -48,45 +48,11 @@ export function getManifestValidator(): ValidateFunction {
   return manifestValidator;
 }
 
-type Re2Class = typeof import('re2-wasm').RE2;
-let re2: Re2Class | undefined;
-
-/**
- * Regular expressions of a design schema (`pattern`, `patternProperties`) come from the manifest,
- * which a pull request's author controls. JavaScript's backtracking engine takes exponential time on
- * a pattern such as `^(a+)+$` against a long near-match, which would stall a PR's plan for hours.
- * RE2 (Google's engine, built to WASM: no native binary) matches in time linear in the input. It
- * has no lookarounds and no backreferences; `unsupportedPattern` names those before ajv compiles.
- * Loaded on first use (about 40 ms), so runs without design schemas never pay for it.
- */
-function linearRegExp(pattern: string, flags: string): InstanceType<Re2Class> {
-  re2 ??= (require('re2-wasm') as typeof import('re2-wasm')).RE2;
-  // RE2 works in unicode mode only; ajv asks for it (`unicodeRegExp`, on by default)
-  return new re2(pattern, flags.includes('u') ? flags : `${flags}u`);
-}
-linearRegExp.code = 'require("re2-wasm").RE2';
-
-/** Why RE2 cannot compile `pattern` (a lookaround, a backreference…), or undefined when it can. */
-export function unsupportedPattern(pattern: string): string | undefined {
-  try {
-    linearRegExp(pattern, 'u');
-    return undefined;
-  } catch (err) {
-    return (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  }
-}
-
 /** Compile a user's design schema with the draft it declares (2020-12 unless it says otherwise). */
 export function compileDesignSchema(schema: unknown): ValidateFunction {
   const declared =
     schema !== null && typeof schema === 'object' && '$schema' in schema ? String(schema.$schema) : '';
-  const opts = {
-    allErrors: true,
-    strict: false,
-    verbose: true,
-    allowUnionTypes: true,
-    code: { regExp: linearRegExp },
-  };
+  const opts = { allErrors: true, strict: false, verbose: true, allowUnionTypes: true };
   const ajv = /draft-07/.test(declared)
     ? new Ajv(opts)
     : /2019-09/.test(declared)
