@@ -53573,8 +53573,8 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.UpdatesApi = exports.AdminApi = exports.PluginSettingsApi = exports.PluginsApi = exports.ProjectsApi = exports.isNotFound = exports.ObjectsApi = exports.ArtifactsApi = exports.AnalysisApi = exports.DesignDataApi = exports.ExperimentsApi = exports.UnexpectedResponseError = exports.ListingInconsistentError = exports.MAX_PAGE_SIZE = exports.DEFAULT_PAGE_SIZE = exports.paginate = exports.unwrapList = exports.refreshDueAt = exports.jwtIssuedAt = exports.jwtExpiry = exports.tokenKind = exports.isLoopbackHost = exports.normalizeBaseUrl = exports.CLIENT_VERSION = exports.DEFAULT_USER_AGENT = exports.retryDelay = exports.parseRetryAfter = exports.mayHaveCommitted = exports.isRetryableFailure = exports.backoffDelay = exports.DEFAULT_RETRY_POLICY = exports.routeKey = exports.buildPath = exports.ROUTES = exports.MintClient = void 0;
 const core_js_1 = __nccwpck_require__(92100);
+const env_js_1 = __nccwpck_require__(78204);
 const credentials_js_1 = __nccwpck_require__(86029);
-const errors_js_1 = __nccwpck_require__(66468);
 const http_js_1 = __nccwpck_require__(57915);
 const admin_js_1 = __nccwpck_require__(12226);
 const experiments_js_1 = __nccwpck_require__(24405);
@@ -53582,16 +53582,6 @@ const plugins_js_1 = __nccwpck_require__(83005);
 const projects_js_1 = __nccwpck_require__(20775);
 const retry_js_1 = __nccwpck_require__(97785);
 const routes_js_1 = __nccwpck_require__(72457);
-function secondsFromEnv(env, name, fallbackMs) {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '')
-        return fallbackMs;
-    const seconds = Number(raw);
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new errors_js_1.MintConfigError(`${name} must be a positive number of seconds, got "${raw}"`);
-    }
-    return Math.round(seconds * 1000);
-}
 /** A credentialsFile option is honoured by pointing the XDG lookup at a private view of it. */
 function envForCredentials(env, file) {
     if (!file)
@@ -53620,9 +53610,9 @@ class MintClient {
         const usePassword = Boolean(opts.username && opts.password && !opts.token);
         const conn = (0, credentials_js_1.resolveConnection)({ baseUrl: opts.baseUrl, token: opts.token, onWarning: opts.onCredentialsWarning }, usePassword ? { ...env, MINT_TOKEN: undefined } : env);
         this.baseUrl = conn.baseUrl;
-        const timeoutMs = opts.timeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
+        const timeoutMs = opts.timeoutMs ?? (0, env_js_1.secondsFromEnv)(env, 'MINT_PLATFORM_TIMEOUT', 30_000);
         this.requestTimeoutMs = timeoutMs;
-        const connectTimeoutMs = opts.connectTimeoutMs ?? secondsFromEnv(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
+        const connectTimeoutMs = opts.connectTimeoutMs ?? (0, env_js_1.secondsFromEnv)(env, 'MINT_PLATFORM_CONNECT_TIMEOUT', 10_000);
         const policy = {
             ...retry_js_1.DEFAULT_RETRY_POLICY,
             retries: opts.retries ?? retry_js_1.DEFAULT_RETRY_POLICY.retries,
@@ -54856,6 +54846,30 @@ function isDate(text) {
 /** Negative when a is before b. Both must pass checkDate. */
 function compareDates(a, b) {
     return (dateInstant(a) ?? NaN) - (dateInstant(b) ?? NaN);
+}
+
+
+/***/ }),
+
+/***/ 78204:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.secondsFromEnv = secondsFromEnv;
+// Settings read from the environment in more than one layer (client timeouts, the design-check deadline).
+const errors_js_1 = __nccwpck_require__(66468);
+/** `name` as a positive number of seconds, in ms; `fallbackMs` when unset or blank. */
+function secondsFromEnv(env, name, fallbackMs) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '')
+        return fallbackMs;
+    const seconds = Number(raw);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+        throw new errors_js_1.MintConfigError(`${name} must be a positive number of seconds, got "${raw}"`);
+    }
+    return Math.round(seconds * 1000);
 }
 
 
@@ -56785,12 +56799,47 @@ function groupByStack(files, cwd) {
 /***/ }),
 
 /***/ 75062:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
 
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateDesigns = validateDesigns;
+// Optional `schemas:` — per experiment_type JSON Schemas that design data must satisfy.
+const vm = __importStar(__nccwpck_require__(30714));
 const diagnostics_js_1 = __nccwpck_require__(21241);
 const concurrency_js_1 = __nccwpck_require__(81532);
 const files_js_1 = __nccwpck_require__(60698);
@@ -56825,24 +56874,66 @@ async function validateDesigns(run, ctx, out) {
     });
     if (validators.size === 0)
         return;
+    const checks = [];
     for (const [design, origin] of run.designOrigins) {
         const validate = origin.experimentType !== undefined ? validators.get(origin.experimentType) : undefined;
-        if (!validate || !origin.ready || validate(design.data))
-            continue;
-        const found = (0, schema_errors_js_1.schemaErrorsToDiagnostics)(validate.errors ?? [], {
-            root: design.data,
-            locator: origin.locator,
-            basePath: origin.basePath,
-            codePrefix: 'design-schema',
-            rootName: 'the design data',
-        });
-        const rule = `design schema for \`${origin.experimentType}\``;
-        for (const d of found) {
-            d.hint = d.hint ? `${d.hint} (${rule})` : `required by the ${rule}`;
-            out.push(d);
-        }
+        if (validate && origin.ready)
+            checks.push({ design, origin, validate });
+    }
+    const progress = runWithDeadline(checks, ctx.designCheckMs);
+    for (const [i, errors] of progress.failures)
+        reportDesign(checks[i], errors, out);
+    if (progress.done < checks.length) {
+        const c = checks[progress.done];
+        const seconds = ctx.designCheckMs / 1000;
+        out.push((0, diagnostics_js_1.makeDiagnostic)(c.origin.locator.locate(c.origin.basePath), 'design-schema.timeout', `checking this design data against the design schema for \`${c.origin.experimentType}\` took longer than ` +
+            `${seconds} s, so it was stopped`, {
+            hint: 'a `pattern` with nested repetition such as `^(a+)+$` can take exponential time on a near-miss: ' +
+                'simplify the patterns of that schema (or, if the data is simply very large, raise ' +
+                'MINT_DESIGN_CHECK_TIMEOUT, in seconds)',
+        }));
     }
 }
+function reportDesign({ design, origin }, errors, out) {
+    const found = (0, schema_errors_js_1.schemaErrorsToDiagnostics)(errors, {
+        root: design.data,
+        locator: origin.locator,
+        basePath: origin.basePath,
+        codePrefix: 'design-schema',
+        rootName: 'the design data',
+    });
+    const rule = `design schema for \`${origin.experimentType}\``;
+    for (const d of found) {
+        d.hint = d.hint ? `${d.hint} (${rule})` : `required by the ${rule}`;
+        out.push(d);
+    }
+}
+/**
+ * The schemas and the data both come from the manifest, which a pull request's author controls. A
+ * pattern such as `^(a+)+$` backtracks exponentially on a near-miss, and would hold a plan for hours.
+ * So the checks run inside one `vm` call with a timeout: V8 interrupts a running regular expression
+ * when the time is up. Patterns keep their exact JavaScript meaning. `done` says how far it got;
+ * when short of the end, the check at `done` is the one that was stopped.
+ */
+function runWithDeadline(checks, timeoutMs) {
+    const state = { done: 0, failures: new Map() };
+    const run = () => {
+        for (; state.done < checks.length; state.done++) {
+            const c = checks[state.done];
+            if (!c.validate(c.design.data))
+                state.failures.set(state.done, c.validate.errors ?? []);
+        }
+    };
+    try {
+        DEADLINE_SCRIPT.runInContext(vm.createContext({ run }), { timeout: timeoutMs });
+    }
+    catch (err) {
+        if (err.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+            throw err;
+    }
+    return state;
+}
+const DEADLINE_SCRIPT = new vm.Script('run()');
 
 
 /***/ }),
@@ -58289,6 +58380,7 @@ const path = __importStar(__nccwpck_require__(76760));
 const tinyglobby_1 = __nccwpck_require__(17949);
 const concurrency_js_1 = __nccwpck_require__(81532);
 const diagnostics_js_1 = __nccwpck_require__(21241);
+const env_js_1 = __nccwpck_require__(78204);
 const design_schemas_js_1 = __nccwpck_require__(75062);
 const files_js_1 = __nccwpck_require__(60698);
 const resolve_js_1 = __nccwpck_require__(48657);
@@ -58452,6 +58544,7 @@ async function loadManifests(inputs, opts = {}) {
         cwd,
         workspaceRoot: workspaceRoots(cwd, opts.workspaceRoot),
         maxFileBytes: opts.maxFileBytes ?? files_js_1.DEFAULT_MAX_FILE_BYTES,
+        designCheckMs: opts.designCheckMs ?? (0, env_js_1.secondsFromEnv)(process.env, 'MINT_DESIGN_CHECK_TIMEOUT', 30_000),
     };
     const diagnostics = [];
     if (inputs.length === 0) {
@@ -60298,6 +60391,14 @@ module.exports = require("node:tls");
 
 "use strict";
 module.exports = require("node:util");
+
+/***/ }),
+
+/***/ 30714:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:vm");
 
 /***/ }),
 

@@ -2,6 +2,7 @@
 // resources hang off it (client.experiments, client.projects, …). Knows nothing about manifests.
 
 import { ApiCore } from './core.js';
+import { secondsFromEnv } from '../env.js';
 import {
   credentialsPath,
   deleteCredentials,
@@ -9,7 +10,6 @@ import {
   updateStoredToken,
   type CredentialsWarning,
 } from './credentials.js';
-import { MintConfigError } from './errors.js';
 import {
   DEFAULT_USER_AGENT,
   createTransport,
@@ -64,16 +64,6 @@ export interface MintClientOptions {
   /** Where a warning about the credentials file goes (e.g. readable by others); default a process warning. */
   onCredentialsWarning?: CredentialsWarning;
   userAgent?: string;
-}
-
-function secondsFromEnv(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallbackMs;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new MintConfigError(`${name} must be a positive number of seconds, got "${raw}"`);
-  }
-  return Math.round(seconds * 1000);
 }
 
 /** A credentialsFile option is honoured by pointing the XDG lookup at a private view of it. */

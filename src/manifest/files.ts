@@ -22,6 +22,8 @@ export interface FileContext {
   /** The workspace root for files named by a manifest in `manifestDir`. */
   workspaceRoot(manifestDir: string): WorkspaceRoot;
   maxFileBytes: number;
+  /** How long checking all design data against the design schemas may take (design-schemas.ts). */
+  designCheckMs: number;
 }
 
 export interface LoadedFile {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { mapLimit } from '../concurrency.js';
 import { displayPath, isInside, makeDiagnostic, sortAndDedupe } from './diagnostics.js';
+import { secondsFromEnv } from '../env.js';
 import { validateDesigns } from './design-schemas.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
@@ -43,6 +44,11 @@ export interface LoadOptions {
   deniedValues?: readonly string[];
   /** Size cap for data, result and schema files; default 10 MiB. */
   maxFileBytes?: number;
+  /**
+   * How long checking all design data against the `schemas:` may take before it is stopped and
+   * reported (a pattern can backtrack for hours). Default: MINT_DESIGN_CHECK_TIMEOUT seconds, else 30 s.
+   */
+  designCheckMs?: number;
   /** Still an error (one run plans one stack), but the hint says to run each stack on its own. */
   allowMixedStacks?: boolean;
 }
@@ -236,6 +242,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
     cwd,
     workspaceRoot: workspaceRoots(cwd, opts.workspaceRoot),
     maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    designCheckMs: opts.designCheckMs ?? secondsFromEnv(process.env, 'MINT_DESIGN_CHECK_TIMEOUT', 30_000),
   };
   const diagnostics: Diagnostic[] = [];
   if (inputs.length === 0) {

@@ -48,9 +48,9 @@ function manifest(schemas: string, data: string, type = 'lcms'): string {
   return `version: 1\nstack: lab\nschemas:\n${schemas}\nexperiments:\n  - key: e1\n    name: One\n    experiment_type: ${type}\n    design:\n      plugin_id: p\n      data:\n${data}`;
 }
 
-async function load(text: string): Promise<LoadResult> {
+async function load(text: string, designCheckMs?: number): Promise<LoadResult> {
   fs.writeFileSync(path.join(ws, 'mint.yaml'), text);
-  return loadManifests(['mint.yaml'], { cwd: ws });
+  return loadManifests(['mint.yaml'], { cwd: ws, designCheckMs });
 }
 
 describe('design schemas', () => {
@@ -98,5 +98,71 @@ describe('design schemas', () => {
     if (r.ok) return;
     expect(r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['4:9 schemas.invalid']);
     expect(formatDiagnostic(r.errors[0])).toContain('not a usable JSON Schema');
+  });
+});
+
+// A pull request's author writes the schemas and the data: no pattern may hold a run for hours.
+describe('design checks under a deadline', () => {
+  beforeAll(() => {
+    // `^(a+)+$` backtracks exponentially in JavaScript: 40 a's and a `!` would take hours
+    fs.writeFileSync(
+      path.join(ws, 'redos.schema.json'),
+      JSON.stringify({
+        type: 'object',
+        properties: {
+          code: { type: 'string', pattern: '^(a+)+$' },
+          site: { type: 'string', pattern: '^(?!tmp)[a-z]+$' },
+        },
+      }),
+    );
+  });
+
+  function twoExperiments(first: string, second: string): string {
+    return [
+      'version: 1',
+      'stack: lab',
+      'schemas:',
+      '  lcms: redos.schema.json',
+      'experiments:',
+      ...[first, second].flatMap((data, i) => [
+        `  - key: e${i + 1}`,
+        `    name: E${i + 1}`,
+        '    experiment_type: lcms',
+        '    design:',
+        '      plugin_id: p',
+        `      data: ${data}`,
+      ]),
+      '',
+    ].join('\n');
+  }
+
+  it('stops a catastrophic pattern at the deadline and names the design data it was checking', async () => {
+    const hostile = `{ code: "${'a'.repeat(40)}!" }`;
+    const r = await load(twoExperiments('{ site: tmpfiles }', hostile), 300);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '11:21 design-schema.pattern', // the lookahead keeps its JavaScript meaning
+      '17:13 design-schema.timeout',
+    ]);
+    const shown = formatDiagnostic(r.errors[1]);
+    expect(shown).toContain('took longer than 0.3 s, so it was stopped');
+    expect(shown).toContain('MINT_DESIGN_CHECK_TIMEOUT');
+  });
+
+  it('passes data that fits, with the same patterns', async () => {
+    const r = await load(twoExperiments('{ site: lab }', '{ code: aaaa }'), 300);
+    expect(r.ok || r.errors.map(formatDiagnostic)).toBe(true);
+  });
+
+  it('refuses a MINT_DESIGN_CHECK_TIMEOUT that is not a positive number of seconds', async () => {
+    process.env.MINT_DESIGN_CHECK_TIMEOUT = 'soon';
+    try {
+      await expect(load(twoExperiments('{ site: lab }', '{ code: a }'))).rejects.toThrow(
+        'MINT_DESIGN_CHECK_TIMEOUT must be a positive number of seconds, got "soon"',
+      );
+    } finally {
+      delete process.env.MINT_DESIGN_CHECK_TIMEOUT;
+    }
   });
 });
