@@ -78,7 +78,7 @@ describe('proxies', () => {
 
   // The switch is thrown per attempt, only when a variable names an http proxy: ALL_PROXY is one
   // axios reads, and a client made before the variable was set must still go direct.
-  it.each(['ALL_PROXY', 'all_proxy', 'HTTP_PROXY'])(
+  it.each(['ALL_PROXY', 'all_proxy', 'HTTP_PROXY', 'http_proxy'])(
     'a plain-http MINT URL ignores %s set after the client was made',
     async (name) => {
       const p = await proxy();
