@@ -4,9 +4,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { makeDiagnostic } from './diagnostics.js';
 import { mapLimit } from '../concurrency.js';
 import { loadReferencedFile, type FileContext } from './files.js';
-import type { Diagnostic } from './model.js';
+import type { DesignSpec, Diagnostic } from './model.js';
 import type { DesignOrigin, ResolvedRun } from './resolve.js';
-import type { DesignSpec } from './model.js';
 import { schemaErrorsToDiagnostics } from './schema-errors.js';
 import { compileDesignSchema } from './schema.js';
 

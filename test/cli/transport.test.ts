@@ -6,7 +6,15 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { forwardTo, startHttp, startHttps, startProxy, TLS_DIR, type Running } from '../client/servers.js';
+import {
+  forwardTo,
+  PROXY_VARS,
+  startHttp,
+  startHttps,
+  startProxy,
+  TLS_DIR,
+  type Running,
+} from '../client/servers.js';
 import { baseEnv, runCli, tempDir } from './helpers.js';
 
 let sandbox: Sandbox;
@@ -30,17 +38,7 @@ const port = (): number => Number(new URL(sandbox.url).port);
 const loopback = (): string => `http://127.0.0.1:${port()}`;
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
   const e = baseEnv(home, extra);
-  for (const k of [
-    'HTTPS_PROXY',
-    'https_proxy',
-    'HTTP_PROXY',
-    'http_proxy',
-    'ALL_PROXY',
-    'all_proxy',
-    'NO_PROXY',
-    'no_proxy',
-  ])
-    if (!(k in extra)) delete e[k];
+  for (const k of PROXY_VARS) if (!(k in extra)) delete e[k];
   return e;
 };
 const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { env: env(extra), cwd: home });

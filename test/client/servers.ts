@@ -143,7 +143,8 @@ export async function startProxy(
   return { ...running, log };
 }
 
-const PROXY_VARS = [
+/** Every variable a proxy could come from (axios reads each in both cases). */
+export const PROXY_VARS = [
   'HTTPS_PROXY',
   'https_proxy',
   'HTTP_PROXY',
