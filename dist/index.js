@@ -55855,6 +55855,16 @@ function parseLabel() {
     }
     return value;
 }
+/** A GitHub login, an app's bot login (`my-app[bot]`) included. */
+function parseCommentAuthor() {
+    const value = optional('comment-author')?.trim();
+    if (value === undefined || value === '')
+        return undefined;
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(value)) {
+        throw new InputError('comment-author', `Input "comment-author" must be a GitHub login such as "my-lab-app[bot]", found "${value}"`);
+    }
+    return value;
+}
 function parseAllowEnvInput(env = process.env) {
     try {
         return [
@@ -55889,6 +55899,7 @@ function parseInputs() {
         label: parseLabel(),
         schemaVersion: optional('schema-version'),
         githubToken: optional('github-token'),
+        commentAuthor: parseCommentAuthor(),
         expectFingerprint: parseFingerprint(),
         failOnChanges: optionalBoolean('fail-on-changes'),
         experiment: optional('experiment'),
@@ -56671,7 +56682,8 @@ async function resolvePullRequest(rt, opts) {
             }
             core.info(`Commit ${ctx.sha?.slice(0, 7)} came from pull request #${number}`);
         }
-        const author = await (0, comment_js_1.tokenIdentity)(async () => (await octokit.rest.users.getAuthenticated()).data);
+        const author = inputs.commentAuthor ??
+            (await (0, comment_js_1.tokenIdentity)(async () => (await octokit.rest.users.getAuthenticated()).data));
         return { octokit, owner, repo, number, author };
     }
     catch (err) {

@@ -36,6 +36,8 @@ export interface Inputs {
   /** upload: schema_version of uploaded design data. */
   schemaVersion?: string;
   githubToken?: string;
+  /** The login github-token writes comments as, when GitHub cannot tell (an app's installation token). */
+  commentAuthor?: string;
   expectFingerprint?: string;
   failOnChanges?: boolean;
   experiment?: string;
@@ -175,6 +177,19 @@ function parseLabel(): string | undefined {
   return value;
 }
 
+/** A GitHub login, an app's bot login (`my-app[bot]`) included. */
+function parseCommentAuthor(): string | undefined {
+  const value = optional('comment-author')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(value)) {
+    throw new InputError(
+      'comment-author',
+      `Input "comment-author" must be a GitHub login such as "my-lab-app[bot]", found "${value}"`,
+    );
+  }
+  return value;
+}
+
 function parseAllowEnvInput(env: NodeJS.ProcessEnv = process.env): string[] {
   try {
     return [
@@ -209,6 +224,7 @@ export function parseInputs(): Inputs {
     label: parseLabel(),
     schemaVersion: optional('schema-version'),
     githubToken: optional('github-token'),
+    commentAuthor: parseCommentAuthor(),
     expectFingerprint: parseFingerprint(),
     failOnChanges: optionalBoolean('fail-on-changes'),
     experiment: optional('experiment'),

@@ -75,6 +75,49 @@ describe('only our own comment', () => {
   });
 });
 
+describe("a GitHub App's installation token", () => {
+  // GET /user refuses it (403) and it writes as the app's bot, so only comment-author finds our comment.
+  it('comment-author names the app bot: its comment is edited, none is added', async () => {
+    const pr = nextPr++;
+    fx.gh.appLogin = 'lab-app[bot]';
+    try {
+      const [mine] = fx.gh.seed(pr, [`${marker('pr-app')}\nold plan`], 'lab-app[bot]');
+      const [forged] = fx.gh.seed(pr, [`${marker('pr-app')}\npasted`], 'mallory');
+      const ws = makeWorkspace({ 'mint.yaml': manifest('pr-app', [experiment('a')]) }, pr);
+      const before = fx.gh.calls.length;
+      const run = await runAction(
+        ws,
+        fx.mintInputs({ command: 'plan', 'comment-author': 'lab-app[bot]' }),
+        fx.githubEnv(),
+      );
+      expect(run.code, run.stdout).toBe(0);
+      const calls = fx.gh.calls.slice(before);
+      const writes = calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
+      expect(writes).toEqual([`PATCH /repos/lab/experiments/issues/comments/${mine}`]);
+      expect(fx.gh.comments.get(pr)?.find((c) => c.id === forged)?.body).toContain('pasted');
+      // the named login is taken as it is: GitHub is not asked
+      expect(calls.some((c) => c.path === '/user')).toBe(false);
+    } finally {
+      fx.gh.appLogin = undefined;
+    }
+  });
+
+  it('refuses a comment-author that is not a GitHub login, before anything is planned', async () => {
+    const ws = makeWorkspace({ 'mint.yaml': manifest('pr-app', [experiment('a')]) }, nextPr++);
+    const before = fx.gh.calls.length;
+    const run = await runAction(
+      ws,
+      fx.mintInputs({ command: 'plan', 'comment-author': 'lab app' }),
+      fx.githubEnv(),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'Input "comment-author" must be a GitHub login such as "my-lab-app[bot]", found "lab app"',
+    );
+    expect(fx.gh.calls.slice(before)).toEqual([]);
+  });
+});
+
 describe('the comment tells the story', () => {
   it('a failed plan replaces the plan comment, listing the errors with file:line', async () => {
     const pr = nextPr++;

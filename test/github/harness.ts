@@ -33,6 +33,8 @@ export class FakeGitHub {
   writeStatus?: number;
   /** Who GET /user says the token is; unset = the workflow token, which gets 403 there. */
   tokenLogin?: string;
+  /** A GitHub App's installation token: GET /user answers 403, comments are written as this login. */
+  appLogin?: string;
   /** GET /repos/{owner}/{repo}/commits/{sha}/pulls answers. */
   readonly commitPulls = new Map<string, { number: number; state: string; merged_at: string | null }[]>();
   private nextId = 5000;
@@ -52,7 +54,7 @@ export class FakeGitHub {
 
   /** The login comments written with the token get. */
   private writer(): string {
-    return this.tokenLogin ?? 'github-actions[bot]';
+    return this.tokenLogin ?? this.appLogin ?? 'github-actions[bot]';
   }
 
   async start(): Promise<void> {

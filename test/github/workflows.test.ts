@@ -50,6 +50,7 @@ describe('action.yml', () => {
         'label',
         'schema-version',
         'github-token',
+        'comment-author',
         'expect-fingerprint',
         'fail-on-changes',
         'experiment',
