@@ -55500,21 +55500,30 @@ exports.ACTIONS_BOT_LOGIN = 'github-actions[bot]';
  * Who the token writes comments as: `GET /user` for a personal or app-user token; the workflow
  * token is refused there (403) and always writes as github-actions[bot]. A 404 (a GitHub Enterprise
  * or stand-in without the route) is taken the same way: only the bot's own comments are then
- * edited, so a wrong guess can only add a comment, never edit someone else's. A 401 (bad token)
- * stops, as every later call would fail too.
+ * edited, so a wrong guess can only add a comment, never edit someone else's. A GitHub App's
+ * installation token is refused too and writes as its app's bot: `named` (the comment-author
+ * input) says which, and is used only when GitHub does not answer (what GitHub says wins, and
+ * `onIgnored` hears of a name it overrides). A 401 (bad token) stops, as every later call would fail.
  */
-async function tokenIdentity(getUser) {
+async function tokenIdentity(getUser, named, onIgnored) {
     try {
         const user = await getUser();
-        if (typeof user.login === 'string' && user.login !== '')
+        if (typeof user.login === 'string' && user.login !== '') {
+            if (named !== undefined && !sameLogin(named, user.login))
+                onIgnored?.(named, user.login);
             return user.login;
+        }
     }
     catch (err) {
         const status = err.status;
         if (status !== 403 && status !== 404)
             throw err;
     }
-    return exports.ACTIONS_BOT_LOGIN;
+    return named ?? exports.ACTIONS_BOT_LOGIN;
+}
+/** GitHub logins are case-insensitive. */
+function sameLogin(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
 }
 /** Whether a line of `body` is exactly `marker` (a marker quoted inside other text does not count). */
 function carriesMarker(body, marker) {
@@ -55527,7 +55536,10 @@ function carriesMarker(body, marker) {
 async function findMarkedComment(api, marker, author) {
     for (let page = 1;; page++) {
         const comments = await api.list(page, exports.COMMENTS_PER_PAGE);
-        const found = comments.find((c) => c.user?.login === author && typeof c.body === 'string' && carriesMarker(c.body, marker));
+        const found = comments.find((c) => typeof c.user?.login === 'string' &&
+            sameLogin(c.user.login, author) &&
+            typeof c.body === 'string' &&
+            carriesMarker(c.body, marker));
         if (found)
             return found;
         if (comments.length < exports.COMMENTS_PER_PAGE)
@@ -55860,7 +55872,8 @@ function parseCommentAuthor() {
     const value = optional('comment-author')?.trim();
     if (value === undefined || value === '')
         return undefined;
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(value)) {
+    // letters, digits and hyphens; `_` in Enterprise Managed User logins; an app's bot ends in [bot]
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(?:\[bot\])?$/.test(value)) {
         throw new InputError('comment-author', `Input "comment-author" must be a GitHub login such as "my-lab-app[bot]", found "${value}"`);
     }
     return value;
@@ -56682,8 +56695,7 @@ async function resolvePullRequest(rt, opts) {
             }
             core.info(`Commit ${ctx.sha?.slice(0, 7)} came from pull request #${number}`);
         }
-        const author = inputs.commentAuthor ??
-            (await (0, comment_js_1.tokenIdentity)(async () => (await octokit.rest.users.getAuthenticated()).data));
+        const author = await (0, comment_js_1.tokenIdentity)(async () => (await octokit.rest.users.getAuthenticated()).data, inputs.commentAuthor, (named, login) => core.warning(`comment-author "${named}" is not used: GitHub says github-token writes as ${login}`));
         return { octokit, owner, repo, number, author };
     }
     catch (err) {
@@ -56862,6 +56874,8 @@ async function validateDesigns(run, ctx, out) {
         return;
     const validators = new Map();
     const outcomes = await (0, concurrency_js_1.mapLimit)(run.schemaRefs, 8, (s) => (0, files_js_1.loadReferencedFile)(s.ref, s.baseDir, s.at, ctx, 'design schema'));
+    // One budget for compiling the schemas and checking the data: both come from the manifest.
+    const budget = new Budget(ctx.designCheckMs);
     run.schemaRefs.forEach((s, i) => {
         const outcome = outcomes[i];
         if (!outcome.ok) {
@@ -56874,12 +56888,16 @@ async function validateDesigns(run, ctx, out) {
             }));
             return;
         }
-        try {
-            validators.set(s.experimentType, (0, schema_js_1.compileDesignSchema)(outcome.file.value));
+        const value = outcome.file.value;
+        const compiled = budget.run(() => (0, schema_js_1.compileDesignSchema)(value));
+        if (compiled.ok) {
+            validators.set(s.experimentType, compiled.value);
         }
-        catch (err) {
-            const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-            out.push((0, diagnostics_js_1.makeDiagnostic)(s.at, 'schemas.invalid', `design schema \`${s.ref}\` is not a usable JSON Schema: ${reason}`, {
+        else if (compiled.timedOut) {
+            out.push((0, diagnostics_js_1.makeDiagnostic)(s.at, 'schemas.timeout', `design schema \`${s.ref}\` took longer than ${budget.seconds} s to compile, so it was stopped`, { hint: 'make the schema smaller or less deeply nested (YAML aliases repeat what they point to)' }));
+        }
+        else {
+            out.push((0, diagnostics_js_1.makeDiagnostic)(s.at, 'schemas.invalid', `design schema \`${s.ref}\` is not a usable JSON Schema: ${compiled.reason}`, {
                 hint: 'fix the schema file (draft 2020-12, 2019-09 or draft-07)',
             }));
         }
@@ -56892,22 +56910,33 @@ async function validateDesigns(run, ctx, out) {
         if (validate && origin.ready)
             checks.push({ design, origin, validate });
     }
-    const progress = runWithDeadline(checks, ctx.designCheckMs);
-    for (const [i, errors] of progress.failures)
-        reportDesign(checks[i], errors, out);
-    if (progress.done < checks.length) {
-        const c = checks[progress.done];
-        const seconds = ctx.designCheckMs / 1000;
-        out.push((0, diagnostics_js_1.makeDiagnostic)(c.origin.locator.locate(c.origin.basePath), 'design-schema.timeout', `checking this design data against the design schema for \`${c.origin.experimentType}\` took longer than ` +
-            `${seconds} s, so it was stopped`, {
+    const results = budget.runEach(checks, ({ design, validate }) => validate(design.data) ? [] : (validate.errors ?? []));
+    results.forEach((checked, i) => {
+        const { design, origin } = checks[i];
+        const rule = `design schema for \`${origin.experimentType}\``;
+        if (checked.ok)
+            return reportDesign(design, origin, checked.value, out);
+        const at = origin.locator.locate(origin.basePath);
+        if (!checked.timedOut) {
+            out.push((0, diagnostics_js_1.makeDiagnostic)(at, 'design-schema.failed', `checking this design data against the ${rule} failed: ${checked.reason}`, {
+                hint: 'a schema that refers to itself without consuming data (`$ref: "#"` inside `anyOf`) recurses forever: fix the schema',
+            }));
+            return;
+        }
+        out.push((0, diagnostics_js_1.makeDiagnostic)(at, 'design-schema.timeout', `checking design data against the design schemas took longer than ${budget.seconds} s, so it was ` +
+            `stopped here (against the ${rule}); the design data after it was not checked`, {
             hint: 'a `pattern` with nested repetition such as `^(a+)+$` can take exponential time on a near-miss: ' +
                 'simplify the patterns of that schema (or, if the data is simply very large, raise ' +
                 'MINT_DESIGN_CHECK_TIMEOUT, in seconds)',
         }));
-    }
+    });
 }
-function reportDesign({ design, origin }, errors, out) {
-    const found = (0, schema_errors_js_1.schemaErrorsToDiagnostics)(errors, {
+/** Errors kept for one design: the noise filter compares them pairwise, so a flood would take hours. */
+const MAX_ERRORS_PER_DESIGN = 100;
+function reportDesign(design, origin, errors, out) {
+    if (errors.length === 0)
+        return;
+    const found = (0, schema_errors_js_1.schemaErrorsToDiagnostics)(errors.slice(0, MAX_ERRORS_PER_DESIGN), {
         root: design.data,
         locator: origin.locator,
         basePath: origin.basePath,
@@ -56919,33 +56948,70 @@ function reportDesign({ design, origin }, errors, out) {
         d.hint = d.hint ? `${d.hint} (${rule})` : `required by the ${rule}`;
         out.push(d);
     }
+    if (errors.length > MAX_ERRORS_PER_DESIGN) {
+        out.push((0, diagnostics_js_1.makeDiagnostic)(origin.locator.locate(origin.basePath), 'design-schema.more', `this design data breaks the ${rule} in ${errors.length - MAX_ERRORS_PER_DESIGN} more places than shown`, { hint: 'fix the ones shown first; they often explain the rest' }));
+    }
 }
 /**
  * The schemas and the data both come from the manifest, which a pull request's author controls. A
- * pattern such as `^(a+)+$` backtracks exponentially on a near-miss, and would hold a plan for hours.
- * So the checks run inside one `vm` call with a timeout: V8 interrupts a running regular expression
- * when the time is up. Patterns keep their exact JavaScript meaning. `done` says how far it got;
- * when short of the end, the check at `done` is the one that was stopped.
+ * pattern such as `^(a+)+$` backtracks exponentially on a near-miss, and a schema made large by YAML
+ * aliases compiles for minutes: either would hold a plan for hours. So each compile and each check
+ * runs inside a `vm` call with what is left of one budget as its timeout; V8 interrupts a running
+ * regular expression when the time is up. Patterns keep their exact JavaScript meaning. Any other
+ * failure (a schema that recurses forever overflows the stack) is returned as one line.
  */
-function runWithDeadline(checks, timeoutMs) {
-    const state = { done: 0, failures: new Map() };
-    const run = () => {
-        for (; state.done < checks.length; state.done++) {
-            const c = checks[state.done];
-            if (!c.validate(c.design.data))
-                state.failures.set(state.done, c.validate.errors ?? []);
+class Budget {
+    end;
+    context = vm.createContext({ loop: undefined });
+    seconds;
+    constructor(ms) {
+        // vm takes a whole number of ms from 1 to 2^32 - 1
+        const total = Math.min(Math.max(Math.round(ms), 1), 2 ** 32 - 1);
+        this.end = Date.now() + total;
+        this.seconds = total / 1000;
+    }
+    run(fn) {
+        return this.runEach([undefined], fn)[0];
+    }
+    /**
+     * `fn` over `items` in one vm call (one per item would cost a watchdog thread each). The result
+     * list stops at the item that ran out of time, which is the last entry (timedOut).
+     */
+    runEach(items, fn) {
+        const results = [];
+        const loop = () => {
+            for (let i = results.length; i < items.length; i++) {
+                try {
+                    results.push({ ok: true, value: fn(items[i]) });
+                }
+                catch (err) {
+                    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
+                    results.push({ ok: false, timedOut: false, reason });
+                }
+            }
+        };
+        const left = this.end - Date.now();
+        try {
+            if (items.length > 0 && left < 1)
+                throw Object.assign(new Error('no time left'), { code: TIMEOUT });
+            this.context.loop = loop;
+            BOUNDED_CALL.runInContext(this.context, { timeout: Math.max(1, left) });
         }
-    };
-    try {
-        DEADLINE_SCRIPT.runInContext(vm.createContext({ run }), { timeout: timeoutMs });
+        catch (err) {
+            if (err.code !== TIMEOUT)
+                throw err;
+            // the item being checked when time ran out (a push interrupted mid-way never happened)
+            if (results.length < items.length)
+                results.push({ ok: false, timedOut: true });
+        }
+        finally {
+            this.context.loop = undefined;
+        }
+        return results;
     }
-    catch (err) {
-        if (err.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT')
-            throw err;
-    }
-    return state;
 }
-const DEADLINE_SCRIPT = new vm.Script('run()');
+const TIMEOUT = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+const BOUNDED_CALL = new vm.Script('loop()');
 
 
 /***/ }),

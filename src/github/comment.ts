@@ -33,18 +33,32 @@ export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
  * Who the token writes comments as: `GET /user` for a personal or app-user token; the workflow
  * token is refused there (403) and always writes as github-actions[bot]. A 404 (a GitHub Enterprise
  * or stand-in without the route) is taken the same way: only the bot's own comments are then
- * edited, so a wrong guess can only add a comment, never edit someone else's. A 401 (bad token)
- * stops, as every later call would fail too.
+ * edited, so a wrong guess can only add a comment, never edit someone else's. A GitHub App's
+ * installation token is refused too and writes as its app's bot: `named` (the comment-author
+ * input) says which, and is used only when GitHub does not answer (what GitHub says wins, and
+ * `onIgnored` hears of a name it overrides). A 401 (bad token) stops, as every later call would fail.
  */
-export async function tokenIdentity(getUser: () => Promise<{ login?: string }>): Promise<string> {
+export async function tokenIdentity(
+  getUser: () => Promise<{ login?: string }>,
+  named?: string,
+  onIgnored?: (named: string, login: string) => void,
+): Promise<string> {
   try {
     const user = await getUser();
-    if (typeof user.login === 'string' && user.login !== '') return user.login;
+    if (typeof user.login === 'string' && user.login !== '') {
+      if (named !== undefined && !sameLogin(named, user.login)) onIgnored?.(named, user.login);
+      return user.login;
+    }
   } catch (err) {
     const status = (err as { status?: unknown }).status;
     if (status !== 403 && status !== 404) throw err;
   }
-  return ACTIONS_BOT_LOGIN;
+  return named ?? ACTIONS_BOT_LOGIN;
+}
+
+/** GitHub logins are case-insensitive. */
+function sameLogin(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 /** Whether a line of `body` is exactly `marker` (a marker quoted inside other text does not count). */
@@ -64,7 +78,11 @@ export async function findMarkedComment(
   for (let page = 1; ; page++) {
     const comments = await api.list(page, COMMENTS_PER_PAGE);
     const found = comments.find(
-      (c) => c.user?.login === author && typeof c.body === 'string' && carriesMarker(c.body, marker),
+      (c) =>
+        typeof c.user?.login === 'string' &&
+        sameLogin(c.user.login, author) &&
+        typeof c.body === 'string' &&
+        carriesMarker(c.body, marker),
     );
     if (found) return found;
     if (comments.length < COMMENTS_PER_PAGE) return undefined;

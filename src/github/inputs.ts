@@ -181,7 +181,8 @@ function parseLabel(): string | undefined {
 function parseCommentAuthor(): string | undefined {
   const value = optional('comment-author')?.trim();
   if (value === undefined || value === '') return undefined;
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(value)) {
+  // letters, digits and hyphens; `_` in Enterprise Managed User logins; an app's bot ends in [bot]
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(?:\[bot\])?$/.test(value)) {
     throw new InputError(
       'comment-author',
       `Input "comment-author" must be a GitHub login such as "my-lab-app[bot]", found "${value}"`,

@@ -83,9 +83,12 @@ export async function resolvePullRequest(
       }
       core.info(`Commit ${ctx.sha?.slice(0, 7)} came from pull request #${number}`);
     }
-    const author =
-      inputs.commentAuthor ??
-      (await tokenIdentity(async () => (await octokit.rest.users.getAuthenticated()).data));
+    const author = await tokenIdentity(
+      async () => (await octokit.rest.users.getAuthenticated()).data,
+      inputs.commentAuthor,
+      (named, login) =>
+        core.warning(`comment-author "${named}" is not used: GitHub says github-token writes as ${login}`),
+    );
     return { octokit, owner, repo, number, author };
   } catch (err) {
     core.warning(`No pull request comment: GitHub refused the look-up (${why(rt, err)})`);

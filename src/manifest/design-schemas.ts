@@ -15,6 +15,8 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
   const outcomes = await mapLimit(run.schemaRefs, 8, (s) =>
     loadReferencedFile(s.ref, s.baseDir, s.at, ctx, 'design schema'),
   );
+  // One budget for compiling the schemas and checking the data: both come from the manifest.
+  const budget = new Budget(ctx.designCheckMs);
   run.schemaRefs.forEach((s, i) => {
     const outcome = outcomes[i];
     if (!outcome.ok) {
@@ -29,15 +31,25 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
       );
       return;
     }
-    try {
-      validators.set(s.experimentType, compileDesignSchema(outcome.file.value));
-    } catch (err) {
-      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    const value = outcome.file.value;
+    const compiled = budget.run(() => compileDesignSchema(value));
+    if (compiled.ok) {
+      validators.set(s.experimentType, compiled.value);
+    } else if (compiled.timedOut) {
+      out.push(
+        makeDiagnostic(
+          s.at,
+          'schemas.timeout',
+          `design schema \`${s.ref}\` took longer than ${budget.seconds} s to compile, so it was stopped`,
+          { hint: 'make the schema smaller or less deeply nested (YAML aliases repeat what they point to)' },
+        ),
+      );
+    } else {
       out.push(
         makeDiagnostic(
           s.at,
           'schemas.invalid',
-          `design schema \`${s.ref}\` is not a usable JSON Schema: ${reason}`,
+          `design schema \`${s.ref}\` is not a usable JSON Schema: ${compiled.reason}`,
           {
             hint: 'fix the schema file (draft 2020-12, 2019-09 or draft-07)',
           },
@@ -47,22 +59,38 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
   });
   if (validators.size === 0) return;
 
-  const checks: DesignCheck[] = [];
+  const checks: { design: DesignSpec; origin: DesignOrigin; validate: ValidateFunction }[] = [];
   for (const [design, origin] of run.designOrigins) {
     const validate = origin.experimentType !== undefined ? validators.get(origin.experimentType) : undefined;
     if (validate && origin.ready) checks.push({ design, origin, validate });
   }
-  const progress = runWithDeadline(checks, ctx.designCheckMs);
-  for (const [i, errors] of progress.failures) reportDesign(checks[i], errors, out);
-  if (progress.done < checks.length) {
-    const c = checks[progress.done];
-    const seconds = ctx.designCheckMs / 1000;
+  const results = budget.runEach(checks, ({ design, validate }) =>
+    validate(design.data) ? [] : (validate.errors ?? []),
+  );
+  results.forEach((checked, i) => {
+    const { design, origin } = checks[i];
+    const rule = `design schema for \`${origin.experimentType}\``;
+    if (checked.ok) return reportDesign(design, origin, checked.value, out);
+    const at = origin.locator.locate(origin.basePath);
+    if (!checked.timedOut) {
+      out.push(
+        makeDiagnostic(
+          at,
+          'design-schema.failed',
+          `checking this design data against the ${rule} failed: ${checked.reason}`,
+          {
+            hint: 'a schema that refers to itself without consuming data (`$ref: "#"` inside `anyOf`) recurses forever: fix the schema',
+          },
+        ),
+      );
+      return;
+    }
     out.push(
       makeDiagnostic(
-        c.origin.locator.locate(c.origin.basePath),
+        at,
         'design-schema.timeout',
-        `checking this design data against the design schema for \`${c.origin.experimentType}\` took longer than ` +
-          `${seconds} s, so it was stopped`,
+        `checking design data against the design schemas took longer than ${budget.seconds} s, so it was ` +
+          `stopped here (against the ${rule}); the design data after it was not checked`,
         {
           hint:
             'a `pattern` with nested repetition such as `^(a+)+$` can take exponential time on a near-miss: ' +
@@ -71,17 +99,20 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
         },
       ),
     );
-  }
+  });
 }
 
-interface DesignCheck {
-  design: DesignSpec;
-  origin: DesignOrigin;
-  validate: ValidateFunction;
-}
+/** Errors kept for one design: the noise filter compares them pairwise, so a flood would take hours. */
+const MAX_ERRORS_PER_DESIGN = 100;
 
-function reportDesign({ design, origin }: DesignCheck, errors: ErrorObject[], out: Diagnostic[]): void {
-  const found = schemaErrorsToDiagnostics(errors, {
+function reportDesign(
+  design: DesignSpec,
+  origin: DesignOrigin,
+  errors: ErrorObject[],
+  out: Diagnostic[],
+): void {
+  if (errors.length === 0) return;
+  const found = schemaErrorsToDiagnostics(errors.slice(0, MAX_ERRORS_PER_DESIGN), {
     root: design.data,
     locator: origin.locator,
     basePath: origin.basePath,
@@ -93,32 +124,76 @@ function reportDesign({ design, origin }: DesignCheck, errors: ErrorObject[], ou
     d.hint = d.hint ? `${d.hint} (${rule})` : `required by the ${rule}`;
     out.push(d);
   }
+  if (errors.length > MAX_ERRORS_PER_DESIGN) {
+    out.push(
+      makeDiagnostic(
+        origin.locator.locate(origin.basePath),
+        'design-schema.more',
+        `this design data breaks the ${rule} in ${errors.length - MAX_ERRORS_PER_DESIGN} more places than shown`,
+        { hint: 'fix the ones shown first; they often explain the rest' },
+      ),
+    );
+  }
 }
+
+type Bounded<T> =
+  { ok: true; value: T } | { ok: false; timedOut: true } | { ok: false; timedOut: false; reason: string };
 
 /**
  * The schemas and the data both come from the manifest, which a pull request's author controls. A
- * pattern such as `^(a+)+$` backtracks exponentially on a near-miss, and would hold a plan for hours.
- * So the checks run inside one `vm` call with a timeout: V8 interrupts a running regular expression
- * when the time is up. Patterns keep their exact JavaScript meaning. `done` says how far it got;
- * when short of the end, the check at `done` is the one that was stopped.
+ * pattern such as `^(a+)+$` backtracks exponentially on a near-miss, and a schema made large by YAML
+ * aliases compiles for minutes: either would hold a plan for hours. So each compile and each check
+ * runs inside a `vm` call with what is left of one budget as its timeout; V8 interrupts a running
+ * regular expression when the time is up. Patterns keep their exact JavaScript meaning. Any other
+ * failure (a schema that recurses forever overflows the stack) is returned as one line.
  */
-function runWithDeadline(
-  checks: DesignCheck[],
-  timeoutMs: number,
-): { done: number; failures: Map<number, ErrorObject[]> } {
-  const state = { done: 0, failures: new Map<number, ErrorObject[]>() };
-  const run = () => {
-    for (; state.done < checks.length; state.done++) {
-      const c = checks[state.done];
-      if (!c.validate(c.design.data)) state.failures.set(state.done, c.validate.errors ?? []);
-    }
-  };
-  try {
-    DEADLINE_SCRIPT.runInContext(vm.createContext({ run }), { timeout: timeoutMs });
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+class Budget {
+  private readonly end: number;
+  private readonly context = vm.createContext({ loop: undefined as undefined | (() => void) });
+  readonly seconds: number;
+
+  constructor(ms: number) {
+    // vm takes a whole number of ms from 1 to 2^32 - 1
+    const total = Math.min(Math.max(Math.round(ms), 1), 2 ** 32 - 1);
+    this.end = Date.now() + total;
+    this.seconds = total / 1000;
   }
-  return state;
+
+  run<T>(fn: () => T): Bounded<T> {
+    return this.runEach([undefined], fn)[0];
+  }
+
+  /**
+   * `fn` over `items` in one vm call (one per item would cost a watchdog thread each). The result
+   * list stops at the item that ran out of time, which is the last entry (timedOut).
+   */
+  runEach<I, T>(items: readonly I[], fn: (item: I) => T): Bounded<T>[] {
+    const results: Bounded<T>[] = [];
+    const loop = () => {
+      for (let i = results.length; i < items.length; i++) {
+        try {
+          results.push({ ok: true, value: fn(items[i]) });
+        } catch (err) {
+          const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
+          results.push({ ok: false, timedOut: false, reason });
+        }
+      }
+    };
+    const left = this.end - Date.now();
+    try {
+      if (items.length > 0 && left < 1) throw Object.assign(new Error('no time left'), { code: TIMEOUT });
+      this.context.loop = loop;
+      BOUNDED_CALL.runInContext(this.context, { timeout: Math.max(1, left) });
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== TIMEOUT) throw err;
+      // the item being checked when time ran out (a push interrupted mid-way never happened)
+      if (results.length < items.length) results.push({ ok: false, timedOut: true });
+    } finally {
+      this.context.loop = undefined;
+    }
+    return results;
+  }
 }
 
-const DEADLINE_SCRIPT = new vm.Script('run()');
+const TIMEOUT = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+const BOUNDED_CALL = new vm.Script('loop()');

@@ -95,10 +95,36 @@ describe("a GitHub App's installation token", () => {
       const writes = calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
       expect(writes).toEqual([`PATCH /repos/lab/experiments/issues/comments/${mine}`]);
       expect(fx.gh.comments.get(pr)?.find((c) => c.id === forged)?.body).toContain('pasted');
-      // the named login is taken as it is: GitHub is not asked
-      expect(calls.some((c) => c.path === '/user')).toBe(false);
+      // GitHub was asked first and refused (403): only then is the named login used
+      expect(calls.some((c) => c.path === '/user')).toBe(true);
     } finally {
       fx.gh.appLogin = undefined;
+    }
+  });
+
+  it("GitHub's answer wins over comment-author: a personal token never edits the named login's comment", async () => {
+    const pr = nextPr++;
+    fx.gh.tokenLogin = 'lab-robot';
+    try {
+      const [alice] = fx.gh.seed(pr, [`${marker('pr-app')}\nalice's`], 'alice');
+      const ws = makeWorkspace({ 'mint.yaml': manifest('pr-app', [experiment('a')]) }, pr);
+      const before = fx.gh.calls.length;
+      const run = await runAction(
+        ws,
+        fx.mintInputs({ command: 'plan', 'comment-author': 'alice' }),
+        fx.githubEnv(),
+      );
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain(
+        'comment-author "alice" is not used: GitHub says github-token writes as lab-robot',
+      );
+      const writes = fx.gh.calls.slice(before).filter((c) => c.method !== 'GET');
+      expect(writes.map((c) => `${c.method} ${c.path}`)).toEqual([
+        `POST /repos/lab/experiments/issues/${pr}/comments`,
+      ]);
+      expect(fx.gh.comments.get(pr)?.find((c) => c.id === alice)?.body).toContain("alice's");
+    } finally {
+      fx.gh.tokenLogin = undefined;
     }
   });
 

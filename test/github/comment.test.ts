@@ -55,6 +55,12 @@ describe('upsertStickyComment', () => {
     expect(api.calls.filter((c) => c.startsWith('create'))).toHaveLength(1);
   });
 
+  it('matches the author whatever the case of its login (GitHub logins are case-insensitive)', async () => {
+    const api = new FakeComments([`${marker}\nold plan`], 'Lab-App[bot]');
+    const result = await upsertStickyComment(api, marker, `${marker}\nnew plan`, { author: 'lab-app[bot]' });
+    expect(result).toEqual({ id: 1000, created: false });
+  });
+
   it('pages through comments to find a marker beyond the first page, and stops there', async () => {
     const bodies = Array.from({ length: 2 * COMMENTS_PER_PAGE + 50 }, (_, i) => `comment ${i}`);
     bodies[COMMENTS_PER_PAGE + 30] = `${marker}\nold plan`;
@@ -130,6 +136,19 @@ describe('tokenIdentity', () => {
         throw unauthorized;
       }),
     ).rejects.toThrow('Bad credentials');
+  });
+
+  it("uses a named login (an app token's bot) only when GitHub does not say", async () => {
+    const refused = Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
+    const ignored: string[] = [];
+    const onIgnored = (named: string, login: string) => ignored.push(`${named}->${login}`);
+    const denied = async () => {
+      throw refused;
+    };
+    expect(await tokenIdentity(denied, 'lab-app[bot]', onIgnored)).toBe('lab-app[bot]');
+    expect(await tokenIdentity(async () => ({ login: 'lab-bot' }), 'alice', onIgnored)).toBe('lab-bot');
+    expect(await tokenIdentity(async () => ({ login: 'Lab-Bot' }), 'lab-bot', onIgnored)).toBe('Lab-Bot');
+    expect(ignored).toEqual(['alice->lab-bot']);
   });
 });
 

@@ -155,6 +155,60 @@ describe('design checks under a deadline', () => {
     expect(r.ok || r.errors.map(formatDiagnostic)).toBe(true);
   });
 
+  it('a schema that recurses forever fails its own design data, located; the others are still checked', async () => {
+    fs.writeFileSync(path.join(ws, 'loop.schema.json'), JSON.stringify({ anyOf: [{ $ref: '#' }] }));
+    const r = await load(
+      manifest('  lcms: loop.schema.json\n  other: sample.schema.json', '        a: 1\n').replace(
+        'experiments:\n',
+        'experiments:\n  - key: e0\n    name: Zero\n    experiment_type: other\n    design:\n      plugin_id: p\n      data: { samples: [{ id: 1 }] }\n',
+      ),
+      5000,
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '12:25 design-schema.required',
+      '12:31 design-schema.type',
+      '19:9 design-schema.failed',
+    ]);
+    expect(formatDiagnostic(r.errors[2])).toContain('Maximum call stack size exceeded');
+  });
+
+  it('keeps at most 100 errors of one design data, and says how many more there are', async () => {
+    fs.writeFileSync(
+      path.join(ws, 'strings.schema.json'),
+      JSON.stringify({ type: 'object', properties: { s: { type: 'array', items: { type: 'string' } } } }),
+    );
+    const many = Array.from({ length: 250 }, (_, i) => i).join(', ');
+    const r = await load(manifest('  lcms: strings.schema.json', `        s: [${many}]\n`), 5000);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.filter((d) => d.code === 'design-schema.type')).toHaveLength(100);
+    const more = r.errors.find((d) => d.code === 'design-schema.more');
+    expect(more && formatDiagnostic(more)).toContain('in 150 more places than shown');
+  });
+
+  it('stops compiling a schema that takes too long, at its `schemas:` line', async () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, i) => [`p${i}`, { type: 'string', pattern: `^x${i}$` }]),
+    );
+    fs.writeFileSync(path.join(ws, 'big.schema.json'), JSON.stringify({ type: 'object', properties }));
+    const r = await load(manifest('  lcms: big.schema.json', '        a: 1\n'), 1);
+    expect(r.ok || r.errors.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['4:9 schemas.timeout']);
+  });
+
+  it('takes any MINT_DESIGN_CHECK_TIMEOUT above zero, however small or large', async () => {
+    for (const seconds of ['0.0004', '5000000']) {
+      process.env.MINT_DESIGN_CHECK_TIMEOUT = seconds;
+      try {
+        const r = await load(twoExperiments('{ site: lab }', '{ code: a }'));
+        expect(r.ok || r.errors.map((d) => d.code)).not.toContain('internal');
+      } finally {
+        delete process.env.MINT_DESIGN_CHECK_TIMEOUT;
+      }
+    }
+  });
+
   it('refuses a MINT_DESIGN_CHECK_TIMEOUT that is not a positive number of seconds', async () => {
     process.env.MINT_DESIGN_CHECK_TIMEOUT = 'soon';
     try {
