@@ -76,6 +76,18 @@ describe('only our own comment', () => {
 });
 
 describe("a GitHub App's installation token", () => {
+  /** A plan of stack pr-app on `pr` with comment-author set: the run and the GitHub calls it made. */
+  async function planWithAuthor(pr: number, author: string) {
+    const ws = makeWorkspace({ 'mint.yaml': manifest('pr-app', [experiment('a')]) }, pr);
+    const before = fx.gh.calls.length;
+    const run = await runAction(
+      ws,
+      fx.mintInputs({ command: 'plan', 'comment-author': author }),
+      fx.githubEnv(),
+    );
+    return { run, calls: fx.gh.calls.slice(before) };
+  }
+
   // GET /user refuses it (403) and it writes as the app's bot, so only comment-author finds our comment.
   it('comment-author names the app bot: its comment is edited, none is added', async () => {
     const pr = nextPr++;
@@ -83,15 +95,8 @@ describe("a GitHub App's installation token", () => {
     try {
       const [mine] = fx.gh.seed(pr, [`${marker('pr-app')}\nold plan`], 'lab-app[bot]');
       const [forged] = fx.gh.seed(pr, [`${marker('pr-app')}\npasted`], 'mallory');
-      const ws = makeWorkspace({ 'mint.yaml': manifest('pr-app', [experiment('a')]) }, pr);
-      const before = fx.gh.calls.length;
-      const run = await runAction(
-        ws,
-        fx.mintInputs({ command: 'plan', 'comment-author': 'lab-app[bot]' }),
-        fx.githubEnv(),
-      );
+      const { run, calls } = await planWithAuthor(pr, 'lab-app[bot]');
       expect(run.code, run.stdout).toBe(0);
-      const calls = fx.gh.calls.slice(before);
       const writes = calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
       expect(writes).toEqual([`PATCH /repos/lab/experiments/issues/comments/${mine}`]);
       expect(fx.gh.comments.get(pr)?.find((c) => c.id === forged)?.body).toContain('pasted');
@@ -107,18 +112,12 @@ describe("a GitHub App's installation token", () => {
     fx.gh.tokenLogin = 'lab-robot';
     try {
       const [alice] = fx.gh.seed(pr, [`${marker('pr-app')}\nalice's`], 'alice');
-      const ws = makeWorkspace({ 'mint.yaml': manifest('pr-app', [experiment('a')]) }, pr);
-      const before = fx.gh.calls.length;
-      const run = await runAction(
-        ws,
-        fx.mintInputs({ command: 'plan', 'comment-author': 'alice' }),
-        fx.githubEnv(),
-      );
+      const { run, calls } = await planWithAuthor(pr, 'alice');
       expect(run.code, run.stdout).toBe(0);
       expect(run.stdout).toContain(
         'comment-author "alice" is not used: GitHub says github-token writes as lab-robot',
       );
-      const writes = fx.gh.calls.slice(before).filter((c) => c.method !== 'GET');
+      const writes = calls.filter((c) => c.method !== 'GET');
       expect(writes.map((c) => `${c.method} ${c.path}`)).toEqual([
         `POST /repos/lab/experiments/issues/${pr}/comments`,
       ]);
@@ -129,18 +128,12 @@ describe("a GitHub App's installation token", () => {
   });
 
   it('refuses a comment-author that is not a GitHub login, before anything is planned', async () => {
-    const ws = makeWorkspace({ 'mint.yaml': manifest('pr-app', [experiment('a')]) }, nextPr++);
-    const before = fx.gh.calls.length;
-    const run = await runAction(
-      ws,
-      fx.mintInputs({ command: 'plan', 'comment-author': 'lab app' }),
-      fx.githubEnv(),
-    );
+    const { run, calls } = await planWithAuthor(nextPr++, 'lab app');
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       'Input "comment-author" must be a GitHub login such as "my-lab-app[bot]", found "lab app"',
     );
-    expect(fx.gh.calls.slice(before)).toEqual([]);
+    expect(calls).toEqual([]);
   });
 });
 
