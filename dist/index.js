@@ -56915,11 +56915,11 @@ async function validateDesigns(run, ctx, out) {
         const { design, origin } = checks[i];
         const rule = `design schema for \`${origin.experimentType}\``;
         if (checked.ok)
-            return reportDesign(design, origin, checked.value, out);
+            return reportDesign(design, origin, rule, checked.value, out);
         const at = origin.locator.locate(origin.basePath);
         if (!checked.timedOut) {
             out.push((0, diagnostics_js_1.makeDiagnostic)(at, 'design-schema.failed', `checking this design data against the ${rule} failed: ${checked.reason}`, {
-                hint: 'a schema that refers to itself without consuming data (`$ref: "#"` inside `anyOf`) recurses forever: fix the schema',
+                hint: 'fix the schema: it cannot be applied to this data (a `$ref: "#"` inside `anyOf`, for one, recurses forever)',
             }));
             return;
         }
@@ -56933,7 +56933,7 @@ async function validateDesigns(run, ctx, out) {
 }
 /** Errors kept for one design: the noise filter compares them pairwise, so a flood would take hours. */
 const MAX_ERRORS_PER_DESIGN = 100;
-function reportDesign(design, origin, errors, out) {
+function reportDesign(design, origin, rule, errors, out) {
     if (errors.length === 0)
         return;
     const found = (0, schema_errors_js_1.schemaErrorsToDiagnostics)(errors.slice(0, MAX_ERRORS_PER_DESIGN), {
@@ -56943,7 +56943,6 @@ function reportDesign(design, origin, errors, out) {
         codePrefix: 'design-schema',
         rootName: 'the design data',
     });
-    const rule = `design schema for \`${origin.experimentType}\``;
     for (const d of found) {
         d.hint = d.hint ? `${d.hint} (${rule})` : `required by the ${rule}`;
         out.push(d);
@@ -56991,26 +56990,25 @@ class Budget {
             }
         };
         const left = this.end - Date.now();
-        try {
-            if (items.length > 0 && left < 1)
-                throw Object.assign(new Error('no time left'), { code: TIMEOUT });
-            this.context.loop = loop;
-            BOUNDED_CALL.runInContext(this.context, { timeout: Math.max(1, left) });
+        if (left >= 1) {
+            try {
+                this.context.loop = loop;
+                BOUNDED_CALL.runInContext(this.context, { timeout: left });
+            }
+            catch (err) {
+                if (err.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+                    throw err;
+            }
+            finally {
+                this.context.loop = undefined;
+            }
         }
-        catch (err) {
-            if (err.code !== TIMEOUT)
-                throw err;
-            // the item being checked when time ran out (a push interrupted mid-way never happened)
-            if (results.length < items.length)
-                results.push({ ok: false, timedOut: true });
-        }
-        finally {
-            this.context.loop = undefined;
-        }
+        // the item being checked when time ran out (a push interrupted mid-way never happened)
+        if (results.length < items.length)
+            results.push({ ok: false, timedOut: true });
         return results;
     }
 }
-const TIMEOUT = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 const BOUNDED_CALL = new vm.Script('loop()');
 
 

@@ -70,7 +70,7 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
   results.forEach((checked, i) => {
     const { design, origin } = checks[i];
     const rule = `design schema for \`${origin.experimentType}\``;
-    if (checked.ok) return reportDesign(design, origin, checked.value, out);
+    if (checked.ok) return reportDesign(design, origin, rule, checked.value, out);
     const at = origin.locator.locate(origin.basePath);
     if (!checked.timedOut) {
       out.push(
@@ -79,7 +79,7 @@ export async function validateDesigns(run: ResolvedRun, ctx: FileContext, out: D
           'design-schema.failed',
           `checking this design data against the ${rule} failed: ${checked.reason}`,
           {
-            hint: 'a schema that refers to itself without consuming data (`$ref: "#"` inside `anyOf`) recurses forever: fix the schema',
+            hint: 'fix the schema: it cannot be applied to this data (a `$ref: "#"` inside `anyOf`, for one, recurses forever)',
           },
         ),
       );
@@ -108,6 +108,7 @@ const MAX_ERRORS_PER_DESIGN = 100;
 function reportDesign(
   design: DesignSpec,
   origin: DesignOrigin,
+  rule: string,
   errors: ErrorObject[],
   out: Diagnostic[],
 ): void {
@@ -119,7 +120,6 @@ function reportDesign(
     codePrefix: 'design-schema',
     rootName: 'the design data',
   });
-  const rule = `design schema for \`${origin.experimentType}\``;
   for (const d of found) {
     d.hint = d.hint ? `${d.hint} (${rule})` : `required by the ${rule}`;
     out.push(d);
@@ -180,20 +180,20 @@ class Budget {
       }
     };
     const left = this.end - Date.now();
-    try {
-      if (items.length > 0 && left < 1) throw Object.assign(new Error('no time left'), { code: TIMEOUT });
-      this.context.loop = loop;
-      BOUNDED_CALL.runInContext(this.context, { timeout: Math.max(1, left) });
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== TIMEOUT) throw err;
-      // the item being checked when time ran out (a push interrupted mid-way never happened)
-      if (results.length < items.length) results.push({ ok: false, timedOut: true });
-    } finally {
-      this.context.loop = undefined;
+    if (left >= 1) {
+      try {
+        this.context.loop = loop;
+        BOUNDED_CALL.runInContext(this.context, { timeout: left });
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+      } finally {
+        this.context.loop = undefined;
+      }
     }
+    // the item being checked when time ran out (a push interrupted mid-way never happened)
+    if (results.length < items.length) results.push({ ok: false, timedOut: true });
     return results;
   }
 }
 
-const TIMEOUT = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 const BOUNDED_CALL = new vm.Script('loop()');
